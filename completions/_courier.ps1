@@ -1,0 +1,152 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'courier'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'courier' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` for people, `json` for scripts (stdout only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on a terminal')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('check-config', 'check-config', [CompletionResultType]::ParameterValue, 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Probe the SMTP or HTTP server the way Kratos dials it, without sending')
+            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Preview the Jsonnet payload and the email/SMS templates')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one message, or a batch of messages')
+            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the delivery journal of a batch')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'courier;check-config' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` for people, `json` for scripts (stdout only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on a terminal')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat warnings as errors (exit 78 when there is any warning)')
+            [CompletionResult]::new('--online', '--online', [CompletionResultType]::ParameterName, 'Also fetch `http(s)://` Jsonnet bodies and check them')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'courier;test' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` for people, `json` for scripts (stdout only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on a terminal')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'courier;render' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` for people, `json` for scripts (stdout only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on a terminal')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'courier;send' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` for people, `json` for scripts (stdout only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on a terminal')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'courier;log' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` for people, `json` for scripts (stdout only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on a terminal')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'courier;help' {
+            [CompletionResult]::new('check-config', 'check-config', [CompletionResultType]::ParameterValue, 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Probe the SMTP or HTTP server the way Kratos dials it, without sending')
+            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Preview the Jsonnet payload and the email/SMS templates')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one message, or a batch of messages')
+            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the delivery journal of a batch')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'courier;help;check-config' {
+            break
+        }
+        'courier;help;test' {
+            break
+        }
+        'courier;help;render' {
+            break
+        }
+        'courier;help;send' {
+            break
+        }
+        'courier;help;log' {
+            break
+        }
+        'courier;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

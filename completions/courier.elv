@@ -1,0 +1,134 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[courier] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'courier'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'courier'= {
+            cand -c 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'
+            cand --color 'When to use colour on a terminal'
+            cand -q 'Print only errors and results'
+            cand --quiet 'Print only errors and results'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand check-config 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
+            cand test 'Probe the SMTP or HTTP server the way Kratos dials it, without sending'
+            cand render 'Preview the Jsonnet payload and the email/SMS templates'
+            cand send 'Send one message, or a batch of messages'
+            cand log 'Show the delivery journal of a batch'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'courier;check-config'= {
+            cand -c 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'
+            cand --color 'When to use colour on a terminal'
+            cand --strict 'Treat warnings as errors (exit 78 when there is any warning)'
+            cand --online 'Also fetch `http(s)://` Jsonnet bodies and check them'
+            cand -q 'Print only errors and results'
+            cand --quiet 'Print only errors and results'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'courier;test'= {
+            cand -c 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'
+            cand --color 'When to use colour on a terminal'
+            cand -q 'Print only errors and results'
+            cand --quiet 'Print only errors and results'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'courier;render'= {
+            cand -c 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'
+            cand --color 'When to use colour on a terminal'
+            cand -q 'Print only errors and results'
+            cand --quiet 'Print only errors and results'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'courier;send'= {
+            cand -c 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'
+            cand --color 'When to use colour on a terminal'
+            cand -q 'Print only errors and results'
+            cand --quiet 'Print only errors and results'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'courier;log'= {
+            cand -c 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'
+            cand --color 'When to use colour on a terminal'
+            cand -q 'Print only errors and results'
+            cand --quiet 'Print only errors and results'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'courier;help'= {
+            cand check-config 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
+            cand test 'Probe the SMTP or HTTP server the way Kratos dials it, without sending'
+            cand render 'Preview the Jsonnet payload and the email/SMS templates'
+            cand send 'Send one message, or a batch of messages'
+            cand log 'Show the delivery journal of a batch'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'courier;help;check-config'= {
+        }
+        &'courier;help;test'= {
+        }
+        &'courier;help;render'= {
+        }
+        &'courier;help;send'= {
+        }
+        &'courier;help;log'= {
+        }
+        &'courier;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

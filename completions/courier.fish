@@ -1,0 +1,100 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_courier_global_optspecs
+    string join \n c/config= format= color= q/quiet v/verbose h/help V/version
+end
+
+function __fish_courier_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_courier_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_courier_using_subcommand
+    set -l cmd (__fish_courier_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c courier -n "__fish_courier_needs_command" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
+complete -c courier -n "__fish_courier_needs_command" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
+json\t''"
+complete -c courier -n "__fish_courier_needs_command" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c courier -n "__fish_courier_needs_command" -s q -l quiet -d 'Print only errors and results'
+complete -c courier -n "__fish_courier_needs_command" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c courier -n "__fish_courier_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c courier -n "__fish_courier_needs_command" -s V -l version -d 'Print version'
+complete -c courier -n "__fish_courier_needs_command" -f -a "check-config" -d 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
+complete -c courier -n "__fish_courier_needs_command" -f -a "test" -d 'Probe the SMTP or HTTP server the way Kratos dials it, without sending'
+complete -c courier -n "__fish_courier_needs_command" -f -a "render" -d 'Preview the Jsonnet payload and the email/SMS templates'
+complete -c courier -n "__fish_courier_needs_command" -f -a "send" -d 'Send one message, or a batch of messages'
+complete -c courier -n "__fish_courier_needs_command" -f -a "log" -d 'Show the delivery journal of a batch'
+complete -c courier -n "__fish_courier_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c courier -n "__fish_courier_using_subcommand check-config" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
+complete -c courier -n "__fish_courier_using_subcommand check-config" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
+json\t''"
+complete -c courier -n "__fish_courier_using_subcommand check-config" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c courier -n "__fish_courier_using_subcommand check-config" -l strict -d 'Treat warnings as errors (exit 78 when there is any warning)'
+complete -c courier -n "__fish_courier_using_subcommand check-config" -l online -d 'Also fetch `http(s)://` Jsonnet bodies and check them'
+complete -c courier -n "__fish_courier_using_subcommand check-config" -s q -l quiet -d 'Print only errors and results'
+complete -c courier -n "__fish_courier_using_subcommand check-config" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c courier -n "__fish_courier_using_subcommand check-config" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c courier -n "__fish_courier_using_subcommand check-config" -s V -l version -d 'Print version'
+complete -c courier -n "__fish_courier_using_subcommand test" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
+complete -c courier -n "__fish_courier_using_subcommand test" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
+json\t''"
+complete -c courier -n "__fish_courier_using_subcommand test" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c courier -n "__fish_courier_using_subcommand test" -s q -l quiet -d 'Print only errors and results'
+complete -c courier -n "__fish_courier_using_subcommand test" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c courier -n "__fish_courier_using_subcommand test" -s h -l help -d 'Print help'
+complete -c courier -n "__fish_courier_using_subcommand test" -s V -l version -d 'Print version'
+complete -c courier -n "__fish_courier_using_subcommand render" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
+complete -c courier -n "__fish_courier_using_subcommand render" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
+json\t''"
+complete -c courier -n "__fish_courier_using_subcommand render" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c courier -n "__fish_courier_using_subcommand render" -s q -l quiet -d 'Print only errors and results'
+complete -c courier -n "__fish_courier_using_subcommand render" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c courier -n "__fish_courier_using_subcommand render" -s h -l help -d 'Print help'
+complete -c courier -n "__fish_courier_using_subcommand render" -s V -l version -d 'Print version'
+complete -c courier -n "__fish_courier_using_subcommand send" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
+complete -c courier -n "__fish_courier_using_subcommand send" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
+json\t''"
+complete -c courier -n "__fish_courier_using_subcommand send" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c courier -n "__fish_courier_using_subcommand send" -s q -l quiet -d 'Print only errors and results'
+complete -c courier -n "__fish_courier_using_subcommand send" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c courier -n "__fish_courier_using_subcommand send" -s h -l help -d 'Print help'
+complete -c courier -n "__fish_courier_using_subcommand send" -s V -l version -d 'Print version'
+complete -c courier -n "__fish_courier_using_subcommand log" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
+complete -c courier -n "__fish_courier_using_subcommand log" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
+json\t''"
+complete -c courier -n "__fish_courier_using_subcommand log" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c courier -n "__fish_courier_using_subcommand log" -s q -l quiet -d 'Print only errors and results'
+complete -c courier -n "__fish_courier_using_subcommand log" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c courier -n "__fish_courier_using_subcommand log" -s h -l help -d 'Print help'
+complete -c courier -n "__fish_courier_using_subcommand log" -s V -l version -d 'Print version'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "check-config" -d 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "test" -d 'Probe the SMTP or HTTP server the way Kratos dials it, without sending'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "render" -d 'Preview the Jsonnet payload and the email/SMS templates'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "send" -d 'Send one message, or a batch of messages'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "log" -d 'Show the delivery journal of a batch'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

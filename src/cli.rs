@@ -1,0 +1,152 @@
+//! The command line, as clap derive types. Doc comments are the help text;
+//! nothing here does any work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit status:
+  0    success (warnings allowed, unless --strict)
+  1    some messages of a batch failed; unclassified errors
+  2    usage error, or a command that is not implemented yet
+  65   bad input data: Jsonnet or template error, bad recipients file
+  66   a named input file is missing or unreadable
+  69   cannot deliver: unreachable, TLS or auth failure, permanent rejection
+  75   temporary failure: SMTP 4xx, HTTP 429/5xx, timeout
+  78   invalid configuration
+  130  interrupted
+
+Environment:
+  Kratos' own overrides apply as Kratos applies them: COURIER_SMTP_CONNECTION_URI,
+  COURIER_MESSAGE_RETRIES, COURIER_SMTP_HEADERS (JSON), COURIER_CHANNELS (JSON), ...
+  NO_COLOR disables colour; CLICOLOR_FORCE forces it.";
+
+/// Validate, probe, preview and send Ory Kratos courier messages exactly as
+/// Kratos does.
+///
+/// courier reads a Kratos identity config (a whole kratos.yml or an Ory
+/// Network `ory get identity-config` export), applies Kratos' environment
+/// overrides, and works on its `courier` section.
+#[derive(Debug, Parser)]
+#[command(name = "courier", version, after_long_help = EXIT_CODES, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    /// Parses the process arguments (exits with usage on error).
+    #[must_use]
+    pub fn from_args() -> Self {
+        Self::parse()
+    }
+}
+
+/// Options shared by every subcommand.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Identity config file (YAML or JSON); repeat to merge, later files win;
+    /// `-` reads standard input
+    #[arg(short = 'c', long = "config", value_name = "FILE", global = true)]
+    pub config: Vec<PathBuf>,
+
+    /// Output format: `human` for people, `json` for scripts (stdout only)
+    #[arg(long, value_enum, default_value_t = Format::Human, global = true)]
+    pub format: Format,
+
+    /// When to use colour on a terminal
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", global = true)]
+    pub color: ColorChoice,
+
+    /// Print only errors and results
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more detail (repeat for more)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the courier configuration as Kratos loads it, and report the
+    /// traps that would make sends fail
+    ///
+    /// Reports every schema error Kratos would reject the config for, and
+    /// every setting that passes the schema but fails or surprises at send
+    /// time, each with its key path and file:line:column. Meant for CI.
+    #[command(name = "check-config", after_long_help = CHECK_CONFIG_HELP)]
+    CheckConfig(CheckConfigArgs),
+
+    /// Probe the SMTP or HTTP server the way Kratos dials it, without sending
+    #[command(name = "test")]
+    Test(NotYetArgs),
+
+    /// Preview the Jsonnet payload and the email/SMS templates
+    Render(NotYetArgs),
+
+    /// Send one message, or a batch of messages
+    Send(NotYetArgs),
+
+    /// Show the delivery journal of a batch
+    Log(NotYetArgs),
+}
+
+const CHECK_CONFIG_HELP: &str = "\
+Examples:
+  courier check-config -c kratos.yml
+  courier check-config -c base.yml -c production.yml --strict
+  ory get identity-config --project $ID --format yaml | courier check-config -c -
+  courier check-config -c kratos.yml --format json | jq '.diagnostics[] | .code'
+
+Exit status: 0 without errors, 78 with errors (and with warnings under
+--strict), 66 when a file cannot be read, 2 for usage errors.";
+
+/// Arguments of `courier check-config`.
+#[derive(Debug, Args)]
+pub struct CheckConfigArgs {
+    /// Treat warnings as errors (exit 78 when there is any warning)
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Also fetch `http(s)://` Jsonnet bodies and check them
+    #[arg(long)]
+    pub online: bool,
+}
+
+/// Arguments of a command whose issue has not landed yet.
+#[derive(Debug, Args)]
+pub struct NotYetArgs {
+    /// Arguments of the future command
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub rest: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

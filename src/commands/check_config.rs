@@ -1,0 +1,75 @@
+//! `courier check-config`: load as Kratos loads, validate, lint, report.
+
+use serde::Serialize;
+
+use crate::cli::{CheckConfigArgs, Format, GlobalArgs};
+use crate::config::{self, lint};
+use crate::diag::{JsonDiagnostic, Paint, Role, Severity};
+use crate::exit::{ExitStatus, StatusError};
+use crate::output::Printer;
+
+/// The JSON document of `check-config` (a public interface).
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub valid: bool,
+    pub diagnostics: Vec<JsonDiagnostic>,
+}
+
+/// Runs the command.
+pub fn run(global: &GlobalArgs, args: &CheckConfigArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
+    let env = super::kratos_env();
+    if global.config.is_empty() && !env.iter().any(|(k, _)| k.starts_with("COURIER_")) {
+        return Err(StatusError {
+            status: ExitStatus::Usage,
+            message: "no config given".into(),
+            hint: Some("pass -c FILE (repeatable; `-` reads standard input)".into()),
+        }
+        .into());
+    }
+    let loaded = config::load(&global.config, &env).map_err(|e| {
+        anyhow::Error::new(StatusError {
+            status: ExitStatus::NoInput,
+            message: e.to_string(),
+            hint: None,
+        })
+    })?;
+    printer.protect(&loaded.redactor);
+    let diags = config::check(&loaded, &lint::Options { online: args.online });
+    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = diags.len() - errors;
+    let failed = errors > 0 || (args.strict && warnings > 0);
+
+    if printer.format == Format::Json {
+        printer.json(&Report {
+            valid: !failed,
+            diagnostics: diags.iter().map(|d| d.to_json(&loaded.sources, &loaded.redactor)).collect(),
+        });
+    } else {
+        let paint = printer.stderr_paint();
+        for d in &diags {
+            if printer.quiet && d.severity == Severity::Warning && !args.strict {
+                continue;
+            }
+            printer.diag(&d.render_human(&loaded.sources, &loaded.redactor, &paint));
+        }
+        let names: Vec<&str> = loaded.sources.files.iter().map(|f| f.name.as_str()).collect();
+        let what = if names.is_empty() { "environment".to_owned() } else { names.join(", ") };
+        let out = printer.stdout_paint();
+        let verdict = match (errors, warnings) {
+            (0, 0) => out.paint("valid", Role::Success),
+            (0, w) if !failed => format!("{} ({})", out.paint("valid", Role::Success), count(w, "warning")),
+            (e, w) => format!(
+                "{}: {}, {}",
+                out.paint("invalid", Role::Error),
+                count(e, "error"),
+                count(w, "warning")
+            ),
+        };
+        printer.out(&format!("{what}: {verdict}"));
+    }
+    Ok(if failed { ExitStatus::Config } else { ExitStatus::Success })
+}
+
+fn count(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}

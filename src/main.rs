@@ -1,0 +1,5 @@
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    courier::run(courier::cli::Cli::from_args()).into()
+}

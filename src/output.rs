@@ -1,0 +1,144 @@
+//! The one writer: everything courier prints goes through [`Printer`],
+//! which picks the format, decides colour per stream, and runs every line
+//! through the secret redactor. The only user of `colored`.
+#![expect(clippy::print_stdout, clippy::print_stderr, reason = "the one module that writes")]
+
+use std::io::IsTerminal;
+
+use colored::Colorize;
+
+use crate::cli::{ColorChoice, Format};
+use crate::diag::{Paint, Role};
+use crate::exit::{ExitStatus, StatusError};
+use crate::secret::Redactor;
+
+/// Writes results to stdout and diagnostics to stderr.
+#[derive(Debug)]
+pub struct Printer {
+    pub format: Format,
+    pub quiet: bool,
+    pub verbose: u8,
+    color_stdout: bool,
+    color_stderr: bool,
+    redactor: Redactor,
+}
+
+impl Printer {
+    #[must_use]
+    pub fn new(format: Format, color: ColorChoice, quiet: bool, verbose: u8) -> Self {
+        let decide = |is_tty: bool| match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                    false
+                } else if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0") {
+                    true
+                } else {
+                    is_tty && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+                }
+            }
+        };
+        let color_stdout = decide(std::io::stdout().is_terminal());
+        let color_stderr = decide(std::io::stderr().is_terminal());
+        // We decide per stream ourselves; `colored` only styles.
+        colored::control::set_override(true);
+        Self {
+            format,
+            quiet,
+            verbose,
+            color_stdout,
+            color_stderr,
+            redactor: Redactor::default(),
+        }
+    }
+
+    /// Adds secrets that must never be printed.
+    pub fn protect(&mut self, redactor: &Redactor) {
+        self.redactor.extend(redactor);
+    }
+
+    /// Styling for text bound for stderr.
+    #[must_use]
+    pub fn stderr_paint(&self) -> Painter {
+        Painter(self.color_stderr)
+    }
+
+    /// Styling for text bound for stdout.
+    #[must_use]
+    pub fn stdout_paint(&self) -> Painter {
+        Painter(self.color_stdout)
+    }
+
+    /// A result line (or block) on stdout.
+    pub fn out(&self, text: &str) {
+        println!("{}", self.redactor.redact(text.trim_end_matches('\n')));
+    }
+
+    /// A JSON document on stdout.
+    pub fn json(&self, value: &impl serde::Serialize) {
+        let text = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"type\":\"error\",\"message\":\"{e}\"}}"));
+        println!("{}", self.redactor.redact(&text));
+    }
+
+    /// A diagnostic block on stderr (shown even with `-q`).
+    pub fn diag(&self, text: &str) {
+        eprintln!("{}", self.redactor.redact(text.trim_end_matches('\n')));
+    }
+
+    /// Chatter on stderr, hidden by `-q`.
+    pub fn note(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{}", self.redactor.redact(text));
+        }
+    }
+
+    /// Reports a failed command: human form on stderr, or a JSON error
+    /// object on stdout.
+    pub fn error(&self, err: &anyhow::Error, status: ExitStatus) {
+        let message = self.redactor.redact(&err.to_string());
+        let causes: Vec<String> = err.chain().skip(1).map(|c| self.redactor.redact(&c.to_string())).collect();
+        let hint = err
+            .chain()
+            .find_map(|c| c.downcast_ref::<StatusError>().and_then(|e| e.hint.clone()));
+        if self.format == Format::Json {
+            self.json(&serde_json::json!({
+                "type": "error",
+                "message": message,
+                "causes": causes,
+                "hint": hint,
+                "exit_code": status.code(),
+            }));
+            return;
+        }
+        let p = self.stderr_paint();
+        let mut text = format!("courier: {} {message}", p.paint("error:", Role::Error));
+        for c in causes {
+            text.push_str(&format!("\n  caused by: {c}"));
+        }
+        if let Some(h) = hint {
+            text.push_str(&format!("\n  {} {h}", p.paint("hint:", Role::Help)));
+        }
+        self.diag(&text);
+    }
+}
+
+/// Applies styles when colour is on for the stream.
+#[derive(Debug, Clone, Copy)]
+pub struct Painter(bool);
+
+impl Paint for Painter {
+    fn paint(&self, text: &str, role: Role) -> String {
+        if !self.0 {
+            return text.to_owned();
+        }
+        match role {
+            Role::Error => text.red().bold().to_string(),
+            Role::Warning => text.yellow().bold().to_string(),
+            Role::Success => text.green().bold().to_string(),
+            Role::Strong => text.bold().to_string(),
+            Role::Gutter => text.blue().bold().to_string(),
+            Role::Help => text.cyan().bold().to_string(),
+        }
+    }
+}

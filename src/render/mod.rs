@@ -1,0 +1,2 @@
+//! Rendering: Jsonnet payloads (and, later, Go templates). No network.
+pub mod jsonnet;

@@ -1,0 +1,8 @@
+//! The one integration-test crate: one module per subcommand, plus the
+//! checks on generated files and on the code layout.
+
+mod check_config;
+mod cli;
+mod generated;
+mod support;
+mod tidy;

@@ -1,0 +1,81 @@
+//! Running the real binary in a cleaned environment, with a bound on every
+//! wait, and golden files.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// What one run of `courier` produced.
+#[derive(Debug)]
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    /// Everything the user could see.
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// A run of the binary: empty environment (plus `env`), working directory
+/// `cwd`, standard input `stdin`, killed after 60 s.
+pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_courier"));
+    cmd.current_dir(cwd)
+        .args(args)
+        .env_clear()
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("the courier binary starts");
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        pipe.write_all(input.as_bytes()).expect("stdin accepts the input");
+    }
+    let mut out_pipe = child.stdout.take().expect("stdout is piped");
+    let mut err_pipe = child.stderr.take().expect("stderr is piped");
+    let out_thread = std::thread::spawn(move || {
+        let mut s = String::new();
+        out_pipe.read_to_string(&mut s).map(|_| s)
+    });
+    let err_thread = std::thread::spawn(move || {
+        let mut s = String::new();
+        err_pipe.read_to_string(&mut s).map(|_| s)
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting works") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("courier {args:?} did not finish within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    Output {
+        code: status.code().unwrap_or(-1),
+        stdout: out_thread.join().expect("reader thread").expect("stdout is UTF-8"),
+        stderr: err_thread.join().expect("reader thread").expect("stderr is UTF-8"),
+    }
+}
+
+/// Compares `actual` with the golden file; `SNAPSHOTS=overwrite cargo test`
+/// rewrites it.
+pub fn golden(path: &Path, actual: &str) {
+    snapbox::Assert::new()
+        .action_env("SNAPSHOTS")
+        .eq(actual.to_owned(), snapbox::Data::read_from(path, None));
+}
