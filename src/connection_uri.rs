@@ -15,7 +15,9 @@ pub enum UrlError {
     ControlCharacter,
     MissingScheme,
     /// A `%` not followed by two hex digits; `in_userinfo` tells where.
-    InvalidEscape { part: Part },
+    InvalidEscape {
+        part: Part,
+    },
     InvalidUserinfo,
     InvalidPort,
     MissingBracket,
@@ -44,7 +46,10 @@ impl fmt::Display for UrlError {
                     Part::Path => "path",
                     Part::Fragment => "fragment",
                 };
-                write!(f, "the {part} has a `%` that is not followed by two hex digits")
+                write!(
+                    f,
+                    "the {part} has a `%` that is not followed by two hex digits"
+                )
             }
             Self::InvalidUserinfo => f.write_str(
                 "the user name or password contains a character that must be percent-encoded",
@@ -103,11 +108,11 @@ impl GoUrl {
 fn split_host_port(host_port: &str) -> (&str, &str) {
     let mut host = host_port;
     let mut port = "";
-    if let Some(colon) = host.rfind(':') {
-        if valid_optional_port(&host[colon..]) {
-            port = &host[colon + 1..];
-            host = &host[..colon];
-        }
+    if let Some(colon) = host.rfind(':')
+        && valid_optional_port(&host[colon..])
+    {
+        port = &host[colon + 1..];
+        host = &host[..colon];
     }
     if host.starts_with('[') && host.ends_with(']') && host.len() >= 2 {
         host = &host[1..host.len() - 1];
@@ -219,10 +224,10 @@ fn parse_host(host: &str) -> Result<String, UrlError> {
         if addr.parse::<std::net::Ipv6Addr>().is_err() {
             return Err(UrlError::InvalidIpv6);
         }
-    } else if let Some(i) = host.rfind(':') {
-        if !valid_optional_port(&host[i..]) {
-            return Err(UrlError::InvalidPort);
-        }
+    } else if let Some(i) = host.rfind(':')
+        && !valid_optional_port(&host[i..])
+    {
+        return Err(UrlError::InvalidPort);
     }
     unescape(host, Mode::Host, Part::Host)
 }
@@ -239,8 +244,23 @@ pub fn userinfo_char_allowed(c: char) -> bool {
     c.is_ascii_alphanumeric()
         || matches!(
             c,
-            '-' | '.' | '_' | ':' | '~' | '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ','
-                | ';' | '=' | '%' | '@'
+            '-' | '.'
+                | '_'
+                | ':'
+                | '~'
+                | '!'
+                | '$'
+                | '&'
+                | '\''
+                | '('
+                | ')'
+                | '*'
+                | '+'
+                | ','
+                | ';'
+                | '='
+                | '%'
+                | '@'
         )
 }
 
@@ -367,7 +387,12 @@ impl SmtpUri {
         let url = go_parse(raw)?;
         let (username, password) = url.user.clone().unwrap_or_default();
         let query = url.query();
-        let get = |k: &str| query.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        let get = |k: &str| {
+            query
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
         let port_text = url.port().to_owned();
         let scheme = url.scheme.clone();
         Ok(Self {
@@ -378,7 +403,8 @@ impl SmtpUri {
             port: port_text.parse::<i64>().unwrap_or(0),
             port_text,
             ipv6_literal: url.host.starts_with('['),
-            skip_ssl_verify: get("skip_ssl_verify").is_some_and(|v| go_parse_bool(&v) == Some(true)),
+            skip_ssl_verify: get("skip_ssl_verify")
+                .is_some_and(|v| go_parse_bool(&v) == Some(true)),
             disable_starttls: scheme == "smtp"
                 && get("disable_starttls").is_some_and(|v| go_parse_bool(&v) == Some(true)),
             server_name: get("server_name").filter(|s| !s.is_empty()),
@@ -407,7 +433,9 @@ impl SmtpUri {
     #[must_use]
     pub fn redacted(raw: &str) -> String {
         match password_span(raw) {
-            Some((start, end)) => format!("{}{}{}", &raw[..start], crate::secret::MASK, &raw[end..]),
+            Some((start, end)) => {
+                format!("{}{}{}", &raw[..start], crate::secret::MASK, &raw[end..])
+            }
             None => raw.to_owned(),
         }
     }
@@ -529,22 +557,43 @@ mod tests {
 
     #[test]
     fn reserved_characters_break_parsing() {
-        assert_eq!(go_parse("smtp://u:p/ss@h:25").unwrap_err(), UrlError::InvalidPort);
-        assert_eq!(go_parse("smtp://u:p?ss@h:25").unwrap_err(), UrlError::InvalidPort);
-        assert_eq!(go_parse("smtp://u:p#ss@h:25").unwrap_err(), UrlError::InvalidPort);
-        assert_eq!(reserved_in_userinfo("smtp://u:p/s#s@h:25"), vec![('/', "%2F"), ('#', "%23")]);
+        assert_eq!(
+            go_parse("smtp://u:p/ss@h:25").unwrap_err(),
+            UrlError::InvalidPort
+        );
+        assert_eq!(
+            go_parse("smtp://u:p?ss@h:25").unwrap_err(),
+            UrlError::InvalidPort
+        );
+        assert_eq!(
+            go_parse("smtp://u:p#ss@h:25").unwrap_err(),
+            UrlError::InvalidPort
+        );
+        assert_eq!(
+            reserved_in_userinfo("smtp://u:p/s#s@h:25"),
+            vec![('/', "%2F"), ('#', "%23")]
+        );
         assert!(reserved_in_userinfo("smtp://u:p%2Fss@h:25/x").is_empty());
     }
 
     #[test]
     fn invalid_userinfo_and_escapes() {
-        assert_eq!(go_parse("smtp://u:p ss@h:25").unwrap_err(), UrlError::InvalidUserinfo);
-        assert_eq!(go_parse("smtp://u:pé@h:25").unwrap_err(), UrlError::InvalidUserinfo);
+        assert_eq!(
+            go_parse("smtp://u:p ss@h:25").unwrap_err(),
+            UrlError::InvalidUserinfo
+        );
+        assert_eq!(
+            go_parse("smtp://u:pé@h:25").unwrap_err(),
+            UrlError::InvalidUserinfo
+        );
         assert!(matches!(
             go_parse("smtp://u:p%zz@h:25").unwrap_err(),
             UrlError::InvalidEscape { .. }
         ));
-        assert!(matches!(go_parse("smtp://u:p%2@h:25").unwrap_err(), UrlError::InvalidEscape { .. }));
+        assert!(matches!(
+            go_parse("smtp://u:p%2@h:25").unwrap_err(),
+            UrlError::InvalidEscape { .. }
+        ));
         assert_eq!(invalid_in_userinfo("smtp://u:a b^c@h:1"), vec![' ', '^']);
     }
 
@@ -561,7 +610,8 @@ mod tests {
         let u = SmtpUri::parse("smtp://h:25/?skip_ssl_verify=yes&disable_starttls=TRUE").unwrap();
         assert!(!u.skip_ssl_verify);
         assert!(u.disable_starttls);
-        let u = SmtpUri::parse("smtps://h:465/?disable_starttls=true&server_name=mail.test").unwrap();
+        let u =
+            SmtpUri::parse("smtps://h:465/?disable_starttls=true&server_name=mail.test").unwrap();
         assert!(!u.disable_starttls, "only read for smtp://");
         assert_eq!(u.tls_name(), "mail.test");
         assert_eq!(go_parse_bool("on"), None);
@@ -572,7 +622,10 @@ mod tests {
         let u = SmtpUri::parse("smtp://[::1]:25").unwrap();
         assert!(u.ipv6_literal);
         assert_eq!(u.host, "::1");
-        assert_eq!(go_parse("smtp://[::1:25").unwrap_err(), UrlError::MissingBracket);
+        assert_eq!(
+            go_parse("smtp://[::1:25").unwrap_err(),
+            UrlError::MissingBracket
+        );
     }
 
     #[test]
@@ -587,7 +640,11 @@ mod tests {
     #[test]
     fn encoding_round_trips() {
         for pw in ["a@b/c?d#e%f+g:h i", "zoë€", "plain", "%41"] {
-            let uri = format!("smtp://{}:{}@h:587", encode_userinfo("us:er", true), encode_userinfo(pw, false));
+            let uri = format!(
+                "smtp://{}:{}@h:587",
+                encode_userinfo("us:er", true),
+                encode_userinfo(pw, false)
+            );
             let u = SmtpUri::parse(&uri).unwrap();
             assert_eq!(u.username, "us:er");
             assert_eq!(u.password.expose(), pw, "{uri}");

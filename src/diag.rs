@@ -99,21 +99,30 @@ impl Diagnostic {
     /// The human form: headline, place, source line with a caret, key path
     /// and help, styled through `paint`.
     #[must_use]
-    pub fn render_human(&self, sources: &Sources, redactor: &Redactor, paint: &dyn Paint) -> String {
+    pub fn render_human(
+        &self,
+        sources: &Sources,
+        redactor: &Redactor,
+        paint: &dyn Paint,
+    ) -> String {
         let mut out = String::new();
         let (label, role) = match self.severity {
             Severity::Error => ("error", Role::Error),
             Severity::Warning => ("warning", Role::Warning),
         };
         out.push_str(&paint.paint(&format!("{label}[{}]", self.code), role));
-        out.push_str(&paint.paint(&format!(": {}", redactor.redact(&self.message)), Role::Strong));
+        out.push_str(&paint.paint(
+            &format!(": {}", redactor.redact(&self.message)),
+            Role::Strong,
+        ));
         out.push('\n');
         let mut width = 0;
         if let Some(loc) = &self.loc {
             match &loc.origin {
                 Origin::Env(var) => {
+                    width = 1;
                     out.push_str(&format!(
-                        "{} environment variable {var}\n",
+                        " {} environment variable {var}\n",
                         paint.paint("-->", Role::Gutter)
                     ));
                 }
@@ -130,8 +139,10 @@ impl Diagnostic {
                     ));
                     if let Some(text) = sources.file(&loc.origin).and_then(|f| f.line(loc.line)) {
                         let bar = paint.paint("|", Role::Gutter);
-                        let prefix: String =
-                            text.chars().take((loc.column as usize).saturating_sub(1)).collect();
+                        let prefix: String = text
+                            .chars()
+                            .take((loc.column as usize).saturating_sub(1))
+                            .collect();
                         let caret_at = redactor.redact(&prefix).chars().count();
                         out.push_str(&format!("{pad} {bar}\n"));
                         out.push_str(&format!(
@@ -206,10 +217,12 @@ impl Paint for Plain {
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
         let key = |d: &Diagnostic| {
-            d.loc.as_ref().map_or((2, String::new(), 0, 0), |l| match &l.origin {
-                Origin::File(i) => (0, format!("{i:08}"), l.line, l.column),
-                Origin::Env(v) => (1, v.clone(), 0, 0),
-            })
+            d.loc
+                .as_ref()
+                .map_or((2, String::new(), 0, 0), |l| match &l.origin {
+                    Origin::File(i) => (0, format!("{i:08}"), l.line, l.column),
+                    Origin::Env(v) => (1, v.clone(), 0, 0),
+                })
         };
         key(a)
             .cmp(&key(b))
@@ -220,7 +233,10 @@ pub fn sort(diags: &mut [Diagnostic]) {
 
 /// The closest candidate to `word`, if one is close enough to be a typo.
 #[must_use]
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let word_l = word.to_lowercase();
     candidates
         .into_iter()

@@ -67,13 +67,13 @@ pub fn status_of(err: &anyhow::Error) -> ExitStatus {
         if let Some(e) = cause.downcast_ref::<StatusError>() {
             return e.status;
         }
-        if let Some(e) = cause.downcast_ref::<std::io::Error>() {
-            if matches!(
+        if let Some(e) = cause.downcast_ref::<std::io::Error>()
+            && matches!(
                 e.kind(),
                 std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
-            ) {
-                return ExitStatus::NoInput;
-            }
+            )
+        {
+            return ExitStatus::NoInput;
         }
     }
     ExitStatus::Failure

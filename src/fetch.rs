@@ -61,7 +61,9 @@ pub fn load(uri: &str, online: bool) -> Result<Option<String>, LoadError> {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(data.as_bytes())
                 .map_err(|e| LoadError::Base64(e.to_string()))?;
-            String::from_utf8(bytes).map(Some).map_err(|_| LoadError::NotUtf8)
+            String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| LoadError::NotUtf8)
         }
         Target::Remote(url) if online => crate::http::get_text(&url)
             .map(Some)
@@ -76,11 +78,17 @@ mod tests {
 
     #[test]
     fn schemes() {
-        assert_eq!(target("file://./x.jsonnet").unwrap(), Target::File("./x.jsonnet".into()));
+        assert_eq!(
+            target("file://./x.jsonnet").unwrap(),
+            Target::File("./x.jsonnet".into())
+        );
         assert_eq!(target("file:///abs").unwrap(), Target::File("/abs".into()));
         assert!(matches!(target("ftp://x"), Err(LoadError::UnknownScheme)));
         assert_eq!(load("base64://e30=", false).unwrap().as_deref(), Some("{}"));
-        assert!(matches!(load("base64://e30", false), Err(LoadError::Base64(_))));
+        assert!(matches!(
+            load("base64://e30", false),
+            Err(LoadError::Base64(_))
+        ));
         assert_eq!(load("https://example.invalid/x", false).unwrap(), None);
     }
 }

@@ -76,7 +76,9 @@ fn not_yet(command: &str, issue: u32) -> anyhow::Result<ExitStatus> {
     Err(StatusError {
         status: ExitStatus::Usage,
         message: format!("`courier {command}` is not implemented yet"),
-        hint: Some(format!("it is planned in issue #{issue}; `courier check-config` works today")),
+        hint: Some(format!(
+            "it is planned in issue #{issue}; `courier check-config` works today"
+        )),
     }
     .into())
 }

@@ -1,7 +1,11 @@
 //! The one writer: everything courier prints goes through [`Printer`],
 //! which picks the format, decides colour per stream, and runs every line
 //! through the secret redactor. The only user of `colored`.
-#![expect(clippy::print_stdout, clippy::print_stderr, reason = "the one module that writes")]
+#![expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the one module that writes"
+)]
 
 use std::io::IsTerminal;
 
@@ -32,7 +36,9 @@ impl Printer {
             ColorChoice::Auto => {
                 if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
                     false
-                } else if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0") {
+                } else if std::env::var_os("CLICOLOR_FORCE")
+                    .is_some_and(|v| !v.is_empty() && v != "0")
+                {
                     true
                 } else {
                     is_tty && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
@@ -77,7 +83,8 @@ impl Printer {
 
     /// A JSON document on stdout.
     pub fn json(&self, value: &impl serde::Serialize) {
-        let text = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"type\":\"error\",\"message\":\"{e}\"}}"));
+        let text = serde_json::to_string_pretty(value)
+            .unwrap_or_else(|e| format!("{{\"type\":\"error\",\"message\":\"{e}\"}}"));
         println!("{}", self.redactor.redact(&text));
     }
 
@@ -97,7 +104,11 @@ impl Printer {
     /// object on stdout.
     pub fn error(&self, err: &anyhow::Error, status: ExitStatus) {
         let message = self.redactor.redact(&err.to_string());
-        let causes: Vec<String> = err.chain().skip(1).map(|c| self.redactor.redact(&c.to_string())).collect();
+        let causes: Vec<String> = err
+            .chain()
+            .skip(1)
+            .map(|c| self.redactor.redact(&c.to_string()))
+            .collect();
         let hint = err
             .chain()
             .find_map(|c| c.downcast_ref::<StatusError>().and_then(|e| e.hint.clone()));

@@ -128,13 +128,20 @@ pub fn template_data(ty: &str, channel: Channel, cx: &Context) -> Option<Value> 
     let m = data.as_object_mut()?;
     let code = "742913";
     match ty {
-        "recovery_invalid" | "recovery_code_invalid" | "verification_invalid" | "verification_code_invalid" => {
+        "recovery_invalid"
+        | "recovery_code_invalid"
+        | "verification_invalid"
+        | "verification_code_invalid" => {
             m.insert("request_url".into(), json!(request_url));
             m.insert("transient_payload".into(), json!({}));
         }
         "verifiable_address_changed" | "authenticator_key_added" => {
             m.insert("identity".into(), identity());
-            let at = if ty == "verifiable_address_changed" { "changed_at" } else { "added_at" };
+            let at = if ty == "verifiable_address_changed" {
+                "changed_at"
+            } else {
+                "added_at"
+            };
             m.insert(at.into(), json!("2026-01-05T10:00:00Z"));
             m.insert("transient_payload".into(), Value::Null);
         }
@@ -142,20 +149,40 @@ pub fn template_data(ty: &str, channel: Channel, cx: &Context) -> Option<Value> 
             let (code_key, link) = match ty {
                 "recovery_valid" => (
                     None,
-                    Some(("recovery_url", format!("{}/self-service/recovery?flow={FLOW_ID}&token=Vb3XUbSRjkrn1tOsCmBqEdI1pjm3Z8F4", cx.base_url))),
+                    Some((
+                        "recovery_url",
+                        format!(
+                            "{}/self-service/recovery?flow={FLOW_ID}&token=Vb3XUbSRjkrn1tOsCmBqEdI1pjm3Z8F4",
+                            cx.base_url
+                        ),
+                    )),
                 ),
                 "verification_valid" => (
                     None,
-                    Some(("verification_url", format!("{}/self-service/verification?flow={FLOW_ID}&token=kPq9Rr2WcY7HhN0sQe4uTj6LmA1bXz8D", cx.base_url))),
+                    Some((
+                        "verification_url",
+                        format!(
+                            "{}/self-service/verification?flow={FLOW_ID}&token=kPq9Rr2WcY7HhN0sQe4uTj6LmA1bXz8D",
+                            cx.base_url
+                        ),
+                    )),
                 ),
                 "verification_code_valid" => (
                     Some("verification_code"),
                     (channel == Channel::Email).then(|| {
-                        ("verification_url", format!("{}/self-service/verification?code={code}&flow={FLOW_ID}", cx.base_url))
+                        (
+                            "verification_url",
+                            format!(
+                                "{}/self-service/verification?code={code}&flow={FLOW_ID}",
+                                cx.base_url
+                            ),
+                        )
                     }),
                 ),
                 // Kratos' quirk: the SMS recovery model tags its code `verification_code`.
-                "recovery_code_valid" if channel == Channel::Sms => (Some("verification_code"), None),
+                "recovery_code_valid" if channel == Channel::Sms => {
+                    (Some("verification_code"), None)
+                }
                 "recovery_code_valid" => (Some("recovery_code"), None),
                 "login_code_valid" => (Some("login_code"), None),
                 _ => (Some("registration_code"), None),
@@ -211,11 +238,18 @@ fn request_headers(ty: &str, channel: Channel) -> Value {
         "User-Agent": ["Mozilla/5.0 (X11; Linux x86_64)"]
     });
     match channel {
-        Channel::Email if matches!(ty, "login_code_valid" | "recovery_code_valid" | "registration_code_valid") => {
+        Channel::Email
+            if matches!(
+                ty,
+                "login_code_valid" | "recovery_code_valid" | "registration_code_valid"
+            ) =>
+        {
             with_headers
         }
         Channel::Email => json!({}),
-        Channel::Sms if matches!(ty, "verifiable_address_changed" | "authenticator_key_added") => Value::Null,
+        Channel::Sms if matches!(ty, "verifiable_address_changed" | "authenticator_key_added") => {
+            Value::Null
+        }
         Channel::Sms if ty == "verification_code_valid" => json!({}),
         Channel::Sms => with_headers,
     }
@@ -251,7 +285,13 @@ mod tests {
             assert!(ctx(t, Channel::Email, &cx).is_some(), "{t}");
         }
         for t in SMS_TYPES {
-            assert!(ctx(t, Channel::Sms, &cx).unwrap().get("html_body").is_none(), "{t}");
+            assert!(
+                ctx(t, Channel::Sms, &cx)
+                    .unwrap()
+                    .get("html_body")
+                    .is_none(),
+                "{t}"
+            );
         }
         assert!(template_data("recovery_valid", Channel::Sms, &cx).is_none());
     }
@@ -268,6 +308,9 @@ mod tests {
             ver["verification_url"],
             "https://auth.example.com/self-service/verification?code=742913&flow=5f8d1c2e-6b3a-4f7e-9d21-0c4b7a9e3f10"
         );
-        assert_eq!(template_data("login_code_valid", Channel::Sms, &cx).unwrap()["request_url_domain"], "auth.example.com");
+        assert_eq!(
+            template_data("login_code_valid", Channel::Sms, &cx).unwrap()["request_url_domain"],
+            "auth.example.com"
+        );
     }
 }

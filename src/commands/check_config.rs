@@ -16,7 +16,11 @@ pub struct Report {
 }
 
 /// Runs the command.
-pub fn run(global: &GlobalArgs, args: &CheckConfigArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
+pub fn run(
+    global: &GlobalArgs,
+    args: &CheckConfigArgs,
+    printer: &mut Printer,
+) -> anyhow::Result<ExitStatus> {
     let env = super::kratos_env();
     if global.config.is_empty() && !env.iter().any(|(k, _)| k.starts_with("COURIER_")) {
         return Err(StatusError {
@@ -34,15 +38,26 @@ pub fn run(global: &GlobalArgs, args: &CheckConfigArgs, printer: &mut Printer) -
         })
     })?;
     printer.protect(&loaded.redactor);
-    let diags = config::check(&loaded, &lint::Options { online: args.online });
-    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let diags = config::check(
+        &loaded,
+        &lint::Options {
+            online: args.online,
+        },
+    );
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = diags.len() - errors;
     let failed = errors > 0 || (args.strict && warnings > 0);
 
     if printer.format == Format::Json {
         printer.json(&Report {
             valid: !failed,
-            diagnostics: diags.iter().map(|d| d.to_json(&loaded.sources, &loaded.redactor)).collect(),
+            diagnostics: diags
+                .iter()
+                .map(|d| d.to_json(&loaded.sources, &loaded.redactor))
+                .collect(),
         });
     } else {
         let paint = printer.stderr_paint();
@@ -52,12 +67,25 @@ pub fn run(global: &GlobalArgs, args: &CheckConfigArgs, printer: &mut Printer) -
             }
             printer.diag(&d.render_human(&loaded.sources, &loaded.redactor, &paint));
         }
-        let names: Vec<&str> = loaded.sources.files.iter().map(|f| f.name.as_str()).collect();
-        let what = if names.is_empty() { "environment".to_owned() } else { names.join(", ") };
+        let names: Vec<&str> = loaded
+            .sources
+            .files
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        let what = if names.is_empty() {
+            "environment".to_owned()
+        } else {
+            names.join(", ")
+        };
         let out = printer.stdout_paint();
         let verdict = match (errors, warnings) {
             (0, 0) => out.paint("valid", Role::Success),
-            (0, w) if !failed => format!("{} ({})", out.paint("valid", Role::Success), count(w, "warning")),
+            (0, w) if !failed => format!(
+                "{} ({})",
+                out.paint("valid", Role::Success),
+                count(w, "warning")
+            ),
             (e, w) => format!(
                 "{}: {}, {}",
                 out.paint("invalid", Role::Error),
@@ -67,7 +95,11 @@ pub fn run(global: &GlobalArgs, args: &CheckConfigArgs, printer: &mut Printer) -
         };
         printer.out(&format!("{what}: {verdict}"));
     }
-    Ok(if failed { ExitStatus::Config } else { ExitStatus::Success })
+    Ok(if failed {
+        ExitStatus::Config
+    } else {
+        ExitStatus::Success
+    })
 }
 
 fn count(n: usize, word: &str) -> String {

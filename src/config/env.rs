@@ -8,7 +8,14 @@ use crate::config::tree::{Entry, Loc, Node, Value};
 use crate::diag::{Diagnostic, did_you_mean};
 
 /// The first segment of every key path courier reads.
-const ROOTS: &[&str] = &["COURIER_", "SELFSERVICE_", "SERVE_", "CLIENTS_", "WATCH_COURIER", "EXPOSE_METRICS_PORT"];
+const ROOTS: &[&str] = &[
+    "COURIER_",
+    "SELFSERVICE_",
+    "SERVE_",
+    "CLIENTS_",
+    "WATCH_COURIER",
+    "EXPOSE_METRICS_PORT",
+];
 
 /// Applies the overrides found in `vars` to `root`, returning findings
 /// about variables that could not be applied.
@@ -35,7 +42,9 @@ pub fn apply(root: &mut Node, vars: &[(String, String)]) -> Vec<Diagnostic> {
                 let mut d = Diagnostic::warning(
                     "env-unknown",
                     "",
-                    format!("environment variable {name} matches no courier key; Kratos ignores it"),
+                    format!(
+                        "environment variable {name} matches no courier key; Kratos ignores it"
+                    ),
                 )
                 .at(&Loc::env(name));
                 if let Some(s) = did_you_mean(name, names.iter().map(String::as_str)) {
@@ -62,7 +71,9 @@ pub fn apply(root: &mut Node, vars: &[(String, String)]) -> Vec<Diagnostic> {
             }
         };
         if let Err(msg) = set(root, &segments, node, &loc) {
-            diags.push(Diagnostic::warning("env-index-out-of-range", segments.join("."), msg).at(&loc));
+            diags.push(
+                Diagnostic::warning("env-index-out-of-range", segments.join("."), msg).at(&loc),
+            );
         }
     }
     diags
@@ -139,7 +150,9 @@ fn set(root: &mut Node, segments: &[String], value: Node, loc: &Loc) -> Result<(
         }
         let len = items.len();
         let Some(item) = items.get_mut(index) else {
-            return Err(format!("index {index} is past the end of the array ({len} items)"));
+            return Err(format!(
+                "index {index} is past the end of the array ({len} items)"
+            ));
         };
         return set(item, rest, value, loc);
     }
@@ -180,7 +193,9 @@ mod tests {
     use crate::config::tree::{Origin, Value};
 
     fn vars(v: &[(&str, &str)]) -> Vec<(String, String)> {
-        v.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+        v.iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
     }
 
     #[test]
@@ -198,8 +213,14 @@ mod tests {
         assert!(diags.is_empty(), "{diags:?}");
         let uri = root.lookup(&["courier", "smtp", "connection_uri"]).unwrap();
         assert_eq!(uri.as_str(), Some("smtps://b:465"));
-        assert_eq!(uri.loc.origin, Origin::Env("COURIER_SMTP_CONNECTION_URI".into()));
-        assert_eq!(root.lookup(&["courier", "message_retries"]).unwrap().value, Value::Int(7));
+        assert_eq!(
+            uri.loc.origin,
+            Origin::Env("COURIER_SMTP_CONNECTION_URI".into())
+        );
+        assert_eq!(
+            root.lookup(&["courier", "message_retries"]).unwrap().value,
+            Value::Int(7)
+        );
         let h = root.lookup(&["courier", "smtp", "headers", "X-A"]).unwrap();
         assert_eq!(h.as_str(), Some("b"));
     }
@@ -223,6 +244,9 @@ mod tests {
         assert!(codes.contains(&"env-unknown"), "{codes:?}");
         assert!(codes.contains(&"env-invalid-json"), "{codes:?}");
         let unknown = diags.iter().find(|d| d.code == "env-unknown").unwrap();
-        assert_eq!(unknown.help.as_deref(), Some("did you mean COURIER_SMTP_CONNECTION_URI?"));
+        assert_eq!(
+            unknown.help.as_deref(),
+            Some("did you mean COURIER_SMTP_CONNECTION_URI?")
+        );
     }
 }

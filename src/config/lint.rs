@@ -25,18 +25,27 @@ pub struct Options {
 pub fn lint(loaded: &Loaded, options: &Options) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let root = &loaded.root;
-    let Some(courier) = root.get("courier").filter(|c| matches!(c.value, Value::Map(_))) else {
+    let Some(courier) = root
+        .get("courier")
+        .filter(|c| matches!(c.value, Value::Map(_)))
+    else {
         courier_missing(root, &mut out);
         return out;
     };
     let base = KeyPath::root("courier");
-    let strategy = courier.get("delivery_strategy").and_then(Node::as_str).unwrap_or("smtp");
+    let strategy = courier
+        .get("delivery_strategy")
+        .and_then(Node::as_str)
+        .unwrap_or("smtp");
     let cx = sample_context(root);
     let config_dirs = config_dirs(loaded);
 
     match courier.lookup(&["smtp", "connection_uri"]) {
         Some(uri) => {
-            if let Some(raw) = uri.as_str().filter(|s| schema::pattern_matches(Pattern::SmtpScheme, s)) {
+            if let Some(raw) = uri
+                .as_str()
+                .filter(|s| schema::pattern_matches(Pattern::SmtpScheme, s))
+            {
                 lint_uri(raw, uri, &base.key("smtp").key("connection_uri"), &mut out);
             }
         }
@@ -48,7 +57,9 @@ pub fn lint(loaded: &Loaded, options: &Options) -> Vec<Diagnostic> {
                  (\"courier.smtp.connection_uri is not set\")",
             )
             .at(courier.entry("smtp").map_or(&courier.loc, |e| &e.key_loc))
-            .help("set courier.smtp.connection_uri, e.g. smtp://user:password@mail.example.com:587/"),
+            .help(
+                "set courier.smtp.connection_uri, e.g. smtp://user:password@mail.example.com:587/",
+            ),
         ),
         None => {}
     }
@@ -79,7 +90,12 @@ pub fn lint(loaded: &Loaded, options: &Options) -> Vec<Diagnostic> {
         _ => {}
     }
 
-    for (i, ch) in courier.get("channels").map_or(&[][..], Node::items).iter().enumerate() {
+    for (i, ch) in courier
+        .get("channels")
+        .map_or(&[][..], Node::items)
+        .iter()
+        .enumerate()
+    {
         let path = base.key("channels").index(i);
         if !matches!(ch.value, Value::Map(_)) {
             continue;
@@ -97,33 +113,42 @@ pub fn lint(loaded: &Loaded, options: &Options) -> Vec<Diagnostic> {
             );
         }
         if let Some(e) = ch.entry("request_config") {
-            lint_request(&e.node, &e.key_loc, &path.key("request_config"), Target::Channel, &cx, &config_dirs, options, &mut out);
+            lint_request(
+                &e.node,
+                &e.key_loc,
+                &path.key("request_config"),
+                Target::Channel,
+                &cx,
+                &config_dirs,
+                options,
+                &mut out,
+            );
         }
     }
 
-    if let Some(n) = courier.lookup(&["worker", "pull_count"]) {
-        if let Value::Int(v) = n.value {
-            if v > 255 {
-                out.push(
-                    Diagnostic::warning(
-                        "worker-pull-count-wraps",
-                        base.key("worker").key("pull_count"),
-                        format!(
-                            "Kratos casts pull_count to an 8-bit integer: {v} pulls {} messages per poll",
-                            v.rem_euclid(256)
-                        ),
-                    )
-                    .at(&n.loc)
-                    .help("use a value from 1 to 255"),
-                );
-            }
-        }
+    if let Some(n) = courier.lookup(&["worker", "pull_count"])
+        && let Value::Int(v) = n.value
+        && v > 255
+    {
+        out.push(
+            Diagnostic::warning(
+                "worker-pull-count-wraps",
+                base.key("worker").key("pull_count"),
+                format!(
+                    "Kratos casts pull_count to an 8-bit integer: {v} pulls {} messages per poll",
+                    v.rem_euclid(256)
+                ),
+            )
+            .at(&n.loc)
+            .help("use a value from 1 to 255"),
+        );
     }
 
-    if let Some(n) = courier.get("template_override_path") {
-        if let Some(dir) = n.as_str() {
-            if !Path::new(dir).is_dir() {
-                out.push(
+    if let Some(n) = courier.get("template_override_path")
+        && let Some(dir) = n.as_str()
+        && !Path::new(dir).is_dir()
+    {
+        out.push(
                     Diagnostic::warning(
                         "template-override-path-missing",
                         base.key("template_override_path"),
@@ -132,8 +157,6 @@ pub fn lint(loaded: &Loaded, options: &Options) -> Vec<Diagnostic> {
                     .at(&n.loc)
                     .help("Kratos resolves the path against its own working directory"),
                 );
-            }
-        }
     }
     out
 }
@@ -164,15 +187,22 @@ fn courier_missing(root: &Node, out: &mut Vec<Diagnostic>) {
             .help("add a courier section (`courier init` writes one)"),
         ),
         None => out.push(
-            Diagnostic::warning("courier-missing", "courier", "there is no `courier` section: Kratos cannot send messages")
-                .at(&root.loc),
+            Diagnostic::warning(
+                "courier-missing",
+                "courier",
+                "there is no `courier` section: Kratos cannot send messages",
+            )
+            .at(&root.loc),
         ),
     }
 }
 
 fn sample_context(root: &Node) -> sample::Context {
     let mut cx = sample::Context::default();
-    if let Some(b) = root.lookup(&["serve", "public", "base_url"]).and_then(Node::as_str) {
+    if let Some(b) = root
+        .lookup(&["serve", "public", "base_url"])
+        .and_then(Node::as_str)
+    {
         cx.base_url = b.trim_end_matches('/').to_owned();
     }
     if let Some(l) = root
@@ -233,7 +263,10 @@ fn lint_uri(raw: &str, node: &Node, path: &KeyPath, out: &mut Vec<Diagnostic>) {
             let reserved = connection_uri::reserved_in_userinfo(raw);
             let invalid = connection_uri::invalid_in_userinfo(raw);
             let d = if !reserved.is_empty() {
-                let list: Vec<String> = reserved.iter().map(|(c, e)| format!("`{c}` as {e}")).collect();
+                let list: Vec<String> = reserved
+                    .iter()
+                    .map(|(c, e)| format!("`{c}` as {e}"))
+                    .collect();
                 Diagnostic::error(
                     "smtp-userinfo-reserved",
                     path,
@@ -318,9 +351,9 @@ fn lint_uri(raw: &str, node: &Node, path: &KeyPath, out: &mut Vec<Diagnostic>) {
             out.push(at(Diagnostic::warning(
                 "smtp-cleartext-credentials",
                 path,
-                "credentials may cross the network in cleartext: and Go's PLAIN auth refuses an unencrypted \
-                 connection to a host other than localhost, so AUTH fails unless the server offers CRAM-MD5 \
-                 or LOGIN without PLAIN, or upgrades with STARTTLS",
+                "the password may cross the network in cleartext; besides, Go's PLAIN auth refuses an \
+                 unencrypted connection to any host but localhost, so AUTH fails unless the server offers \
+                 CRAM-MD5, or LOGIN without PLAIN, or upgrades with STARTTLS",
             )
             .help("use smtp:// without disable_starttls (STARTTLS) or smtps://")));
         }
@@ -400,7 +433,9 @@ fn lint_query(uri: &SmtpUri, path: &KeyPath, node: &Node, out: &mut Vec<Diagnost
                 .at(&node.loc);
                 d = match did_you_mean(other, KNOWN) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help("Kratos reads skip_ssl_verify, disable_starttls and server_name"),
+                    None => {
+                        d.help("Kratos reads skip_ssl_verify, disable_starttls and server_name")
+                    }
                 };
                 out.push(d);
             }
@@ -414,7 +449,11 @@ fn describe_char(c: char) -> String {
         c if c.is_ascii() => format!("`{c}` (%{:02X})", c as u32),
         c => {
             let mut buf = [0u8; 4];
-            let enc: String = c.encode_utf8(&mut buf).bytes().map(|b| format!("%{b:02X}")).collect();
+            let enc: String = c
+                .encode_utf8(&mut buf)
+                .bytes()
+                .map(|b| format!("%{b:02X}"))
+                .collect();
             format!("non-ASCII `{c}` ({enc})")
         }
     }
@@ -425,11 +464,21 @@ fn is_local(host: &str) -> bool {
 }
 
 fn lint_client_cert(smtp: &Node, path: &KeyPath, out: &mut Vec<Diagnostic>) {
-    let cert = smtp.get("client_cert_path").and_then(Node::as_str).filter(|s| !s.is_empty());
-    let key = smtp.get("client_key_path").and_then(Node::as_str).filter(|s| !s.is_empty());
+    let cert = smtp
+        .get("client_cert_path")
+        .and_then(Node::as_str)
+        .filter(|s| !s.is_empty());
+    let key = smtp
+        .get("client_key_path")
+        .and_then(Node::as_str)
+        .filter(|s| !s.is_empty());
     match (cert, key) {
         (Some(_), None) | (None, Some(_)) => {
-            let (set, unset) = if cert.is_some() { ("client_cert_path", "client_key_path") } else { ("client_key_path", "client_cert_path") };
+            let (set, unset) = if cert.is_some() {
+                ("client_cert_path", "client_key_path")
+            } else {
+                ("client_key_path", "client_cert_path")
+            };
             out.push(
                 Diagnostic::warning(
                     "smtp-client-cert-incomplete",
@@ -487,7 +536,10 @@ fn lint_request(
             .at(key_loc),
         );
     }
-    let method = rc.get("method").and_then(Node::as_str).map(str::to_ascii_uppercase);
+    let method = rc
+        .get("method")
+        .and_then(Node::as_str)
+        .map(str::to_ascii_uppercase);
     if target == Target::Channel && rc.get("method").is_none() {
         out.push(
             Diagnostic::warning(
@@ -505,31 +557,40 @@ fn lint_request(
         .iter()
         .find(|e| e.key.eq_ignore_ascii_case("content-type"))
         .and_then(|e| e.node.as_str().map(|v| (v.to_owned(), &e.node)));
-    let form = content_type.as_ref().is_some_and(|(v, _)| v == "application/x-www-form-urlencoded");
-    if method.as_deref() != Some("TRACE") {
-        if let Some((value, node)) = &content_type {
-            if value != "application/json" && value != "application/x-www-form-urlencoded" {
-                let base = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-                let d = if base == "application/json" || base == "application/x-www-form-urlencoded" {
-                    Diagnostic::error(
-                        "content-type-parameters",
-                        path.key("headers").key("Content-Type"),
-                        format!(
-                            "Kratos compares Content-Type exactly: `{value}` fails every send with \
+    let form = content_type
+        .as_ref()
+        .is_some_and(|(v, _)| v == "application/x-www-form-urlencoded");
+    if method.as_deref() != Some("TRACE")
+        && let Some((value, node)) = &content_type
+        && value != "application/json"
+        && value != "application/x-www-form-urlencoded"
+    {
+        let base = value
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let d = if base == "application/json" || base == "application/x-www-form-urlencoded" {
+            Diagnostic::error(
+                "content-type-parameters",
+                path.key("headers").key("Content-Type"),
+                format!(
+                    "Kratos compares Content-Type exactly: `{value}` fails every send with \
                              \"incorrect Content-Type for request with body\""
-                        ),
-                    )
-                    .help(format!("write exactly `{base}`"))
-                } else {
-                    Diagnostic::error(
-                        "content-type-unsupported",
-                        path.key("headers").key("Content-Type"),
-                        format!("Kratos can only send application/json or application/x-www-form-urlencoded bodies, not `{value}`"),
-                    )
-                };
-                out.push(d.at(&node.loc));
-            }
-        }
+                ),
+            )
+            .help(format!("write exactly `{base}`"))
+        } else {
+            Diagnostic::error(
+                "content-type-unsupported",
+                path.key("headers").key("Content-Type"),
+                format!(
+                    "Kratos can only send application/json or application/x-www-form-urlencoded bodies, not `{value}`"
+                ),
+            )
+        };
+        out.push(d.at(&node.loc));
     }
     match rc.get("body") {
         None if target == Target::Channel && method.as_deref() != Some("TRACE") => out.push(
@@ -568,16 +629,20 @@ fn lint_body(
         Err(err) => {
             let (code, mut help) = match &err {
                 fetch::LoadError::File { .. } => ("body-unreadable", None),
-                fetch::LoadError::Base64(_) | fetch::LoadError::NotUtf8 => ("body-base64-invalid", None),
+                fetch::LoadError::Base64(_) | fetch::LoadError::NotUtf8 => {
+                    ("body-base64-invalid", None)
+                }
                 _ => ("body-fetch-failed", None),
             };
-            if let Ok(fetch::Target::File(p)) = fetch::target(uri) {
-                if p.is_relative() && config_dirs.iter().any(|d| d.join(&p).is_file()) && !matches!(node.loc.origin, Origin::Env(_)) {
-                    help = Some(
-                        "the file exists next to the config file, but Kratos resolves file:// paths against its \
+            if let Ok(fetch::Target::File(p)) = fetch::target(uri)
+                && p.is_relative()
+                && config_dirs.iter().any(|d| d.join(&p).is_file())
+                && !matches!(node.loc.origin, Origin::Env(_))
+            {
+                help = Some(
+                    "the file exists next to the config file, but Kratos resolves file:// paths against its \
                          working directory: run from there, or use an absolute path",
-                    );
-                }
+                );
             }
             let mut d = Diagnostic::error(code, path, err.to_string()).at(&node.loc);
             if let Some(h) = help {
@@ -593,7 +658,7 @@ fn lint_body(
             Diagnostic::error(
                 "body-jsonnet-syntax",
                 path,
-                format!("the Jsonnet body does not compile: {name}:{e}"),
+                format!("the Jsonnet body does not compile: {}", located(&name, &e)),
             )
             .at(&node.loc),
         );
@@ -615,7 +680,9 @@ fn lint_body(
         Target::Channel => (Channel::Sms, sample::SMS_TYPES),
     };
     for ty in types {
-        let Some(ctx) = sample::ctx(ty, channel, cx) else { continue };
+        let Some(ctx) = sample::ctx(ty, channel, cx) else {
+            continue;
+        };
         match jsonnet::evaluate(&name, &code, &ctx) {
             Err(e) => {
                 let code_name = match e.kind {
@@ -627,10 +694,18 @@ fn lint_body(
                     Diagnostic::error(
                         code_name,
                         path,
-                        format!("the Jsonnet body fails for {ty} ({} sample): {name}:{e}", channel.as_str()),
+                        format!(
+                            "the Jsonnet body fails for {ty} ({} sample): {}",
+                            channel.as_str(),
+                            located(&name, &e)
+                        ),
                     )
                     .at(&node.loc)
-                    .help("`courier render --template TYPE` shows the ctx it receives"),
+                    .help(if code_name == "body-jsonnet-import" {
+                        "Kratos evaluates bodies with imports disabled: inline what you import"
+                    } else {
+                        "`courier render --template TYPE` shows the ctx the body receives"
+                    }),
                 );
                 return;
             }
@@ -664,6 +739,14 @@ fn lint_body(
     }
 }
 
+fn located(name: &str, e: &jsonnet::JsonnetError) -> String {
+    if e.line.is_some() {
+        format!("{name}:{e}")
+    } else {
+        format!("{name}: {e}")
+    }
+}
+
 fn json_type(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Null => "null",
@@ -694,7 +777,10 @@ fn camel_case_access(code: &str) -> Vec<(usize, String)> {
         while let Some(pos) = rest.find("ctx.") {
             let before = rest[..pos].chars().last();
             let after = &rest[pos + 4..];
-            let ident: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.').collect();
+            let ident: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+                .collect();
             let ident = ident.trim_end_matches('.');
             if !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
                 && ident.starts_with(|c: char| c.is_ascii_uppercase())
@@ -740,7 +826,10 @@ mod tests {
         let code = "function(ctx) {\n  to: ctx.TemplateData.To,\n  b: ctx.body, // ctx.Old\n  c: myctx.X,\n}\n";
         let found = camel_case_access(code);
         assert_eq!(found, vec![(2, "ctx.TemplateData.To".to_owned())]);
-        assert_eq!(snake_access("ctx.TemplateData.RecoveryURL"), "ctx.template_data.recovery_url");
+        assert_eq!(
+            snake_access("ctx.TemplateData.RecoveryURL"),
+            "ctx.template_data.recovery_url"
+        );
         assert_eq!(snake_access("ctx.Recipient"), "ctx.recipient");
     }
 

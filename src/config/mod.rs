@@ -60,14 +60,21 @@ pub fn load(paths: &[PathBuf], env: &[(String, String)]) -> Result<Loaded, Unrea
                     Diagnostic::error(
                         "config-not-object",
                         "",
-                        format!("the document is {}, not a mapping of keys", doc.value.type_name()),
+                        format!(
+                            "the document is {}, not a mapping of keys",
+                            doc.value.type_name()
+                        ),
                     )
                     .at(&doc.loc),
                 ),
             },
             Err(e) => diagnostics.push(
-                Diagnostic::error("yaml-syntax", "", format!("cannot parse the file: {}", e.message))
-                    .at(&e.loc),
+                Diagnostic::error(
+                    "yaml-syntax",
+                    "",
+                    format!("cannot parse the file: {}", e.message),
+                )
+                .at(&e.loc),
             ),
         }
     }
@@ -120,9 +127,18 @@ fn read(path: &Path) -> Result<(String, String), Unreadable> {
 #[must_use]
 pub fn is_secret_header(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    ["authorization", "api-key", "apikey", "api_key", "token", "secret", "password", "cookie"]
-        .iter()
-        .any(|s| n.contains(s))
+    [
+        "authorization",
+        "api-key",
+        "apikey",
+        "api_key",
+        "token",
+        "secret",
+        "password",
+        "cookie",
+    ]
+    .iter()
+    .any(|s| n.contains(s))
 }
 
 /// Registers every secret of the tree: connection-URI passwords, auth
@@ -140,18 +156,17 @@ fn collect_secrets(node: &Node, path: &KeyPath, redactor: &mut Redactor) {
             for e in entries {
                 let child = path.key(&e.key);
                 let in_auth_config = p.ends_with("auth.config");
-                let secret_here = (in_auth_config && matches!(e.key.as_str(), "password" | "value"))
+                let secret_here = (in_auth_config
+                    && matches!(e.key.as_str(), "password" | "value"))
                     || (p.ends_with("headers") && is_secret_header(&e.key));
-                if secret_here {
-                    if let Some(s) = scalar(&e.node) {
-                        redactor.add(&s);
-                    }
+                if secret_here && let Some(s) = scalar(&e.node) {
+                    redactor.add(&s);
                 }
-                if e.key == "connection_uri" {
-                    if let Some(s) = e.node.as_str() {
-                        for secret in crate::connection_uri::secrets(s) {
-                            redactor.add(&secret);
-                        }
+                if e.key == "connection_uri"
+                    && let Some(s) = e.node.as_str()
+                {
+                    for secret in crate::connection_uri::secrets(s) {
+                        redactor.add(&secret);
                     }
                 }
                 collect_secrets(&e.node, &child, redactor);
@@ -189,7 +204,9 @@ fn scan_text_secrets(text: &str, redactor: &mut Redactor) {
             let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
             if matches!(key, "password" | "value") || is_secret_header(key) {
                 let value = value.split(" #").next().unwrap_or_default().trim();
-                let value = value.trim_end_matches(',').trim_matches(|c| c == '"' || c == '\'');
+                let value = value
+                    .trim_end_matches(',')
+                    .trim_matches(|c| c == '"' || c == '\'');
                 if !value.is_empty() && !value.starts_with('{') {
                     redactor.add(value);
                 }
@@ -202,13 +219,21 @@ fn scan_text_secrets(text: &str, redactor: &mut Redactor) {
 #[must_use]
 pub fn check(loaded: &Loaded, options: &lint::Options) -> Vec<Diagnostic> {
     let mut out = loaded.diagnostics.clone();
-    if out.iter().any(|d| matches!(d.code, "yaml-syntax" | "config-not-object")) {
+    if out
+        .iter()
+        .any(|d| matches!(d.code, "yaml-syntax" | "config-not-object"))
+    {
         // The tree is incomplete: anything more would be noise.
         crate::diag::sort(&mut out);
         return out;
     }
     let mut schema_diags = Vec::new();
-    schema::validate(&loaded.root, &schema::root(), &KeyPath::default(), &mut schema_diags);
+    schema::validate(
+        &loaded.root,
+        &schema::root(),
+        &KeyPath::default(),
+        &mut schema_diags,
+    );
     out.extend(schema_diags);
     out.extend(lint::lint(loaded, options));
     crate::diag::sort(&mut out);

@@ -12,7 +12,10 @@ use crate::diag::{Diagnostic, did_you_mean};
 pub enum Schema {
     Object(Obj),
     Str(Str),
-    Int { min: Option<i64>, max: Option<i64> },
+    Int {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
     Bool,
     Array(Box<Schema>),
     /// `{type: object, additionalProperties: {type: string}}`.
@@ -126,12 +129,18 @@ fn valid_block(with_sms: bool) -> Schema {
 }
 
 fn courier_templates() -> Schema {
-    closed(vec![("invalid", valid_block(false)), ("valid", valid_block(true))])
+    closed(vec![
+        ("invalid", valid_block(false)),
+        ("valid", valid_block(true)),
+    ])
 }
 
 fn request_config() -> Schema {
     closed(vec![
-        ("url", string_with(|s| s.pattern = Some(Pattern::HttpScheme))),
+        (
+            "url",
+            string_with(|s| s.pattern = Some(Pattern::HttpScheme)),
+        ),
         ("method", string()),
         ("headers", Schema::StringMap),
         (
@@ -166,7 +175,10 @@ pub fn courier() -> Schema {
                 ("recovery_code", courier_templates()),
                 ("verification", courier_templates()),
                 ("verification_code", courier_templates()),
-                ("registration_code", closed(vec![("valid", valid_block(true))])),
+                (
+                    "registration_code",
+                    closed(vec![("valid", valid_block(true))]),
+                ),
                 ("login_code", closed(vec![("valid", valid_block(true))])),
                 (
                     "verifiable_address_changed",
@@ -203,7 +215,10 @@ pub fn courier() -> Schema {
                 ),
                 ("client_cert_path", string()),
                 ("client_key_path", string()),
-                ("from_address", string_with(|s| s.format = Some(Format::Email))),
+                (
+                    "from_address",
+                    string_with(|s| s.format = Some(Format::Email)),
+                ),
                 ("from_name", string()),
                 ("headers", Schema::StringMap),
                 ("local_name", string()),
@@ -266,10 +281,16 @@ pub fn root() -> Schema {
                         ),
                     ]),
                 ),
-                ("smtp", open(vec![("disallow_private_ip_ranges", Schema::Bool)])),
+                (
+                    "smtp",
+                    open(vec![("disallow_private_ip_ranges", Schema::Bool)]),
+                ),
                 (
                     "web_hook",
-                    open(vec![("header_allowlist", Schema::Array(Box::new(string())))]),
+                    open(vec![(
+                        "header_allowlist",
+                        Schema::Array(Box::new(string())),
+                    )]),
                 ),
             ]),
         ),
@@ -280,10 +301,16 @@ pub fn root() -> Schema {
                     "flows",
                     open(vec![("recovery", flow()), ("verification", flow())]),
                 ),
-                ("methods", open(vec![("code", lifespan()), ("link", lifespan())])),
+                (
+                    "methods",
+                    open(vec![("code", lifespan()), ("link", lifespan())]),
+                ),
             ]),
         ),
-        ("serve", open(vec![("public", open(vec![("base_url", uri())]))])),
+        (
+            "serve",
+            open(vec![("public", open(vec![("base_url", uri())]))]),
+        ),
     ])
 }
 
@@ -343,10 +370,10 @@ pub fn validate(node: &Node, schema: &Schema, path: &KeyPath, out: &mut Vec<Diag
         Schema::Bool => {
             if !matches!(node.value, Value::Bool(_)) {
                 let mut d = type_error(node, "a boolean", path);
-                if let Some(s) = node.as_str() {
-                    if matches!(s, "yes" | "no" | "on" | "off" | "y" | "n") {
-                        d = d.help("Kratos reads YAML 1.2: write `true` or `false`");
-                    }
+                if let Some(s) = node.as_str()
+                    && matches!(s, "yes" | "no" | "on" | "off" | "y" | "n")
+                {
+                    d = d.help("Kratos reads YAML 1.2: write `true` or `false`");
                 }
                 out.push(d);
             }
@@ -380,7 +407,10 @@ fn type_error(node: &Node, expected: &str, path: &KeyPath) -> Diagnostic {
     Diagnostic::error(
         "invalid-type",
         path,
-        format!("expected {expected}, found {}", article(node.value.type_name())),
+        format!(
+            "expected {expected}, found {}",
+            article(node.value.type_name())
+        ),
     )
     .at(&node.loc)
 }
@@ -497,53 +527,55 @@ fn validate_string(node: &Node, rules: &Str, path: &KeyPath, out: &mut Vec<Diagn
         out.push(d);
         return;
     };
-    if let Some(allowed) = rules.one_of {
-        if !allowed.contains(&s) {
-            let mut d = Diagnostic::error(
-                "invalid-value",
+    if let Some(allowed) = rules.one_of
+        && !allowed.contains(&s)
+    {
+        let mut d = Diagnostic::error(
+            "invalid-value",
+            path,
+            format!("`{s}` is not one of: {}", allowed.join(", ")),
+        )
+        .at(&node.loc);
+        if let Some(m) = did_you_mean(s, allowed.iter().copied()) {
+            d = d.help(format!("did you mean `{m}`?"));
+        }
+        out.push(d);
+        return;
+    }
+    if let Some(max) = rules.max_len
+        && s.chars().count() > max
+    {
+        out.push(
+            Diagnostic::error("too-long", path, format!("longer than {max} characters"))
+                .at(&node.loc),
+        );
+    }
+    if let Some(p) = rules.pattern
+        && !pattern_matches(p, s)
+    {
+        out.push(pattern_error(p, s, path).at(&node.loc));
+        return;
+    }
+    if let Some(f) = rules.format
+        && !format_matches(f, s)
+    {
+        let d = match f {
+            Format::Email => Diagnostic::error(
+                "invalid-email",
                 path,
-                format!("`{s}` is not one of: {}", allowed.join(", ")),
+                format!("`{s}` is not an email address"),
             )
-            .at(&node.loc);
-            if let Some(m) = did_you_mean(s, allowed.iter().copied()) {
-                d = d.help(format!("did you mean `{m}`?"));
-            }
-            out.push(d);
-            return;
-        }
-    }
-    if let Some(max) = rules.max_len {
-        if s.chars().count() > max {
-            out.push(
-                Diagnostic::error("too-long", path, format!("longer than {max} characters"))
-                    .at(&node.loc),
-            );
-        }
-    }
-    if let Some(p) = rules.pattern {
-        if !pattern_matches(p, s) {
-            out.push(pattern_error(p, s, path).at(&node.loc));
-            return;
-        }
-    }
-    if let Some(f) = rules.format {
-        if !format_matches(f, s) {
-            let d = match f {
-                Format::Email => Diagnostic::error(
-                    "invalid-email",
-                    path,
-                    format!("`{s}` is not an email address"),
-                )
-                .help("write a bare address such as no-reply@example.com; the name goes in `from_name`"),
-                Format::Uri | Format::UriReference => Diagnostic::error(
-                    "invalid-uri",
-                    path,
-                    "not an absolute URI (scheme://...)".to_owned(),
-                )
-                .help("use file://, base64:// or https://"),
-            };
-            out.push(d.at(&node.loc));
-        }
+            .help(
+                "write a bare address such as no-reply@example.com; the name goes in `from_name`",
+            ),
+            Format::Uri | Format::UriReference => Diagnostic::error(
+                "invalid-uri",
+                path,
+                "not an absolute URI (scheme://...)".to_owned(),
+            )
+            .help("use file://, base64:// or https://"),
+        };
+        out.push(d.at(&node.loc));
     }
 }
 
@@ -665,7 +697,9 @@ fn is_hostname(s: &str) -> bool {
             && label.len() <= 63
             && !label.starts_with('-')
             && !label.ends_with('-')
-            && label.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+            && label
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-')
     })
 }
 
@@ -684,8 +718,11 @@ fn local_part_ok(local: &str) -> bool {
         }
         return !escaped;
     }
-    let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c) || !c.is_ascii();
-    local.split('.').all(|atom| !atom.is_empty() && atom.chars().all(atext))
+    let atext =
+        |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c) || !c.is_ascii();
+    local
+        .split('.')
+        .all(|atom| !atom.is_empty() && atom.chars().all(atext))
 }
 
 fn validate_auth(node: &Node, path: &KeyPath, out: &mut Vec<Diagnostic>) {
@@ -753,7 +790,11 @@ fn validate_auth(node: &Node, path: &KeyPath, out: &mut Vec<Diagnostic>) {
             let mut d = Diagnostic::error(
                 "invalid-auth",
                 cpath.key(&e.key),
-                format!("unknown key `{}` in {} config", e.key, ty.unwrap_or_default()),
+                format!(
+                    "unknown key `{}` in {} config",
+                    e.key,
+                    ty.unwrap_or_default()
+                ),
             )
             .at(&e.key_loc);
             d = match did_you_mean(&e.key, fields.iter().copied()) {
@@ -808,7 +849,7 @@ pub fn courier_required(root: &Node) -> Option<(bool, bool)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Pattern, is_email, pattern_matches, paths};
+    use super::{Pattern, is_email, paths, pattern_matches};
 
     #[test]
     fn durations() {
@@ -822,10 +863,25 @@ mod tests {
 
     #[test]
     fn emails() {
-        for ok in ["a@b.c", "no-reply@ory.kratos.sh", "x.y+z@[127.0.0.1]", "\"a b\"@x.io", "a@localhost"] {
+        for ok in [
+            "a@b.c",
+            "no-reply@ory.kratos.sh",
+            "x.y+z@[127.0.0.1]",
+            "\"a b\"@x.io",
+            "a@localhost",
+        ] {
             assert!(is_email(ok), "{ok}");
         }
-        for bad in ["", "a", "@b.c", "a@", "a@-b.c", "Bob <a@b.c>", "a..b@c.d", "a@b_c.d"] {
+        for bad in [
+            "",
+            "a",
+            "@b.c",
+            "a@",
+            "a@-b.c",
+            "Bob <a@b.c>",
+            "a..b@c.d",
+            "a@b_c.d",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
     }
@@ -833,7 +889,13 @@ mod tests {
     #[test]
     fn paths_cover_arrays() {
         let p = paths();
-        assert!(p.iter().any(|(p, _)| p.join(".") == "courier.channels.#.request_config.url"));
-        assert!(p.iter().any(|(p, _)| p.join(".") == "courier.smtp.connection_uri"));
+        assert!(
+            p.iter()
+                .any(|(p, _)| p.join(".") == "courier.channels.#.request_config.url")
+        );
+        assert!(
+            p.iter()
+                .any(|(p, _)| p.join(".") == "courier.smtp.connection_uri")
+        );
     }
 }

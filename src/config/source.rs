@@ -258,14 +258,16 @@ mod tests {
     fn values_know_their_line_and_column() {
         let text = "courier:\n  smtp:\n    connection_uri: \"smtp://a:1/\"\n  message_retries: 5\n";
         let root = parse(text, 0).unwrap();
-        let uri = root
-            .lookup(&["courier", "smtp", "connection_uri"])
-            .unwrap();
+        let uri = root.lookup(&["courier", "smtp", "connection_uri"]).unwrap();
         assert_eq!(uri.as_str(), Some("smtp://a:1/"));
         assert_eq!((uri.loc.line, uri.loc.column), (3, 21));
         let retries = root.lookup(&["courier", "message_retries"]).unwrap();
         assert_eq!(retries.value, Value::Int(5));
-        let key = root.get("courier").unwrap().entry("message_retries").unwrap();
+        let key = root
+            .get("courier")
+            .unwrap()
+            .entry("message_retries")
+            .unwrap();
         assert_eq!((key.key_loc.line, key.key_loc.column), (4, 3));
     }
 

@@ -273,7 +273,10 @@ mod tests {
 
     #[test]
     fn merge_is_key_by_key_and_later_wins() {
-        let mut a = map(vec![("a", map(vec![("x", s("1", 2)), ("y", s("2", 3))], 1))], 1);
+        let mut a = map(
+            vec![("a", map(vec![("x", s("1", 2)), ("y", s("2", 3))], 1))],
+            1,
+        );
         let b = map(vec![("a", map(vec![("y", s("3", 9))], 8))], 8);
         a.merge(b);
         let a_node = a.get("a").unwrap();

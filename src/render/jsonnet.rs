@@ -58,11 +58,19 @@ pub fn check(name: &str, code: &str) -> Result<(), JsonnetError> {
 
 /// Evaluates the template with `ctx` as the top-level argument and returns
 /// the resulting value.
-pub fn evaluate(name: &str, code: &str, ctx: &serde_json::Value) -> Result<serde_json::Value, JsonnetError> {
+pub fn evaluate(
+    name: &str,
+    code: &str,
+    ctx: &serde_json::Value,
+) -> Result<serde_json::Value, JsonnetError> {
     run(name, code, Some(ctx.clone()))
 }
 
-fn run(name: &str, code: &str, ctx: Option<serde_json::Value>) -> Result<serde_json::Value, JsonnetError> {
+fn run(
+    name: &str,
+    code: &str,
+    ctx: Option<serde_json::Value>,
+) -> Result<serde_json::Value, JsonnetError> {
     let (tx, rx) = mpsc::channel();
     let (name, code) = (name.to_owned(), code.to_owned());
     let spawned = std::thread::Builder::new()
@@ -82,21 +90,32 @@ fn run(name: &str, code: &str, ctx: Option<serde_json::Value>) -> Result<serde_j
     rx.recv_timeout(TIME_LIMIT).unwrap_or_else(|_| {
         Err(JsonnetError {
             kind: JsonnetErrorKind::Timeout,
-            message: format!("evaluation did not finish within {}s (Kratos' limit)", TIME_LIMIT.as_secs()),
+            message: format!(
+                "evaluation did not finish within {}s (Kratos' limit)",
+                TIME_LIMIT.as_secs()
+            ),
             line: None,
             column: None,
         })
     })
 }
 
-fn evaluate_here(name: &str, code: &str, ctx: Option<serde_json::Value>) -> Result<serde_json::Value, JsonnetError> {
+fn evaluate_here(
+    name: &str,
+    code: &str,
+    ctx: Option<serde_json::Value>,
+) -> Result<serde_json::Value, JsonnetError> {
     let mut builder = State::builder();
-    builder.context_initializer(jrsonnet_stdlib::ContextInitializer::new(PathResolver::Absolute));
+    builder.context_initializer(jrsonnet_stdlib::ContextInitializer::new(
+        PathResolver::Absolute,
+    ));
     let state = builder.build();
     let _entered = state.enter();
     let _depth = jrsonnet_evaluator::stack::limit_stack_depth(MAX_DEPTH);
     let prepared = state.prepare_snippet(name, code).map_err(convert)?;
-    let top = state.evaluate_prepared_snippet(&prepared).map_err(convert)?;
+    let top = state
+        .evaluate_prepared_snippet(&prepared)
+        .map_err(convert)?;
     let Some(ctx) = ctx else {
         return Ok(serde_json::Value::Null);
     };
@@ -106,6 +125,10 @@ fn evaluate_here(name: &str, code: &str, ctx: Option<serde_json::Value>) -> Resu
         line: None,
         column: None,
     })?;
+    #[expect(
+        clippy::mutable_key_type,
+        reason = "jrsonnet's interned strings hash by identity"
+    )]
     let mut tla = HashMap::<IStr, TlaArg>::new();
     tla.insert("ctx".into(), TlaArg::Val(ctx));
     let out = apply_tla(&tla, top).map_err(convert)?;
@@ -121,7 +144,9 @@ fn evaluate_here(name: &str, code: &str, ctx: Option<serde_json::Value>) -> Resu
 
 fn convert(err: jrsonnet_evaluator::Error) -> JsonnetError {
     let (kind, span) = match err.error() {
-        ErrorKind::ImportSyntaxError { error, .. } => (JsonnetErrorKind::Syntax, Some(error.location.clone())),
+        ErrorKind::ImportSyntaxError { error, .. } => {
+            (JsonnetErrorKind::Syntax, Some(error.location.clone()))
+        }
         _ => (
             JsonnetErrorKind::Runtime,
             err.trace().0.iter().find_map(|el| el.location.clone()),
@@ -183,8 +208,19 @@ mod tests {
         assert_eq!(err.kind, JsonnetErrorKind::Runtime, "{err:?}");
         let err = evaluate("t", "local f(x) = f(x + 1); function(ctx) f(0)", &ctx).unwrap_err();
         assert_eq!(err.kind, JsonnetErrorKind::Runtime, "{err:?}");
-        let err = evaluate("t", "local f(x) = if x < 0 then 0 else f(x + 1) tailstrict; function(ctx) f(0)", &ctx).unwrap_err();
-        assert!(matches!(err.kind, JsonnetErrorKind::Runtime | JsonnetErrorKind::Timeout), "{err:?}");
+        let err = evaluate(
+            "t",
+            "local f(x) = if x < 0 then 0 else f(x + 1) tailstrict; function(ctx) f(0)",
+            &ctx,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err.kind,
+                JsonnetErrorKind::Runtime | JsonnetErrorKind::Timeout
+            ),
+            "{err:?}"
+        );
         assert!(check("t", "std.extVar('x')").is_err());
     }
 }

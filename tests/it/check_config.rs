@@ -46,10 +46,12 @@ fn fixtures(kind: &str) -> Vec<Fixture> {
                 for marker in line.split("# ").skip(1) {
                     let marker = marker.trim();
                     if let Some(code) = marker.strip_prefix("expect: ") {
-                        f.expect.insert((code.trim().to_owned(), format!("{file}:{}", i + 1)));
+                        f.expect
+                            .insert((code.trim().to_owned(), format!("{file}:{}", i + 1)));
                     } else if let Some(rest) = marker.strip_prefix("expect-env: ") {
                         let (code, var) = rest.split_once(' ').expect("expect-env: CODE VAR");
-                        f.expect.insert((code.to_owned(), format!("env:{}", var.trim())));
+                        f.expect
+                            .insert((code.to_owned(), format!("env:{}", var.trim())));
                     } else if let Some(kv) = marker.strip_prefix("env: ") {
                         let (k, v) = kv.split_once('=').expect("env: NAME=value");
                         f.env.push((k.to_owned(), v.to_owned()));
@@ -70,18 +72,32 @@ impl Fixture {
         let mut args = vec!["check-config", "-c", self.file.as_str()];
         args.extend(self.args.iter().map(String::as_str));
         args.extend(extra);
-        let env: Vec<(&str, &str)> = self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let env: Vec<(&str, &str)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         run(&self.dir, &args, &env, None)
     }
 
     fn snapshot(&self, kind: &str, form: &str) -> PathBuf {
-        let stem = Path::new(&self.file).file_stem().expect("stem").to_string_lossy().into_owned();
-        root().join("tests/snapshots/check-config").join(kind).join(format!("{stem}.{form}"))
+        let stem = Path::new(&self.file)
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
+        root()
+            .join("tests/snapshots/check-config")
+            .join(kind)
+            .join(format!("{stem}.{form}"))
     }
 }
 
 fn transcript(out: &Output) -> String {
-    format!("exit: {}\n--- stdout\n{}--- stderr\n{}", out.code, out.stdout, out.stderr)
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        out.code, out.stdout, out.stderr
+    )
 }
 
 fn found(json: &serde_json::Value) -> BTreeSet<(String, String)> {
@@ -105,10 +121,19 @@ fn check_shape(json: &serde_json::Value) {
     assert_eq!(keys, ["valid", "diagnostics"]);
     for d in json["diagnostics"].as_array().expect("array") {
         let keys: Vec<&String> = d.as_object().expect("object").keys().collect();
-        assert_eq!(keys, ["severity", "code", "path", "file", "line", "column", "message", "help"]);
+        assert_eq!(
+            keys,
+            [
+                "severity", "code", "path", "file", "line", "column", "message", "help"
+            ]
+        );
         assert!(matches!(d["severity"].as_str(), Some("error" | "warning")));
         let code = d["code"].as_str().expect("code");
-        assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{code} is kebab-case");
+        assert!(
+            code.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "{code} is kebab-case"
+        );
     }
 }
 
@@ -121,21 +146,46 @@ fn invalid_fixtures_report_each_rule_at_its_line() {
     for f in &all {
         assert!(!f.expect.is_empty(), "{} marks no `# expect:`", f.file);
         let out = f.run(&["--format", "json"]);
-        let json: serde_json::Value = serde_json::from_str(&out.stdout)
-            .unwrap_or_else(|e| panic!("{}: stdout is not one JSON document ({e}): {}", f.file, out.stdout));
+        let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{}: stdout is not one JSON document ({e}): {}",
+                f.file, out.stdout
+            )
+        });
         check_shape(&json);
         let got = found(&json);
         if got != f.expect {
-            mismatches.push(format!("{}: expected {:?}\n   found {:?}", f.file, f.expect, got));
+            mismatches.push(format!(
+                "{}: expected {:?}\n   found {:?}",
+                f.file, f.expect, got
+            ));
         }
         runs.push((out, json));
     }
-    assert!(mismatches.is_empty(), "findings differ from the `# expect:` marks:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "findings differ from the `# expect:` marks:\n{}",
+        mismatches.join("\n")
+    );
     for (f, (out, json)) in all.iter().zip(runs) {
-        let has_error = json["diagnostics"].as_array().expect("array").iter().any(|d| d["severity"] == "error");
+        let has_error = json["diagnostics"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|d| d["severity"] == "error");
         let strict = f.args.iter().any(|a| a == "--strict");
-        assert_eq!(out.code, if has_error || strict { 78 } else { 0 }, "{}: exit code", f.file);
-        assert_eq!(json["valid"], serde_json::Value::Bool(out.code == 0), "{}", f.file);
+        assert_eq!(
+            out.code,
+            if has_error || strict { 78 } else { 0 },
+            "{}: exit code",
+            f.file
+        );
+        assert_eq!(
+            json["valid"],
+            serde_json::Value::Bool(out.code == 0),
+            "{}",
+            f.file
+        );
         golden(&f.snapshot("invalid", "json"), &transcript(&out));
         golden(&f.snapshot("invalid", "human"), &transcript(&f.run(&[])));
     }
@@ -163,21 +213,40 @@ fn secrets_never_appear_in_any_output_form() {
             if f.secrets.is_empty() {
                 continue;
             }
-            for extra in [&[][..], &["--format", "json"], &["-q"], &["-v", "--strict"], &["--color", "always"]] {
+            for extra in [
+                &[][..],
+                &["--format", "json"],
+                &["-q"],
+                &["-v", "--strict"],
+                &["--color", "always"],
+            ] {
                 let out = f.run(extra);
                 for s in &f.secrets {
-                    assert!(!out.all().contains(s.as_str()), "{} {extra:?} printed a secret: {}", f.file, out.all());
+                    assert!(
+                        !out.all().contains(s.as_str()),
+                        "{} {extra:?} printed a secret: {}",
+                        f.file,
+                        out.all()
+                    );
                 }
                 checked += 1;
             }
         }
     }
-    assert!(checked >= 20, "enough fixtures carry secrets ({checked} runs)");
+    assert!(
+        checked >= 20,
+        "enough fixtures carry secrets ({checked} runs)"
+    );
 }
 
 #[test]
 fn shipped_example_is_valid() {
-    let out = run(&root(), &["check-config", "-c", "tests/examples/kratos.yml"], &[], None);
+    let out = run(
+        &root(),
+        &["check-config", "-c", "tests/examples/kratos.yml"],
+        &[],
+        None,
+    );
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(!out.all().contains("sms-api-secret-0000"));
 }
@@ -185,7 +254,20 @@ fn shipped_example_is_valid() {
 #[test]
 fn later_files_win_key_by_key_and_stdin_works() {
     let dir = root().join("tests/fixtures/configs/merge");
-    let out = run(&dir, &["check-config", "-c", "base.yml", "-c", "override.yml", "--format", "json"], &[], None);
+    let out = run(
+        &dir,
+        &[
+            "check-config",
+            "-c",
+            "base.yml",
+            "-c",
+            "override.yml",
+            "--format",
+            "json",
+        ],
+        &[],
+        None,
+    );
     let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     // base.yml has no port (an error) that override.yml fixes; the
     // override's own typo is reported at its line in override.yml.
@@ -197,7 +279,20 @@ fn later_files_win_key_by_key_and_stdin_works() {
         out.stdout
     );
     let base = std::fs::read_to_string(dir.join("base.yml")).expect("base");
-    let out = run(&dir, &["check-config", "-c", "-", "-c", "override.yml", "--format", "json"], &[], Some(&base));
+    let out = run(
+        &dir,
+        &[
+            "check-config",
+            "-c",
+            "-",
+            "-c",
+            "override.yml",
+            "--format",
+            "json",
+        ],
+        &[],
+        Some(&base),
+    );
     let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(found(&json), f);
     // Alone, base.yml is missing its port.
@@ -208,10 +303,20 @@ fn later_files_win_key_by_key_and_stdin_works() {
 
 #[test]
 fn unreadable_files_exit_66() {
-    let out = run(&root(), &["check-config", "-c", "no/such/file.yml"], &[], None);
+    let out = run(
+        &root(),
+        &["check-config", "-c", "no/such/file.yml"],
+        &[],
+        None,
+    );
     assert_eq!(out.code, 66, "{}", out.all());
     assert!(out.stderr.contains("no/such/file.yml"), "{}", out.stderr);
-    let out = run(&root(), &["check-config", "-c", "no/such/file.yml", "--format", "json"], &[], None);
+    let out = run(
+        &root(),
+        &["check-config", "-c", "no/such/file.yml", "--format", "json"],
+        &[],
+        None,
+    );
     assert_eq!(out.code, 66);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON document");
     assert_eq!(v["type"], "error");
@@ -220,14 +325,57 @@ fn unreadable_files_exit_66() {
 #[test]
 fn strict_fails_on_warnings_and_color_follows_the_flag() {
     let dir = root().join("tests/fixtures/configs/invalid");
-    let out = run(&dir, &["check-config", "-c", "smtp-skip-ssl-verify.yml"], &[], None);
+    let out = run(
+        &dir,
+        &["check-config", "-c", "smtp-skip-ssl-verify.yml"],
+        &[],
+        None,
+    );
     assert_eq!(out.code, 0, "{}", out.all());
-    let out = run(&dir, &["check-config", "-c", "smtp-skip-ssl-verify.yml", "--strict"], &[], None);
+    let out = run(
+        &dir,
+        &["check-config", "-c", "smtp-skip-ssl-verify.yml", "--strict"],
+        &[],
+        None,
+    );
     assert_eq!(out.code, 78);
-    let out = run(&dir, &["check-config", "-c", "smtp-skip-ssl-verify.yml", "--color", "always"], &[], None);
+    let out = run(
+        &dir,
+        &[
+            "check-config",
+            "-c",
+            "smtp-skip-ssl-verify.yml",
+            "--color",
+            "always",
+        ],
+        &[],
+        None,
+    );
     assert!(out.stderr.contains("\u{1b}["), "colour when forced");
-    let out = run(&dir, &["check-config", "-c", "smtp-skip-ssl-verify.yml", "--color", "always"], &[("NO_COLOR", "1")], None);
-    assert!(out.stderr.contains("\u{1b}["), "--color always beats NO_COLOR");
-    let out = run(&dir, &["check-config", "-c", "smtp-skip-ssl-verify.yml"], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], None);
-    assert!(!out.stderr.contains("\u{1b}["), "NO_COLOR wins over CLICOLOR_FORCE");
+    let out = run(
+        &dir,
+        &[
+            "check-config",
+            "-c",
+            "smtp-skip-ssl-verify.yml",
+            "--color",
+            "always",
+        ],
+        &[("NO_COLOR", "1")],
+        None,
+    );
+    assert!(
+        out.stderr.contains("\u{1b}["),
+        "--color always beats NO_COLOR"
+    );
+    let out = run(
+        &dir,
+        &["check-config", "-c", "smtp-skip-ssl-verify.yml"],
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+        None,
+    );
+    assert!(
+        !out.stderr.contains("\u{1b}["),
+        "NO_COLOR wins over CLICOLOR_FORCE"
+    );
 }

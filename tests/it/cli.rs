@@ -9,7 +9,10 @@ fn help_is_golden() {
     golden(&root().join("tests/snapshots/help.txt"), &out.stdout);
     let out = run(&root(), &["check-config", "--help"], &[], None);
     assert_eq!(out.code, 0);
-    golden(&root().join("tests/snapshots/check-config-help.txt"), &out.stdout);
+    golden(
+        &root().join("tests/snapshots/check-config-help.txt"),
+        &out.stdout,
+    );
 }
 
 #[test]
@@ -27,7 +30,11 @@ fn later_commands_say_not_implemented_with_exit_2() {
     for cmd in ["test", "render", "send", "log"] {
         let out = run(&root(), &[cmd], &[], None);
         assert_eq!(out.code, 2, "{cmd}: {}", out.all());
-        assert!(out.stderr.contains("not implemented yet"), "{cmd}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("not implemented yet"),
+            "{cmd}: {}",
+            out.stderr
+        );
         let out = run(&root(), &["--format", "json", cmd], &[], None);
         assert_eq!(out.code, 2);
         let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON document");

@@ -48,7 +48,10 @@ fn man_pages_are_current() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert!(names.contains(&"courier.1".to_owned()) && names.contains(&"courier-check-config.1".to_owned()));
+    assert!(
+        names.contains(&"courier.1".to_owned())
+            && names.contains(&"courier-check-config.1".to_owned())
+    );
     for name in &names {
         let content = std::fs::read(tmp.path().join(name)).expect("generated page");
         check(&root().join("man").join(name), &content);

@@ -42,7 +42,8 @@ fn outside_crates_have_one_owner() {
     for (file, text) in sources() {
         let code = non_test(&text);
         for (krate, allowed) in owners {
-            let used = code.contains(&format!("{krate}::")) || code.contains(&format!("use {krate}"));
+            let used =
+                code.contains(&format!("{krate}::")) || code.contains(&format!("use {krate}"));
             assert!(
                 !used || allowed.contains(&file.as_str()),
                 "src/{file} uses `{krate}`, which belongs to {allowed:?}"
@@ -58,7 +59,10 @@ fn only_output_prints() {
             continue;
         }
         for mac in ["println!", "eprintln!", "print!(", "eprint!(", "dbg!("] {
-            assert!(!non_test(&text).contains(mac), "src/{file} uses {mac}; print through output::Printer");
+            assert!(
+                !non_test(&text).contains(mac),
+                "src/{file} uses {mac}; print through output::Printer"
+            );
         }
     }
 }
@@ -66,6 +70,9 @@ fn only_output_prints() {
 #[test]
 fn main_is_thin() {
     let main = std::fs::read_to_string(root().join("src/main.rs")).expect("main.rs");
-    assert!(main.lines().count() <= 12, "src/main.rs should only parse and call courier::run");
+    assert!(
+        main.lines().count() <= 12,
+        "src/main.rs should only parse and call courier::run"
+    );
     assert!(Path::new(&root().join("src/lib.rs")).exists());
 }

@@ -33,7 +33,11 @@ pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>)
     cmd.current_dir(cwd)
         .args(args)
         .env_clear()
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (k, v) in env {
@@ -42,7 +46,8 @@ pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>)
     let mut child = cmd.spawn().expect("the courier binary starts");
     if let Some(input) = stdin {
         let mut pipe = child.stdin.take().expect("stdin is piped");
-        pipe.write_all(input.as_bytes()).expect("stdin accepts the input");
+        pipe.write_all(input.as_bytes())
+            .expect("stdin accepts the input");
     }
     let mut out_pipe = child.stdout.take().expect("stdout is piped");
     let mut err_pipe = child.stderr.take().expect("stderr is piped");
@@ -67,8 +72,14 @@ pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>)
     };
     Output {
         code: status.code().unwrap_or(-1),
-        stdout: out_thread.join().expect("reader thread").expect("stdout is UTF-8"),
-        stderr: err_thread.join().expect("reader thread").expect("stderr is UTF-8"),
+        stdout: out_thread
+            .join()
+            .expect("reader thread")
+            .expect("stdout is UTF-8"),
+        stderr: err_thread
+            .join()
+            .expect("reader thread")
+            .expect("stderr is UTF-8"),
     }
 }
 
@@ -77,5 +88,6 @@ pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>)
 pub fn golden(path: &Path, actual: &str) {
     snapbox::Assert::new()
         .action_env("SNAPSHOTS")
+        .normalize_paths(false)
         .eq(actual.to_owned(), snapbox::Data::read_from(path, None));
 }

@@ -1,0 +1,4 @@
+function(ctx) {
+  To: ctx.recipient,
+  Body: ctx.body,
+}
