@@ -1,6 +1,7 @@
 //! Whole-process time of `courier check-config` on a 100-line kratos.yml,
 //! against `/bin/true` (process start-up alone) measured in the same run,
 //! interleaved. Run from the repository root: `cargo bench --bench check_config`.
+#![expect(clippy::print_stdout, reason = "a bench reports on stdout")]
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
