@@ -34,9 +34,9 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check-config', 'check-config', [CompletionResultType]::ParameterValue, 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail')
-            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Probe the SMTP or HTTP server the way Kratos dials it, without sending')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Probe the SMTP server the way Kratos dials it, stage by stage, without sending')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Preview the Jsonnet payload and the email/SMS templates')
-            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one message, or a batch of messages')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one message as Kratos would send it')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the delivery journal of a batch')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -59,6 +59,9 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             break
         }
         'courier;test' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Also try MAIL FROM and RCPT TO for this address (never DATA)')
+            [CompletionResult]::new('--quit-after', '--quit-after', [CompletionResultType]::ParameterName, 'Stop after this stage and say QUIT (default: auth, or rcpt with --to)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds for each deadline (Kratos uses 10)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` for people, `json` for scripts (stdout only)')
@@ -67,8 +70,8 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and results')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -89,6 +92,11 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             break
         }
         'courier;send' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Recipient address')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject line (trimmed, as Kratos trims rendered subjects)')
+            [CompletionResult]::new('--text', '--text', [CompletionResultType]::ParameterName, 'Plain-text body')
+            [CompletionResult]::new('--html', '--html', [CompletionResultType]::ParameterName, 'HTML body; makes the message multipart/alternative')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds for each deadline (Kratos uses 10)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` for people, `json` for scripts (stdout only)')
@@ -97,8 +105,8 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and results')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -120,9 +128,9 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
         }
         'courier;help' {
             [CompletionResult]::new('check-config', 'check-config', [CompletionResultType]::ParameterValue, 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail')
-            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Probe the SMTP or HTTP server the way Kratos dials it, without sending')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Probe the SMTP server the way Kratos dials it, stage by stage, without sending')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Preview the Jsonnet payload and the email/SMS templates')
-            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one message, or a batch of messages')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one message as Kratos would send it')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the delivery journal of a batch')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break

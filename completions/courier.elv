@@ -31,9 +31,9 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand check-config 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
-            cand test 'Probe the SMTP or HTTP server the way Kratos dials it, without sending'
+            cand test 'Probe the SMTP server the way Kratos dials it, stage by stage, without sending'
             cand render 'Preview the Jsonnet payload and the email/SMS templates'
-            cand send 'Send one message, or a batch of messages'
+            cand send 'Send one message as Kratos would send it'
             cand log 'Show the delivery journal of a batch'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -54,6 +54,9 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand --version 'Print version'
         }
         &'courier;test'= {
+            cand --to 'Also try MAIL FROM and RCPT TO for this address (never DATA)'
+            cand --quit-after 'Stop after this stage and say QUIT (default: auth, or rcpt with --to)'
+            cand --timeout 'Seconds for each deadline (Kratos uses 10)'
             cand -c 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
             cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
             cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'
@@ -62,8 +65,8 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand --quiet 'Print only errors and results'
             cand -v 'Print more detail (repeat for more)'
             cand --verbose 'Print more detail (repeat for more)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -82,6 +85,11 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand --version 'Print version'
         }
         &'courier;send'= {
+            cand --to 'Recipient address'
+            cand --subject 'Subject line (trimmed, as Kratos trims rendered subjects)'
+            cand --text 'Plain-text body'
+            cand --html 'HTML body; makes the message multipart/alternative'
+            cand --timeout 'Seconds for each deadline (Kratos uses 10)'
             cand -c 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
             cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
             cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'
@@ -90,8 +98,8 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand --quiet 'Print only errors and results'
             cand -v 'Print more detail (repeat for more)'
             cand --verbose 'Print more detail (repeat for more)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -111,9 +119,9 @@ set edit:completion:arg-completer[courier] = {|@words|
         }
         &'courier;help'= {
             cand check-config 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
-            cand test 'Probe the SMTP or HTTP server the way Kratos dials it, without sending'
+            cand test 'Probe the SMTP server the way Kratos dials it, stage by stage, without sending'
             cand render 'Preview the Jsonnet payload and the email/SMS templates'
-            cand send 'Send one message, or a batch of messages'
+            cand send 'Send one message as Kratos would send it'
             cand log 'Show the delivery journal of a batch'
             cand help 'Print this message or the help of the given subcommand(s)'
         }

@@ -35,9 +35,9 @@ complete -c courier -n "__fish_courier_needs_command" -s v -l verbose -d 'Print 
 complete -c courier -n "__fish_courier_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_needs_command" -s V -l version -d 'Print version'
 complete -c courier -n "__fish_courier_needs_command" -f -a "check-config" -d 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
-complete -c courier -n "__fish_courier_needs_command" -f -a "test" -d 'Probe the SMTP or HTTP server the way Kratos dials it, without sending'
+complete -c courier -n "__fish_courier_needs_command" -f -a "test" -d 'Probe the SMTP server the way Kratos dials it, stage by stage, without sending'
 complete -c courier -n "__fish_courier_needs_command" -f -a "render" -d 'Preview the Jsonnet payload and the email/SMS templates'
-complete -c courier -n "__fish_courier_needs_command" -f -a "send" -d 'Send one message, or a batch of messages'
+complete -c courier -n "__fish_courier_needs_command" -f -a "send" -d 'Send one message as Kratos would send it'
 complete -c courier -n "__fish_courier_needs_command" -f -a "log" -d 'Show the delivery journal of a batch'
 complete -c courier -n "__fish_courier_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c courier -n "__fish_courier_using_subcommand check-config" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
@@ -52,6 +52,15 @@ complete -c courier -n "__fish_courier_using_subcommand check-config" -s q -l qu
 complete -c courier -n "__fish_courier_using_subcommand check-config" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand check-config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_using_subcommand check-config" -s V -l version -d 'Print version'
+complete -c courier -n "__fish_courier_using_subcommand test" -l to -d 'Also try MAIL FROM and RCPT TO for this address (never DATA)' -r
+complete -c courier -n "__fish_courier_using_subcommand test" -l quit-after -d 'Stop after this stage and say QUIT (default: auth, or rcpt with --to)' -r -f -a "connect\t''
+banner\t''
+ehlo\t''
+tls\t''
+auth\t''
+mail\t''
+rcpt\t''"
+complete -c courier -n "__fish_courier_using_subcommand test" -l timeout -d 'Seconds for each deadline (Kratos uses 10)' -r
 complete -c courier -n "__fish_courier_using_subcommand test" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
 complete -c courier -n "__fish_courier_using_subcommand test" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
 json\t''"
@@ -60,7 +69,7 @@ always\t''
 never\t''"
 complete -c courier -n "__fish_courier_using_subcommand test" -s q -l quiet -d 'Print only errors and results'
 complete -c courier -n "__fish_courier_using_subcommand test" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c courier -n "__fish_courier_using_subcommand test" -s h -l help -d 'Print help'
+complete -c courier -n "__fish_courier_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_using_subcommand test" -s V -l version -d 'Print version'
 complete -c courier -n "__fish_courier_using_subcommand render" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
 complete -c courier -n "__fish_courier_using_subcommand render" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
@@ -72,6 +81,11 @@ complete -c courier -n "__fish_courier_using_subcommand render" -s q -l quiet -d
 complete -c courier -n "__fish_courier_using_subcommand render" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand render" -s h -l help -d 'Print help'
 complete -c courier -n "__fish_courier_using_subcommand render" -s V -l version -d 'Print version'
+complete -c courier -n "__fish_courier_using_subcommand send" -l to -d 'Recipient address' -r
+complete -c courier -n "__fish_courier_using_subcommand send" -l subject -d 'Subject line (trimmed, as Kratos trims rendered subjects)' -r
+complete -c courier -n "__fish_courier_using_subcommand send" -l text -d 'Plain-text body' -r
+complete -c courier -n "__fish_courier_using_subcommand send" -l html -d 'HTML body; makes the message multipart/alternative' -r
+complete -c courier -n "__fish_courier_using_subcommand send" -l timeout -d 'Seconds for each deadline (Kratos uses 10)' -r
 complete -c courier -n "__fish_courier_using_subcommand send" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
 complete -c courier -n "__fish_courier_using_subcommand send" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
 json\t''"
@@ -80,7 +94,7 @@ always\t''
 never\t''"
 complete -c courier -n "__fish_courier_using_subcommand send" -s q -l quiet -d 'Print only errors and results'
 complete -c courier -n "__fish_courier_using_subcommand send" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c courier -n "__fish_courier_using_subcommand send" -s h -l help -d 'Print help'
+complete -c courier -n "__fish_courier_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_using_subcommand send" -s V -l version -d 'Print version'
 complete -c courier -n "__fish_courier_using_subcommand log" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
 complete -c courier -n "__fish_courier_using_subcommand log" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
@@ -93,8 +107,8 @@ complete -c courier -n "__fish_courier_using_subcommand log" -s v -l verbose -d 
 complete -c courier -n "__fish_courier_using_subcommand log" -s h -l help -d 'Print help'
 complete -c courier -n "__fish_courier_using_subcommand log" -s V -l version -d 'Print version'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "check-config" -d 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "test" -d 'Probe the SMTP or HTTP server the way Kratos dials it, without sending'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "test" -d 'Probe the SMTP server the way Kratos dials it, stage by stage, without sending'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "render" -d 'Preview the Jsonnet payload and the email/SMS templates'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "send" -d 'Send one message, or a batch of messages'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "send" -d 'Send one message as Kratos would send it'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "log" -d 'Show the delivery journal of a batch'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -95,15 +95,28 @@ pub enum Command {
     #[command(name = "check-config", after_long_help = CHECK_CONFIG_HELP)]
     CheckConfig(CheckConfigArgs),
 
-    /// Probe the SMTP or HTTP server the way Kratos dials it, without sending
-    #[command(name = "test")]
-    Test(NotYetArgs),
+    /// Probe the SMTP server the way Kratos dials it, stage by stage, without
+    /// sending
+    ///
+    /// Walks connect, banner, EHLO, STARTTLS or implicit TLS, EHLO, AUTH and,
+    /// with --to, MAIL FROM and RCPT TO, then QUIT; never DATA. Prints a
+    /// transcript (credentials masked), the TLS version, cipher and peer
+    /// certificate, whether verification passed, the time of each stage, and
+    /// on failure the stage that failed with a hint.
+    #[command(name = "test", after_long_help = TEST_HELP)]
+    Test(TestArgs),
 
     /// Preview the Jsonnet payload and the email/SMS templates
     Render(NotYetArgs),
 
-    /// Send one message, or a batch of messages
-    Send(NotYetArgs),
+    /// Send one message as Kratos would send it
+    ///
+    /// Builds the MIME message as Kratos' mailer does (From, To, Subject, the
+    /// configured courier.smtp.headers last, text/plain or
+    /// multipart/alternative, quoted-printable) and delivers it over the
+    /// configured connection.
+    #[command(after_long_help = SEND_HELP)]
+    Send(SendArgs),
 
     /// Show the delivery journal of a batch
     Log(NotYetArgs),
@@ -118,6 +131,77 @@ Examples:
 
 Exit status: 0 without errors, 78 with errors (and with warnings under
 --strict), 66 when a file cannot be read, 2 for usage errors.";
+
+const TEST_HELP: &str = "\
+Examples:
+  courier test -c kratos.yml
+  courier test -c kratos.yml --to jane@example.com
+  courier test -c kratos.yml --quit-after tls --format json
+
+Exit status: 0 when the requested stage was reached, 69 when the server
+refused or TLS or authentication failed, 75 for timeouts and 4xx replies, 78
+for a config the probe cannot use.";
+
+const SEND_HELP: &str = "\
+Examples:
+  courier send -c kratos.yml --to jane@example.com --subject Hello --text 'It works.'
+  courier send -c kratos.yml --to jane@example.com --subject Hi --text Hi --html '<p>Hi</p>'
+
+Exit status: 0 when the server accepted the message, 69 when it refused it or
+TLS or authentication failed, 75 for timeouts and 4xx replies, 78 for a config
+that cannot be used.";
+
+/// A stage to stop after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QuitAfter {
+    Connect,
+    Banner,
+    Ehlo,
+    Tls,
+    Auth,
+    Mail,
+    Rcpt,
+}
+
+/// Arguments of `courier test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Also try MAIL FROM and RCPT TO for this address (never DATA)
+    #[arg(long, value_name = "ADDR")]
+    pub to: Option<String>,
+
+    /// Stop after this stage and say QUIT (default: auth, or rcpt with --to)
+    #[arg(long, value_enum, value_name = "STAGE")]
+    pub quit_after: Option<QuitAfter>,
+
+    /// Seconds for each deadline (Kratos uses 10)
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+}
+
+/// Arguments of `courier send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Recipient address
+    #[arg(long, value_name = "ADDR")]
+    pub to: String,
+
+    /// Subject line (trimmed, as Kratos trims rendered subjects)
+    #[arg(long, value_name = "TEXT")]
+    pub subject: String,
+
+    /// Plain-text body
+    #[arg(long, value_name = "TEXT")]
+    pub text: String,
+
+    /// HTML body; makes the message multipart/alternative
+    #[arg(long, value_name = "HTML")]
+    pub html: Option<String>,
+
+    /// Seconds for each deadline (Kratos uses 10)
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+}
 
 /// Arguments of `courier check-config`.
 #[derive(Debug, Args)]

@@ -5,8 +5,6 @@
 
 use std::path::PathBuf;
 
-use base64::Engine;
-
 /// Why a URI could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -58,9 +56,7 @@ pub fn load(uri: &str, online: bool) -> Result<Option<String>, LoadError> {
             .map(Some)
             .map_err(|source| LoadError::File { path, source }),
         Target::Base64(data) => {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(data.as_bytes())
-                .map_err(|e| LoadError::Base64(e.to_string()))?;
+            let bytes = crate::b64::decode(&data).map_err(LoadError::Base64)?;
             String::from_utf8(bytes)
                 .map(Some)
                 .map_err(|_| LoadError::NotUtf8)

@@ -33,6 +33,8 @@
 //!   report with exit 78, not an `Err`.
 //! - `check-config` touches the network only with `--online`.
 
+pub mod b64;
+pub mod cert;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -41,10 +43,14 @@ pub mod diag;
 pub mod exit;
 pub mod fetch;
 pub mod http;
+pub mod mime;
 pub mod output;
 pub mod render;
 pub mod sample;
 pub mod secret;
+pub mod smtp;
+pub mod tls;
+pub mod transport;
 
 use cli::{Cli, Command};
 use exit::{ExitStatus, StatusError};
@@ -57,9 +63,9 @@ pub fn run(cli: Cli) -> ExitStatus {
     let mut printer = Printer::new(g.format, g.color, g.quiet, g.verbose);
     let result = match &cli.command {
         Command::CheckConfig(args) => commands::check_config::run(g, args, &mut printer),
-        Command::Test(_) => not_yet("test", 3),
+        Command::Test(args) => commands::probe::run(g, args, &mut printer),
         Command::Render(_) => not_yet("render", 4),
-        Command::Send(_) => not_yet("send", 3),
+        Command::Send(args) => commands::send::run(g, args, &mut printer),
         Command::Log(_) => not_yet("log", 6),
     };
     match result {

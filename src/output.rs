@@ -88,6 +88,12 @@ impl Printer {
         println!("{}", self.redactor.redact(&text));
     }
 
+    /// One compact JSON line on stdout (JSON Lines streams).
+    pub fn json_line(&self, value: &impl serde::Serialize) {
+        let text = serde_json::to_string(value).unwrap_or_default();
+        println!("{}", self.redactor.redact(&text));
+    }
+
     /// A diagnostic block on stderr (shown even with `-q`).
     pub fn diag(&self, text: &str) {
         eprintln!("{}", self.redactor.redact(text.trim_end_matches('\n')));

@@ -5,6 +5,7 @@
 pub mod env;
 pub mod lint;
 pub mod schema;
+pub mod settings;
 pub mod source;
 pub mod tree;
 

@@ -4,5 +4,6 @@
 mod check_config;
 mod cli;
 mod generated;
+mod smtp;
 mod support;
 mod tidy;

@@ -1,6 +1,8 @@
 //! Running the real binary in a cleaned environment, with a bound on every
 //! wait, and golden files.
 
+pub mod smtp;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
