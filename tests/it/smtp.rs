@@ -517,3 +517,81 @@ fn headers_cc_bcc_and_sender_are_applied_as_kratos_does() {
     );
     assert!(m.eml.contains("Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nHi"), "{}", m.eml);
 }
+
+#[test]
+fn send_failures_name_the_stage_and_reply_and_client_certs_load() {
+    let starttls = Sink::start(Mode::StartTls, true);
+    let wrong = format!("smtp://{USER}:wrong-Pass-1@127.0.0.1:{}/", starttls.port);
+    let dir = config(&wrong, "");
+    let out = courier(
+        dir.path(),
+        &[
+            "send",
+            "--to",
+            "jane@example.com",
+            "--subject",
+            "s",
+            "--text",
+            "t",
+        ],
+        &with_ca(),
+    );
+    assert_eq!(out.code, 69, "{}", out.all());
+    assert!(
+        out.stderr.contains("failed at auth") && out.stderr.contains("535"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.all().contains("wrong-Pass-1"), "{}", out.all());
+    let out = courier(
+        dir.path(),
+        &[
+            "send",
+            "--to",
+            "jane@example.com",
+            "--subject",
+            "s",
+            "--text",
+            "t",
+            "--format",
+            "json",
+        ],
+        &with_ca(),
+    );
+    let line: serde_json::Value = serde_json::from_str(out.stdout.trim()).expect("one JSON line");
+    assert_eq!(
+        (line["status"].as_str(), line["stage"].as_str()),
+        (Some("failed"), Some("auth"))
+    );
+    assert!(
+        line["reply"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("535"),
+        "{line}"
+    );
+
+    // A client certificate is loaded and offered when both paths are set.
+    let c = certs();
+    let extra = format!(
+        "    client_cert_path: {}\n    client_key_path: {}\n",
+        c.cert.display(),
+        c.key.display()
+    );
+    let dir = config(&uri("smtp", &starttls, ""), &extra);
+    let out = courier(
+        dir.path(),
+        &[
+            "send",
+            "--to",
+            "jane@example.com",
+            "--subject",
+            "s",
+            "--text",
+            "t",
+        ],
+        &with_ca(),
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(starttls.messages(1).len(), 1);
+}
