@@ -35,7 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check-config', 'check-config', [CompletionResultType]::ParameterValue, 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Probe the SMTP server the way Kratos dials it, stage by stage, without sending')
-            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Preview the Jsonnet payload and the email/SMS templates')
+            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Show the exact HTTP request Kratos would send for a template type')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one message as Kratos would send it')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the delivery journal of a batch')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -77,24 +77,31 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             break
         }
         'courier;render' {
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Template type, e.g. recovery_code_valid, login_code_valid')
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel: email (courier.http) or sms (courier.channels)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Recipient (ctx.recipient and template_data.to)')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'JSON or YAML merged over the sample template_data')
+            [CompletionResult]::new('--part', '--part', [CompletionResultType]::ParameterName, 'What to print')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` for people, `json` for scripts (stdout only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on a terminal')
+            [CompletionResult]::new('--all-templates', '--all-templates', [CompletionResultType]::ParameterName, 'Render every template type of the channel')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and results')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and results')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'courier;send' {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Recipient address')
-            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject line (trimmed, as Kratos trims rendered subjects)')
-            [CompletionResult]::new('--text', '--text', [CompletionResultType]::ParameterName, 'Plain-text body')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject line (trimmed, as Kratos trims rendered subjects); email only')
+            [CompletionResult]::new('--text', '--text', [CompletionResultType]::ParameterName, 'Plain-text body (the SMS text for --channel sms)')
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel: email (SMTP or courier.http) or sms (courier.channels)')
             [CompletionResult]::new('--html', '--html', [CompletionResultType]::ParameterName, 'HTML body; makes the message multipart/alternative')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds for each deadline (Kratos uses 10)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
@@ -129,7 +136,7 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
         'courier;help' {
             [CompletionResult]::new('check-config', 'check-config', [CompletionResultType]::ParameterValue, 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Probe the SMTP server the way Kratos dials it, stage by stage, without sending')
-            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Preview the Jsonnet payload and the email/SMS templates')
+            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Show the exact HTTP request Kratos would send for a template type')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one message as Kratos would send it')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the delivery journal of a batch')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')

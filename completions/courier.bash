@@ -247,12 +247,32 @@ _courier() {
             return 0
             ;;
         courier__subcmd__render)
-            opts="-c -q -v -h -V --config --format --color --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --template --all-templates --channel --to --data --part --config --format --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
+                    COMPREPLY=($(compgen -W "email sms" -- "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --part)
+                    COMPREPLY=($(compgen -W "all ctx payload request" -- "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -277,7 +297,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__send)
-            opts="-c -q -v -h -V --to --subject --text --html --timeout --config --format --color --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --to --subject --text --channel --html --timeout --config --format --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,6 +313,10 @@ _courier() {
                     ;;
                 --text)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
+                    COMPREPLY=($(compgen -W "email sms" -- "${cur}"))
                     return 0
                     ;;
                 --html)

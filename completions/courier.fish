@@ -36,7 +36,7 @@ complete -c courier -n "__fish_courier_needs_command" -s h -l help -d 'Print hel
 complete -c courier -n "__fish_courier_needs_command" -s V -l version -d 'Print version'
 complete -c courier -n "__fish_courier_needs_command" -f -a "check-config" -d 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
 complete -c courier -n "__fish_courier_needs_command" -f -a "test" -d 'Probe the SMTP server the way Kratos dials it, stage by stage, without sending'
-complete -c courier -n "__fish_courier_needs_command" -f -a "render" -d 'Preview the Jsonnet payload and the email/SMS templates'
+complete -c courier -n "__fish_courier_needs_command" -f -a "render" -d 'Show the exact HTTP request Kratos would send for a template type'
 complete -c courier -n "__fish_courier_needs_command" -f -a "send" -d 'Send one message as Kratos would send it'
 complete -c courier -n "__fish_courier_needs_command" -f -a "log" -d 'Show the delivery journal of a batch'
 complete -c courier -n "__fish_courier_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -71,19 +71,31 @@ complete -c courier -n "__fish_courier_using_subcommand test" -s q -l quiet -d '
 complete -c courier -n "__fish_courier_using_subcommand test" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_using_subcommand test" -s V -l version -d 'Print version'
+complete -c courier -n "__fish_courier_using_subcommand render" -l template -d 'Template type, e.g. recovery_code_valid, login_code_valid' -r
+complete -c courier -n "__fish_courier_using_subcommand render" -l channel -d 'The channel: email (courier.http) or sms (courier.channels)' -r -f -a "email\t''
+sms\t''"
+complete -c courier -n "__fish_courier_using_subcommand render" -l to -d 'Recipient (ctx.recipient and template_data.to)' -r
+complete -c courier -n "__fish_courier_using_subcommand render" -l data -d 'JSON or YAML merged over the sample template_data' -r -F
+complete -c courier -n "__fish_courier_using_subcommand render" -l part -d 'What to print' -r -f -a "all\t'Everything, readably'
+ctx\t'The ctx passed to the Jsonnet body'
+payload\t'Exactly the request body bytes'
+request\t'Method, URL, headers and body'"
 complete -c courier -n "__fish_courier_using_subcommand render" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
 complete -c courier -n "__fish_courier_using_subcommand render" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
 json\t''"
 complete -c courier -n "__fish_courier_using_subcommand render" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c courier -n "__fish_courier_using_subcommand render" -l all-templates -d 'Render every template type of the channel'
 complete -c courier -n "__fish_courier_using_subcommand render" -s q -l quiet -d 'Print only errors and results'
 complete -c courier -n "__fish_courier_using_subcommand render" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c courier -n "__fish_courier_using_subcommand render" -s h -l help -d 'Print help'
+complete -c courier -n "__fish_courier_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_using_subcommand render" -s V -l version -d 'Print version'
 complete -c courier -n "__fish_courier_using_subcommand send" -l to -d 'Recipient address' -r
-complete -c courier -n "__fish_courier_using_subcommand send" -l subject -d 'Subject line (trimmed, as Kratos trims rendered subjects)' -r
-complete -c courier -n "__fish_courier_using_subcommand send" -l text -d 'Plain-text body' -r
+complete -c courier -n "__fish_courier_using_subcommand send" -l subject -d 'Subject line (trimmed, as Kratos trims rendered subjects); email only' -r
+complete -c courier -n "__fish_courier_using_subcommand send" -l text -d 'Plain-text body (the SMS text for --channel sms)' -r
+complete -c courier -n "__fish_courier_using_subcommand send" -l channel -d 'The channel: email (SMTP or courier.http) or sms (courier.channels)' -r -f -a "email\t''
+sms\t''"
 complete -c courier -n "__fish_courier_using_subcommand send" -l html -d 'HTML body; makes the message multipart/alternative' -r
 complete -c courier -n "__fish_courier_using_subcommand send" -l timeout -d 'Seconds for each deadline (Kratos uses 10)' -r
 complete -c courier -n "__fish_courier_using_subcommand send" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
@@ -108,7 +120,7 @@ complete -c courier -n "__fish_courier_using_subcommand log" -s h -l help -d 'Pr
 complete -c courier -n "__fish_courier_using_subcommand log" -s V -l version -d 'Print version'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "check-config" -d 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "test" -d 'Probe the SMTP server the way Kratos dials it, stage by stage, without sending'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "render" -d 'Preview the Jsonnet payload and the email/SMS templates'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "render" -d 'Show the exact HTTP request Kratos would send for a template type'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "send" -d 'Send one message as Kratos would send it'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "log" -d 'Show the delivery journal of a batch'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -106,15 +106,24 @@ pub enum Command {
     #[command(name = "test", after_long_help = TEST_HELP)]
     Test(TestArgs),
 
-    /// Preview the Jsonnet payload and the email/SMS templates
-    Render(NotYetArgs),
+    /// Show the exact HTTP request Kratos would send for a template type
+    ///
+    /// Builds the Jsonnet ctx as Kratos builds it (realistic sample
+    /// template_data for the type, overridable with --data and --to),
+    /// evaluates the configured Jsonnet body as go-jsonnet does, and builds
+    /// the request: method, URL, headers (secrets as ***) and body bytes.
+    /// Subject and bodies are placeholders until the template engine lands.
+    #[command(after_long_help = RENDER_HELP)]
+    Render(RenderArgs),
 
     /// Send one message as Kratos would send it
     ///
-    /// Builds the MIME message as Kratos' mailer does (From, To, Subject, the
-    /// configured courier.smtp.headers last, text/plain or
-    /// multipart/alternative, quoted-printable) and delivers it over the
-    /// configured connection.
+    /// Over SMTP, builds the MIME message as Kratos' mailer does (From, To,
+    /// Subject, the configured courier.smtp.headers last, text/plain or
+    /// multipart/alternative, quoted-printable). Over HTTP (delivery_strategy
+    /// http, or --channel sms), renders the Jsonnet body with the ctx of
+    /// Kratos' `stub` template type and sends one request: 10 s, any 2xx is
+    /// success.
     #[command(after_long_help = SEND_HELP)]
     Send(SendArgs),
 
@@ -151,6 +160,64 @@ Exit status: 0 when the server accepted the message, 69 when it refused it or
 TLS or authentication failed, 75 for timeouts and 4xx replies, 78 for a config
 that cannot be used.";
 
+const RENDER_HELP: &str = "\
+Examples:
+  courier render -c kratos.yml --template recovery_code_valid
+  courier render -c kratos.yml --template login_code_valid --channel sms --part payload
+  courier render -c kratos.yml --all-templates --format json
+  courier render -c kratos.yml --template verification_code_valid --data data.yml --to jane@example.com
+
+Exit status: 0 when every payload rendered, 65 for a Jsonnet error or bad
+--data, 66 for an unreadable file, 78 for an unusable config.";
+
+/// A message channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChannelArg {
+    Email,
+    Sms,
+}
+
+/// What `courier render` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Part {
+    /// Everything, readably
+    All,
+    /// The ctx passed to the Jsonnet body
+    Ctx,
+    /// Exactly the request body bytes
+    Payload,
+    /// Method, URL, headers and body
+    Request,
+}
+
+/// Arguments of `courier render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Template type, e.g. recovery_code_valid, login_code_valid
+    #[arg(long, value_name = "TYPE", required_unless_present = "all_templates")]
+    pub template: Option<String>,
+
+    /// Render every template type of the channel
+    #[arg(long, conflicts_with = "template")]
+    pub all_templates: bool,
+
+    /// The channel: email (courier.http) or sms (courier.channels)
+    #[arg(long, value_enum, default_value_t = ChannelArg::Email)]
+    pub channel: ChannelArg,
+
+    /// Recipient (ctx.recipient and template_data.to)
+    #[arg(long, value_name = "ADDR")]
+    pub to: Option<String>,
+
+    /// JSON or YAML merged over the sample template_data
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+
+    /// What to print
+    #[arg(long, value_enum, default_value_t = Part::All)]
+    pub part: Part,
+}
+
 /// A stage to stop after.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum QuitAfter {
@@ -186,13 +253,17 @@ pub struct SendArgs {
     #[arg(long, value_name = "ADDR")]
     pub to: String,
 
-    /// Subject line (trimmed, as Kratos trims rendered subjects)
+    /// Subject line (trimmed, as Kratos trims rendered subjects); email only
     #[arg(long, value_name = "TEXT")]
-    pub subject: String,
+    pub subject: Option<String>,
 
-    /// Plain-text body
+    /// Plain-text body (the SMS text for --channel sms)
     #[arg(long, value_name = "TEXT")]
     pub text: String,
+
+    /// The channel: email (SMTP or courier.http) or sms (courier.channels)
+    #[arg(long, value_enum, default_value_t = ChannelArg::Email)]
+    pub channel: ChannelArg,
 
     /// HTML body; makes the message multipart/alternative
     #[arg(long, value_name = "HTML")]

@@ -33,3 +33,66 @@ pub fn get_text(url: &str) -> Result<String, FetchError> {
     resp.text()
         .map_err(|e| FetchError::Transport(e.without_url().to_string()))
 }
+
+/// What the server answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    /// The first KiB of the body, as Kratos logs it.
+    pub body: String,
+}
+
+/// Why a request got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("timed out after {}s", .0.as_secs())]
+    Timeout(Duration),
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    #[error("the request failed: {0}")]
+    Other(String),
+}
+
+/// Sends once, as Kratos' courier does: one attempt, a total timeout,
+/// redirects followed, proxies from the environment.
+pub fn send(req: &crate::request::HttpRequest, timeout: Duration) -> Result<Answer, SendError> {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .build()
+        .map_err(|e| SendError::Other(e.to_string()))?;
+    let method = reqwest::Method::from_bytes(req.method.as_bytes())
+        .map_err(|e| SendError::Other(e.to_string()))?;
+    let mut builder = client.request(method, &req.url);
+    for (k, v) in &req.headers {
+        builder = builder.header(k.as_str(), v.as_str());
+    }
+    let resp = builder.body(req.body.clone()).send().map_err(|e| {
+        let e = e.without_url();
+        if e.is_timeout() {
+            SendError::Timeout(timeout)
+        } else if e.is_connect() {
+            SendError::Connect(source_text(&e))
+        } else {
+            SendError::Other(source_text(&e))
+        }
+    })?;
+    let status = resp.status().as_u16();
+    let mut body = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut std::io::Read::take(resp, 1024), &mut body);
+    Ok(Answer {
+        status,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
+fn source_text(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        src = s.source();
+    }
+    text
+}

@@ -46,6 +46,7 @@ pub mod http;
 pub mod mime;
 pub mod output;
 pub mod render;
+pub mod request;
 pub mod sample;
 pub mod secret;
 pub mod smtp;
@@ -64,7 +65,7 @@ pub fn run(cli: Cli) -> ExitStatus {
     let result = match &cli.command {
         Command::CheckConfig(args) => commands::check_config::run(g, args, &mut printer),
         Command::Test(args) => commands::probe::run(g, args, &mut printer),
-        Command::Render(_) => not_yet("render", 4),
+        Command::Render(args) => commands::render::run(g, args, &mut printer),
         Command::Send(args) => commands::send::run(g, args, &mut printer),
         Command::Log(_) => not_yet("log", 6),
     };

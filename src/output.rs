@@ -81,6 +81,14 @@ impl Printer {
         println!("{}", self.redactor.redact(text.trim_end_matches('\n')));
     }
 
+    /// Exact bytes on stdout (payloads), secrets still masked.
+    pub fn out_raw(&self, text: &str) {
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(self.redactor.redact(text).as_bytes());
+        let _ = stdout.flush();
+    }
+
     /// A JSON document on stdout.
     pub fn json(&self, value: &impl serde::Serialize) {
         let text = serde_json::to_string_pretty(value)

@@ -255,23 +255,131 @@ fn request_headers(ty: &str, channel: Channel) -> Value {
     }
 }
 
-/// The HTTP ctx for a type and channel, with placeholder texts.
+/// The rendered texts of a message.
+#[derive(Debug, Clone, Default)]
+pub struct Texts {
+    pub subject: String,
+    pub body: String,
+    /// Empty when there is no HTML part (and for SMS).
+    pub html_body: String,
+}
+
+/// The HTTP ctx, with Kratos' field order: `html_body` only when not
+/// empty, `subject` empty for SMS.
+#[must_use]
+pub fn build_ctx(
+    recipient: &str,
+    ty: &str,
+    channel: Channel,
+    texts: &Texts,
+    data: Value,
+    headers: Value,
+) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("recipient".into(), json!(recipient));
+    m.insert(
+        "subject".into(),
+        json!(if channel == Channel::Email {
+            texts.subject.as_str()
+        } else {
+            ""
+        }),
+    );
+    m.insert("body".into(), json!(texts.body));
+    if channel == Channel::Email && !texts.html_body.is_empty() {
+        m.insert("html_body".into(), json!(texts.html_body));
+    }
+    m.insert("template_type".into(), json!(ty));
+    m.insert("template_data".into(), data);
+    m.insert("message_type".into(), json!(channel.as_str()));
+    m.insert("request_headers".into(), headers);
+    Value::Object(m)
+}
+
+/// Placeholder texts until the template engine renders real ones.
+#[must_use]
+pub fn placeholder_texts(channel: Channel) -> Texts {
+    Texts {
+        subject: if channel == Channel::Email {
+            "Your account".into()
+        } else {
+            String::new()
+        },
+        body: "Hello Jane, your code is 742913.".into(),
+        html_body: if channel == Channel::Email {
+            "<p>Hello Jane, your code is 742913.</p>".into()
+        } else {
+            String::new()
+        },
+    }
+}
+
+/// The sample HTTP ctx of a type and channel, with `--to` and `--data`
+/// applied (the data merged over the sample, key by key).
+#[must_use]
+pub fn sample_ctx(
+    ty: &str,
+    channel: Channel,
+    cx: &Context,
+    to: Option<&str>,
+    data: Option<&Value>,
+    texts: &Texts,
+) -> Option<Value> {
+    let mut td = template_data(ty, channel, cx)?;
+    let rcpt = to.map_or_else(|| recipient(channel).to_owned(), str::to_owned);
+    if to.is_some() {
+        td["to"] = json!(rcpt);
+    }
+    if let Some(d) = data {
+        merge(&mut td, d);
+    }
+    Some(build_ctx(
+        &rcpt,
+        ty,
+        channel,
+        texts,
+        td,
+        request_headers(ty, channel),
+    ))
+}
+
+/// The ctx of an ad-hoc message (`courier send --subject --text`): Kratos'
+/// `stub` template type.
+#[must_use]
+pub fn stub_ctx(to: &str, channel: Channel, texts: &Texts) -> Value {
+    let mut data = serde_json::Map::new();
+    data.insert("to".into(), json!(to));
+    if channel == Channel::Email {
+        data.insert("subject".into(), json!(texts.subject));
+    }
+    data.insert("body".into(), json!(texts.body));
+    if channel == Channel::Email && !texts.html_body.is_empty() {
+        data.insert("html_body".into(), json!(texts.html_body));
+    }
+    build_ctx(to, "stub", channel, texts, Value::Object(data), json!({}))
+}
+
+/// Merges `patch` into `base`: objects key by key, anything else replaced.
+pub fn merge(base: &mut Value, patch: &Value) {
+    match (base, patch) {
+        (Value::Object(b), Value::Object(p)) => {
+            for (k, v) in p {
+                match b.get_mut(k) {
+                    Some(existing) => merge(existing, v),
+                    None => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (b, p) => *b = p.clone(),
+    }
+}
+
+/// The sample HTTP ctx for a type and channel, with placeholder texts.
 #[must_use]
 pub fn ctx(ty: &str, channel: Channel, cx: &Context) -> Option<Value> {
-    let data = template_data(ty, channel, cx)?;
-    let mut c = json!({
-        "recipient": recipient(channel),
-        "subject": if channel == Channel::Email { "Your account" } else { "" },
-        "body": "Hello Jane, your code is 742913.",
-        "template_type": ty,
-        "template_data": data,
-        "message_type": channel.as_str(),
-        "request_headers": request_headers(ty, channel),
-    });
-    if channel == Channel::Email {
-        c["html_body"] = json!("<p>Hello Jane, your code is 742913.</p>");
-    }
-    Some(c)
+    sample_ctx(ty, channel, cx, None, None, &placeholder_texts(channel))
 }
 
 #[cfg(test)]

@@ -99,3 +99,85 @@ pub fn status_of(err: &SmtpError) -> crate::exit::ExitStatus {
         Kind::Permanent => crate::exit::ExitStatus::Unavailable,
     }
 }
+
+/// Loads a request config's Jsonnet body (the default body for the
+/// default marker), with its display name.
+pub fn body_code(
+    cfg: &crate::request::RequestConfig,
+    online: bool,
+) -> anyhow::Result<(String, String)> {
+    use crate::config::settings::{DEFAULT_BODY, DEFAULT_BODY_URI};
+    use crate::exit::{ExitStatus, StatusError};
+    let Some(uri) = cfg.body.as_deref() else {
+        return Err(StatusError {
+            status: ExitStatus::Config,
+            message: "the request config has no body: Kratos fails with \"got empty template path for request with body\"".into(),
+            hint: Some("add `body: file://...` with a Jsonnet template".into()),
+        }
+        .into());
+    };
+    if uri == DEFAULT_BODY_URI {
+        return Ok(("default body".into(), DEFAULT_BODY.into()));
+    }
+    let name = if uri.starts_with("base64://") {
+        "base64 body".to_owned()
+    } else {
+        uri.strip_prefix("file://").unwrap_or(uri).to_owned()
+    };
+    match crate::fetch::load(uri, online) {
+        Ok(Some(code)) => Ok((name, code)),
+        Ok(None) => unreachable!("online fetches always return content"),
+        Err(e) => Err(StatusError {
+            status: match e {
+                crate::fetch::LoadError::File { .. } => ExitStatus::NoInput,
+                crate::fetch::LoadError::Http { .. } => ExitStatus::Unavailable,
+                _ => ExitStatus::DataErr,
+            },
+            message: format!("cannot load the Jsonnet body: {e}"),
+            hint: None,
+        }
+        .into()),
+    }
+}
+
+/// The request with secret header values masked, for display.
+#[must_use]
+pub fn masked_headers(
+    req: &crate::request::HttpRequest,
+    cfg: &crate::request::RequestConfig,
+) -> Vec<(String, String)> {
+    let api_key = match &cfg.auth {
+        Some(crate::request::Auth::ApiKey {
+            name,
+            in_cookie: false,
+            ..
+        }) => Some(crate::request::canonical(name)),
+        _ => None,
+    };
+    req.headers
+        .iter()
+        .map(|(k, v)| {
+            let secret = k == "Authorization"
+                || k == "Cookie"
+                || api_key.as_deref() == Some(k.as_str())
+                || crate::config::is_secret_header(k);
+            let shown = if !secret {
+                v.clone()
+            } else if let Some((scheme, _)) = v.split_once(' ').filter(|_| k == "Authorization") {
+                format!("{scheme} {}", crate::secret::MASK)
+            } else if k == "Cookie" {
+                v.split("; ")
+                    .map(|c| {
+                        c.split_once('=').map_or(c.to_owned(), |(n, _)| {
+                            format!("{n}={}", crate::secret::MASK)
+                        })
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            } else {
+                crate::secret::MASK.to_owned()
+            };
+            (k.clone(), shown)
+        })
+        .collect()
+}

@@ -2,6 +2,7 @@
 //! printer.
 pub mod check_config;
 pub mod probe;
+pub mod render;
 pub mod send;
 
 /// The process environment as UTF-8 pairs (non-UTF-8 entries cannot be
@@ -46,6 +47,8 @@ pub fn load_usable(
         .filter(|d| {
             d.severity == crate::diag::Severity::Error && (d.path.is_empty() || relevant(&d.path))
         })
+        // The command evaluates the body itself and reports its errors there.
+        .filter(|d| !d.code.starts_with("body-") && d.code != "form-body-not-strings")
         .collect();
     if !blocking.is_empty() {
         let paint = printer.stderr_paint();

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::cli::{Format, GlobalArgs, SendArgs};
+use crate::cli::{ChannelArg, Format, GlobalArgs, SendArgs};
 use crate::config::settings;
 use crate::diag::{Paint, Role};
 use crate::exit::{ExitStatus, StatusError};
@@ -34,16 +34,26 @@ pub fn run(
     args: &SendArgs,
     printer: &mut Printer,
 ) -> anyhow::Result<ExitStatus> {
+    let over_http = args.channel == ChannelArg::Sms;
     let loaded = super::load_usable(global, printer, &|p| {
-        p.starts_with("courier.smtp") || p == "courier.delivery_strategy"
+        if over_http {
+            p.starts_with("courier.channels")
+        } else {
+            p.starts_with("courier.smtp")
+                || p.starts_with("courier.http")
+                || p == "courier.delivery_strategy"
+        }
     })?;
-    if settings::delivery_strategy(&loaded) == "http" {
+    if args.channel == ChannelArg::Email && args.subject.is_none() {
         return Err(StatusError {
             status: ExitStatus::Usage,
-            message: "sending through the HTTP delivery strategy is not implemented yet".into(),
-            hint: Some("it is planned in issue #4".into()),
+            message: "an email needs --subject".into(),
+            hint: None,
         }
         .into());
+    }
+    if over_http || settings::delivery_strategy(&loaded) == "http" {
+        return send_http(&loaded, args, printer);
     }
     let s = settings::smtp(&loaded).map_err(|e| StatusError {
         status: ExitStatus::Config,
@@ -54,7 +64,12 @@ pub fn run(
         from_address: s.from_address.clone(),
         from_name: s.from_name.clone(),
         to: args.to.clone(),
-        subject: args.subject.trim().to_owned(),
+        subject: args
+            .subject
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
         text: args.text.clone(),
         html: args.html.clone().unwrap_or_default(),
         headers: s.headers.clone(),
@@ -135,4 +150,129 @@ pub fn run(
         Ok(_) => ExitStatus::Success,
         Err(e) => transport::status_of(e),
     })
+}
+
+fn send_http(
+    loaded: &crate::config::Loaded,
+    args: &SendArgs,
+    printer: &mut Printer,
+) -> anyhow::Result<ExitStatus> {
+    use crate::sample::{self, Channel, Texts};
+    let channel = if args.channel == ChannelArg::Sms {
+        Channel::Sms
+    } else {
+        Channel::Email
+    };
+    let cfg = super::render::request_config(loaded, channel)?.ok_or_else(|| StatusError {
+        status: ExitStatus::Config,
+        message: "courier.http.request_config is not set".into(),
+        hint: None,
+    })?;
+    if channel == Channel::Sms && cfg.method.is_empty() {
+        printer.note("courier: warning: the sms channel has no `method`: Kratos sends GET (add `method: POST`)");
+    }
+    let texts = Texts {
+        subject: args
+            .subject
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+        body: args.text.clone(),
+        html_body: args.html.clone().unwrap_or_default(),
+    };
+    let ctx = sample::stub_ctx(&args.to, channel, &texts);
+    let payload = if cfg.has_body() {
+        let (name, code) = transport::body_code(&cfg, true)?;
+        Some(
+            crate::render::jsonnet::render(&name, &code, &ctx).map_err(|e| StatusError {
+                status: ExitStatus::DataErr,
+                message: format!("the Jsonnet body fails: {name}:{e}"),
+                hint: Some("`courier render --part ctx` shows the ctx it receives".into()),
+            })?,
+        )
+    } else {
+        None
+    };
+    let req = cfg.build(payload.as_deref()).map_err(|e| StatusError {
+        status: ExitStatus::Config,
+        message: e.to_string(),
+        hint: None,
+    })?;
+    let server = req.url.split('?').next().unwrap_or_default().to_owned();
+    let result = crate::http::send(&req, Duration::from_secs(args.timeout));
+    let (status, error, reply, hint) = match &result {
+        Ok(a) if (200..300).contains(&a.status) => (
+            ExitStatus::Success,
+            None,
+            Some(format!("{} {}", a.status, a.body)),
+            None,
+        ),
+        Ok(a) if a.status == 429 || (a.status >= 500 && a.status != 501) => (
+            ExitStatus::TempFail,
+            Some(format!(
+                "{} {server} giving up after 1 attempt(s): unexpected HTTP status {}",
+                req.method, a.status
+            )),
+            Some(format!("{} {}", a.status, a.body)),
+            Some(
+                "the provider is throttling or failing: Kratos would retry this message later"
+                    .to_owned(),
+            ),
+        ),
+        Ok(a) => (
+            ExitStatus::Unavailable,
+            Some(format!(
+                "unable to dispatch mail delivery because upstream server replied with status code {}",
+                a.status
+            )),
+            Some(format!("{} {}", a.status, a.body)),
+            Some(
+                "check the URL, the credentials and the payload (`courier render --part request`)"
+                    .to_owned(),
+            ),
+        ),
+        Err(e @ crate::http::SendError::Timeout(_)) => {
+            (ExitStatus::TempFail, Some(e.to_string()), None, None)
+        }
+        Err(e) => (ExitStatus::Unavailable, Some(e.to_string()), None, None),
+    };
+    let outcome = Outcome {
+        kind: "result",
+        status: if error.is_none() { "sent" } else { "failed" },
+        recipient: args.to.clone(),
+        channel: channel.as_str(),
+        server: server.clone(),
+        reply: reply.clone(),
+        stage: None,
+        error: error.clone(),
+        hint: hint.clone(),
+    };
+    if printer.format == Format::Json {
+        printer.json_line(&outcome);
+    } else if error.is_none() {
+        let p = printer.stdout_paint();
+        printer.out(&format!(
+            "{} {} via http {server}: {}",
+            p.paint("sent", Role::Success),
+            args.to,
+            reply.unwrap_or_default().trim_end()
+        ));
+    } else {
+        let p = printer.stderr_paint();
+        let mut text = format!(
+            "courier: {} sending to {} via http {server} failed: {}",
+            p.paint("error:", Role::Error),
+            args.to,
+            error.unwrap_or_default()
+        );
+        if let Some(r) = reply {
+            text.push_str(&format!("\n  response: {}", r.trim_end()));
+        }
+        if let Some(h) = hint {
+            text.push_str(&format!("\n  {} {h}", p.paint("hint:", Role::Help)));
+        }
+        printer.diag(&text);
+    }
+    Ok(status)
 }

@@ -37,7 +37,7 @@ pub fn lint(loaded: &Loaded, options: &Options) -> Vec<Diagnostic> {
         .get("delivery_strategy")
         .and_then(Node::as_str)
         .unwrap_or("smtp");
-    let cx = sample_context(root);
+    let cx = sample_context(loaded);
     let config_dirs = config_dirs(loaded);
 
     match courier.lookup(&["smtp", "connection_uri"]) {
@@ -197,26 +197,12 @@ fn courier_missing(root: &Node, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn sample_context(root: &Node) -> sample::Context {
-    let mut cx = sample::Context::default();
-    if let Some(b) = root
-        .lookup(&["serve", "public", "base_url"])
-        .and_then(Node::as_str)
-    {
-        cx.base_url = b.trim_end_matches('/').to_owned();
-    }
-    if let Some(l) = root
-        .lookup(&["selfservice", "methods", "code", "config", "lifespan"])
-        .and_then(Node::as_str)
-        .and_then(go_duration_minutes)
-    {
-        cx.expires_in_minutes = l;
-    }
-    cx
+fn sample_context(loaded: &Loaded) -> sample::Context {
+    crate::config::settings::sample_context(loaded)
 }
 
 /// `int(d.Minutes())` of a Go duration string.
-fn go_duration_minutes(s: &str) -> Option<i64> {
+pub fn go_duration_minutes(s: &str) -> Option<i64> {
     let mut total_ns: f64 = 0.0;
     let mut num = String::new();
     let mut chars = s.chars().peekable();

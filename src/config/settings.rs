@@ -83,3 +83,106 @@ pub fn smtp(loaded: &Loaded) -> Result<Smtp, SettingsError> {
         client_cert: cert.zip(key),
     })
 }
+
+/// The Jsonnet body Kratos uses when the email request config sets none.
+pub const DEFAULT_BODY: &str = include_str!("../render/default_body.jsonnet");
+
+/// Marker for [`DEFAULT_BODY`] in [`crate::request::RequestConfig::body`].
+pub const DEFAULT_BODY_URI: &str = "courier:default-body";
+
+fn request_config(node: &Node, with_defaults: bool) -> crate::request::RequestConfig {
+    use crate::request::{Auth, RequestConfig};
+    use crate::secret::Secret;
+    let s = |k: &str| node.get(k).and_then(Node::as_str).map(str::to_owned);
+    let auth = node.get("auth").and_then(|a| {
+        let cfg = a.get("config")?;
+        let c = |k: &str| {
+            cfg.get(k)
+                .and_then(Node::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        match a.get("type").and_then(Node::as_str)? {
+            "basic_auth" => Some(Auth::Basic {
+                user: c("user"),
+                password: Secret::new(c("password")),
+            }),
+            "api_key" => Some(Auth::ApiKey {
+                name: c("name"),
+                value: Secret::new(c("value")),
+                in_cookie: c("in") == "cookie",
+            }),
+            _ => None,
+        }
+    });
+    let mut method = s("method").unwrap_or_default();
+    let mut body = s("body");
+    if with_defaults {
+        if method.is_empty() && node.get("method").is_none() {
+            method = "POST".into();
+        }
+        if body.is_none() {
+            body = Some(DEFAULT_BODY_URI.into());
+        }
+    }
+    RequestConfig {
+        url: s("url").unwrap_or_default(),
+        method,
+        headers: node
+            .get("headers")
+            .map(|h| {
+                h.entries()
+                    .iter()
+                    .filter_map(|e| e.node.as_str().map(|v| (e.key.clone(), v.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        body,
+        auth,
+    }
+}
+
+/// The request config for email over HTTP (schema defaults applied, as
+/// Kratos applies them outside arrays).
+#[must_use]
+pub fn email_http(loaded: &Loaded) -> Option<crate::request::RequestConfig> {
+    let node = loaded.root.lookup(&["courier", "http", "request_config"]);
+    match node {
+        Some(n) => Some(request_config(n, true)),
+        None => {
+            (delivery_strategy(loaded) == "http").then(|| request_config(&Node::empty_map(), true))
+        }
+    }
+}
+
+/// The first `courier.channels` entry with `id: sms` (no defaults: Kratos
+/// applies none inside arrays).
+#[must_use]
+pub fn sms_channel(loaded: &Loaded) -> Option<crate::request::RequestConfig> {
+    loaded
+        .root
+        .lookup(&["courier", "channels"])?
+        .items()
+        .iter()
+        .find(|c| c.get("id").and_then(Node::as_str) == Some("sms"))
+        .and_then(|c| c.get("request_config"))
+        .map(|n| request_config(n, false))
+}
+
+/// `serve.public.base_url` and the code lifespan, for sample data.
+#[must_use]
+pub fn sample_context(loaded: &Loaded) -> crate::sample::Context {
+    let mut cx = crate::sample::Context::default();
+    if let Some(b) = string(&loaded.root, &["serve", "public", "base_url"]) {
+        cx.base_url = b.trim_end_matches('/').to_owned();
+    }
+    if let Some(m) = string(
+        &loaded.root,
+        &["selfservice", "methods", "code", "config", "lifespan"],
+    )
+    .and_then(|l| crate::config::lint::go_duration_minutes(&l))
+    {
+        cx.expires_in_minutes = m;
+    }
+    cx
+}

@@ -76,6 +76,15 @@ impl Value {
 }
 
 impl Node {
+    /// An empty mapping with no place.
+    #[must_use]
+    pub fn empty_map() -> Node {
+        Node {
+            value: Value::Map(Vec::new()),
+            loc: Loc::env(""),
+        }
+    }
+
     #[must_use]
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {

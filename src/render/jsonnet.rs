@@ -66,6 +66,121 @@ pub fn evaluate(
     run(name, code, Some(ctx.clone()))
 }
 
+/// Evaluates and prints the result exactly as go-jsonnet (and so Kratos)
+/// does.
+pub fn render(name: &str, code: &str, ctx: &serde_json::Value) -> Result<String, JsonnetError> {
+    evaluate(name, code, ctx).map(|v| crate::render::manifest::go_jsonnet(&v))
+}
+
+type Job = (
+    serde_json::Value,
+    mpsc::Sender<Result<serde_json::Value, JsonnetError>>,
+);
+
+/// A template parsed once and applied to many ctx values, on a worker
+/// thread that owns the (non-`Send`) Jsonnet state. Each application has
+/// Kratos' one-second limit; a worker that overruns it is abandoned and a
+/// new one started.
+pub struct Renderer {
+    name: String,
+    code: String,
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Renderer {
+    /// Parses the template (syntax errors surface here).
+    pub fn new(name: &str, code: &str) -> Result<Self, JsonnetError> {
+        let jobs = spawn_worker(name, code)?;
+        Ok(Self {
+            name: name.to_owned(),
+            code: code.to_owned(),
+            jobs,
+        })
+    }
+
+    /// Applies the template to `ctx`; the go-jsonnet text.
+    pub fn render(&mut self, ctx: &serde_json::Value) -> Result<String, JsonnetError> {
+        self.value(ctx)
+            .map(|v| crate::render::manifest::go_jsonnet(&v))
+    }
+
+    /// Applies the template to `ctx`; the value.
+    pub fn value(&mut self, ctx: &serde_json::Value) -> Result<serde_json::Value, JsonnetError> {
+        let (tx, rx) = mpsc::channel();
+        if self.jobs.send((ctx.clone(), tx)).is_err() {
+            self.jobs = spawn_worker(&self.name, &self.code)?;
+            return Err(timeout_error());
+        }
+        match rx.recv_timeout(TIME_LIMIT) {
+            Ok(r) => r,
+            Err(_) => {
+                // The worker may spin forever: leave it and start afresh.
+                self.jobs = spawn_worker(&self.name, &self.code)?;
+                Err(timeout_error())
+            }
+        }
+    }
+}
+
+fn timeout_error() -> JsonnetError {
+    JsonnetError {
+        kind: JsonnetErrorKind::Timeout,
+        message: format!(
+            "evaluation did not finish within {}s (Kratos' limit)",
+            TIME_LIMIT.as_secs()
+        ),
+        line: None,
+        column: None,
+    }
+}
+
+fn spawn_worker(name: &str, code: &str) -> Result<mpsc::Sender<Job>, JsonnetError> {
+    let (jobs_tx, jobs_rx) = mpsc::channel::<Job>();
+    let (ready_tx, ready_rx) = mpsc::channel();
+    let (name, code) = (name.to_owned(), code.to_owned());
+    let spawned = std::thread::Builder::new()
+        .name("jsonnet".into())
+        .stack_size(THREAD_STACK)
+        .spawn(move || {
+            let mut builder = State::builder();
+            builder.context_initializer(jrsonnet_stdlib::ContextInitializer::new(
+                PathResolver::Absolute,
+            ));
+            let state = builder.build();
+            let _entered = state.enter();
+            let _depth = jrsonnet_evaluator::stack::limit_stack_depth(MAX_DEPTH);
+            let top = match state
+                .prepare_snippet(name.as_str(), code.as_str())
+                .and_then(|p| state.evaluate_prepared_snippet(&p))
+            {
+                Ok(top) => {
+                    let _ = ready_tx.send(Ok(()));
+                    top
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(convert(e)));
+                    return;
+                }
+            };
+            while let Ok((ctx, reply)) = jobs_rx.recv() {
+                let _ = reply.send(apply(&top, ctx));
+            }
+        });
+    if spawned.is_err() {
+        return Err(JsonnetError {
+            kind: JsonnetErrorKind::Runtime,
+            message: "could not start the Jsonnet evaluator".into(),
+            line: None,
+            column: None,
+        });
+    }
+    match ready_rx.recv_timeout(TIME_LIMIT) {
+        Ok(Ok(())) => Ok(jobs_tx),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(timeout_error()),
+    }
+}
+
 fn run(
     name: &str,
     code: &str,
@@ -87,17 +202,8 @@ fn run(
             column: None,
         });
     }
-    rx.recv_timeout(TIME_LIMIT).unwrap_or_else(|_| {
-        Err(JsonnetError {
-            kind: JsonnetErrorKind::Timeout,
-            message: format!(
-                "evaluation did not finish within {}s (Kratos' limit)",
-                TIME_LIMIT.as_secs()
-            ),
-            line: None,
-            column: None,
-        })
-    })
+    rx.recv_timeout(TIME_LIMIT)
+        .unwrap_or_else(|_| Err(timeout_error()))
 }
 
 fn evaluate_here(
@@ -119,6 +225,10 @@ fn evaluate_here(
     let Some(ctx) = ctx else {
         return Ok(serde_json::Value::Null);
     };
+    apply(&top, ctx)
+}
+
+fn apply(top: &Val, ctx: serde_json::Value) -> Result<serde_json::Value, JsonnetError> {
     let ctx: Val = serde_json::from_value(ctx).map_err(|e| JsonnetError {
         kind: JsonnetErrorKind::Runtime,
         message: format!("ctx is not representable in Jsonnet: {e}"),
@@ -131,7 +241,7 @@ fn evaluate_here(
     )]
     let mut tla = HashMap::<IStr, TlaArg>::new();
     tla.insert("ctx".into(), TlaArg::Val(ctx));
-    let out = apply_tla(&tla, top).map_err(convert)?;
+    let out = apply_tla(&tla, top.clone()).map_err(convert)?;
     // Manifesting forces every lazy field, so errors come with their trace.
     let text = out.manifest(JsonFormat::minify()).map_err(convert)?;
     serde_json::from_str(&text).map_err(|e| JsonnetError {
@@ -192,6 +302,28 @@ mod tests {
         assert_eq!(out, serde_json::json!({"to": "a@b.c"}));
         let out = evaluate("t", "{ fixed: 1 }", &ctx).unwrap();
         assert_eq!(out, serde_json::json!({"fixed": 1}));
+    }
+
+    #[test]
+    fn renderer_applies_once_parsed_template_and_survives_runaways() {
+        let mut r =
+            super::Renderer::new("t", "function(ctx) { n: ctx.n * 0.1, s: ctx.s }").unwrap();
+        for n in 1..4 {
+            let out = r.render(&serde_json::json!({"n": n, "s": "x"})).unwrap();
+            assert!(out.starts_with("{\n   \"n\": "), "{out}");
+        }
+        assert_eq!(
+            r.render(&serde_json::json!({"n": 1, "s": "x"})).unwrap(),
+            "{\n   \"n\": 0.10000000000000001,\n   \"s\": \"x\"\n}\n"
+        );
+        let mut slow = super::Renderer::new("t", "function(ctx) if ctx.spin then std.foldl(function(a, b) a + b, std.range(0, 2000000000), 0) else 1").unwrap();
+        let err = slow.render(&serde_json::json!({"spin": true})).unwrap_err();
+        assert_eq!(err.kind, JsonnetErrorKind::Timeout);
+        assert_eq!(
+            slow.render(&serde_json::json!({"spin": false})).unwrap(),
+            "1\n"
+        );
+        assert!(super::Renderer::new("t", "{ a: }").is_err());
     }
 
     #[test]

@@ -1,2 +1,3 @@
 //! Rendering: Jsonnet payloads (and, later, Go templates). No network.
 pub mod jsonnet;
+pub mod manifest;

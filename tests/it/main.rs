@@ -4,6 +4,7 @@
 mod check_config;
 mod cli;
 mod generated;
+mod http;
 mod smtp;
 mod support;
 mod tidy;

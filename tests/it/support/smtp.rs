@@ -1,5 +1,6 @@
 //! A real SMTP server for tests: aiosmtpd (pinned), in a virtual
-//! environment this support creates on first use, with a CA and a server
+//! environment this support creates on first use (with go-jsonnet, the
+//! Jsonnet reference), with a CA and a server
 //! certificate generated here (SANs localhost, mail.test, 127.0.0.1).
 
 use std::io::{BufRead, BufReader};
@@ -13,8 +14,10 @@ use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, 
 
 use super::root;
 
-/// The pinned server version.
+/// The pinned SMTP server.
 pub const AIOSMTPD: &str = "aiosmtpd==1.4.6";
+/// The Jsonnet engine Kratos uses (go-jsonnet 0.21), as the reference.
+pub const GOJSONNET: &str = "gojsonnet==0.21.0";
 
 /// The user and password every authenticating sink accepts; the password
 /// needs percent-encoding in a URI.
@@ -62,8 +65,14 @@ pub fn python() -> PathBuf {
                 ])
                 .status()
                 .expect("pip runs");
-            assert!(status.success(), "pip install {AIOSMTPD} failed");
-            assert!(ready(&py), "aiosmtpd is not importable after installing it");
+            assert!(
+                status.success(),
+                "pip install {AIOSMTPD} {GOJSONNET} failed"
+            );
+            assert!(
+                ready(&py),
+                "aiosmtpd and gojsonnet are not importable after installing them"
+            );
         }
         py
     })
