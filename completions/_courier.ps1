@@ -34,7 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check-config', 'check-config', [CompletionResultType]::ParameterValue, 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail')
-            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Probe the SMTP server the way Kratos dials it, stage by stage, without sending')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Show the exact HTTP request Kratos would send for a template type')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one message as Kratos would send it')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the delivery journal of a batch')
@@ -62,6 +62,8 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Also try MAIL FROM and RCPT TO for this address (never DATA)')
             [CompletionResult]::new('--quit-after', '--quit-after', [CompletionResultType]::ParameterName, 'Stop after this stage and say QUIT (default: auth, or rcpt with --to)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds for each deadline (Kratos uses 10)')
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel to probe: email (SMTP or courier.http) or sms (courier.channels)')
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'For HTTP: the template type whose sample request is shown')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` for people, `json` for scripts (stdout only)')
@@ -135,7 +137,7 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
         }
         'courier;help' {
             [CompletionResult]::new('check-config', 'check-config', [CompletionResultType]::ParameterValue, 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail')
-            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Probe the SMTP server the way Kratos dials it, stage by stage, without sending')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Show the exact HTTP request Kratos would send for a template type')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one message as Kratos would send it')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the delivery journal of a batch')

@@ -351,7 +351,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__test)
-            opts="-c -q -v -h -V --to --quit-after --timeout --config --format --color --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --to --quit-after --timeout --channel --template --config --format --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -366,6 +366,14 @@ _courier() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
+                    COMPREPLY=($(compgen -W "email sms" -- "${cur}"))
+                    return 0
+                    ;;
+                --template)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -31,7 +31,7 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand check-config 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
-            cand test 'Probe the SMTP server the way Kratos dials it, stage by stage, without sending'
+            cand test 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending'
             cand render 'Show the exact HTTP request Kratos would send for a template type'
             cand send 'Send one message as Kratos would send it'
             cand log 'Show the delivery journal of a batch'
@@ -57,6 +57,8 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand --to 'Also try MAIL FROM and RCPT TO for this address (never DATA)'
             cand --quit-after 'Stop after this stage and say QUIT (default: auth, or rcpt with --to)'
             cand --timeout 'Seconds for each deadline (Kratos uses 10)'
+            cand --channel 'The channel to probe: email (SMTP or courier.http) or sms (courier.channels)'
+            cand --template 'For HTTP: the template type whose sample request is shown'
             cand -c 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
             cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
             cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'
@@ -126,7 +128,7 @@ set edit:completion:arg-completer[courier] = {|@words|
         }
         &'courier;help'= {
             cand check-config 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
-            cand test 'Probe the SMTP server the way Kratos dials it, stage by stage, without sending'
+            cand test 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending'
             cand render 'Show the exact HTTP request Kratos would send for a template type'
             cand send 'Send one message as Kratos would send it'
             cand log 'Show the delivery journal of a batch'

@@ -35,7 +35,7 @@ complete -c courier -n "__fish_courier_needs_command" -s v -l verbose -d 'Print 
 complete -c courier -n "__fish_courier_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_needs_command" -s V -l version -d 'Print version'
 complete -c courier -n "__fish_courier_needs_command" -f -a "check-config" -d 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
-complete -c courier -n "__fish_courier_needs_command" -f -a "test" -d 'Probe the SMTP server the way Kratos dials it, stage by stage, without sending'
+complete -c courier -n "__fish_courier_needs_command" -f -a "test" -d 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending'
 complete -c courier -n "__fish_courier_needs_command" -f -a "render" -d 'Show the exact HTTP request Kratos would send for a template type'
 complete -c courier -n "__fish_courier_needs_command" -f -a "send" -d 'Send one message as Kratos would send it'
 complete -c courier -n "__fish_courier_needs_command" -f -a "log" -d 'Show the delivery journal of a batch'
@@ -61,6 +61,9 @@ auth\t''
 mail\t''
 rcpt\t''"
 complete -c courier -n "__fish_courier_using_subcommand test" -l timeout -d 'Seconds for each deadline (Kratos uses 10)' -r
+complete -c courier -n "__fish_courier_using_subcommand test" -l channel -d 'The channel to probe: email (SMTP or courier.http) or sms (courier.channels)' -r -f -a "email\t''
+sms\t''"
+complete -c courier -n "__fish_courier_using_subcommand test" -l template -d 'For HTTP: the template type whose sample request is shown' -r
 complete -c courier -n "__fish_courier_using_subcommand test" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
 complete -c courier -n "__fish_courier_using_subcommand test" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
 json\t''"
@@ -119,7 +122,7 @@ complete -c courier -n "__fish_courier_using_subcommand log" -s v -l verbose -d 
 complete -c courier -n "__fish_courier_using_subcommand log" -s h -l help -d 'Print help'
 complete -c courier -n "__fish_courier_using_subcommand log" -s V -l version -d 'Print version'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "check-config" -d 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "test" -d 'Probe the SMTP server the way Kratos dials it, stage by stage, without sending'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "test" -d 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "render" -d 'Show the exact HTTP request Kratos would send for a template type'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "send" -d 'Send one message as Kratos would send it'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "log" -d 'Show the delivery journal of a batch'

@@ -95,14 +95,17 @@ pub enum Command {
     #[command(name = "check-config", after_long_help = CHECK_CONFIG_HELP)]
     CheckConfig(CheckConfigArgs),
 
-    /// Probe the SMTP server the way Kratos dials it, stage by stage, without
-    /// sending
+    /// Probe the SMTP or HTTP server the way Kratos dials it, stage by stage,
+    /// without sending
     ///
-    /// Walks connect, banner, EHLO, STARTTLS or implicit TLS, EHLO, AUTH and,
-    /// with --to, MAIL FROM and RCPT TO, then QUIT; never DATA. Prints a
+    /// SMTP: walks connect, banner, EHLO, STARTTLS or implicit TLS, EHLO, AUTH
+    /// and, with --to, MAIL FROM and RCPT TO, then QUIT; never DATA. Prints a
     /// transcript (credentials masked), the TLS version, cipher and peer
     /// certificate, whether verification passed, the time of each stage, and
-    /// on failure the stage that failed with a hint.
+    /// on failure the stage that failed with a hint. HTTP (delivery_strategy
+    /// http, or --channel sms): resolves, connects (through the proxy from the
+    /// environment, if any), completes TLS, and shows the request it would
+    /// send for a sample message, without sending it.
     #[command(name = "test", after_long_help = TEST_HELP)]
     Test(TestArgs),
 
@@ -244,6 +247,14 @@ pub struct TestArgs {
     /// Seconds for each deadline (Kratos uses 10)
     #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+
+    /// The channel to probe: email (SMTP or courier.http) or sms (courier.channels)
+    #[arg(long, value_enum, default_value_t = ChannelArg::Email)]
+    pub channel: ChannelArg,
+
+    /// For HTTP: the template type whose sample request is shown
+    #[arg(long, value_name = "TYPE")]
+    pub template: Option<String>,
 }
 
 /// Arguments of `courier send`.

@@ -2,6 +2,7 @@
 //! printer.
 pub mod check_config;
 pub mod probe;
+pub mod probe_http;
 pub mod render;
 pub mod send;
 

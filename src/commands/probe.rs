@@ -54,16 +54,21 @@ pub fn run(
     args: &TestArgs,
     printer: &mut Printer,
 ) -> anyhow::Result<ExitStatus> {
+    let sms = args.channel == crate::cli::ChannelArg::Sms;
     let loaded = super::load_usable(global, printer, &|p| {
-        p.starts_with("courier.smtp") || p == "courier.delivery_strategy"
-    })?;
-    if settings::delivery_strategy(&loaded) == "http" {
-        return Err(StatusError {
-            status: ExitStatus::Usage,
-            message: "probing the HTTP delivery strategy is not implemented yet".into(),
-            hint: Some("it is planned in issue #4".into()),
+        if sms {
+            p.starts_with("courier.channels")
+        } else {
+            p.starts_with("courier.smtp")
+                || p.starts_with("courier.http")
+                || p == "courier.delivery_strategy"
         }
-        .into());
+    })?;
+    if sms {
+        return super::probe_http::run(&loaded, crate::sample::Channel::Sms, args, printer);
+    }
+    if settings::delivery_strategy(&loaded) == "http" {
+        return super::probe_http::run(&loaded, crate::sample::Channel::Email, args, printer);
     }
     let smtp_settings = settings::smtp(&loaded).map_err(|e| StatusError {
         status: ExitStatus::Config,

@@ -27,7 +27,8 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn later_commands_say_not_implemented_with_exit_2() {
-    for cmd in ["log"] {
+    {
+        let cmd = "log";
         let out = run(&root(), &[cmd], &[], None);
         assert_eq!(out.code, 2, "{cmd}: {}", out.all());
         assert!(

@@ -504,3 +504,55 @@ fn render_takes_data_and_to_over_the_sample() {
     assert_eq!(out.code, 65, "{}", out.all());
     assert!(out.stderr.contains("bad.yml:"), "{}", out.stderr);
 }
+
+#[test]
+fn http_probe_connects_and_shows_the_request_without_sending() {
+    use crate::support::smtp::{Mode, Sink, certs};
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("body.jsonnet"), BODY).unwrap();
+    config(
+        dir.path(),
+        &email_config(&format!("{}/send", server.uri()), ""),
+    );
+    let out = courier(dir.path(), &["test", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["request"]["method"], "POST");
+    assert_eq!(
+        v["request"]["headers"],
+        serde_json::json!([["Content-Type", "application/json"], ["X-Api-Key", "***"]])
+    );
+    assert!(
+        v["request"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("\"type\": \"recovery_code_valid\"")
+    );
+    assert!(
+        rt.block_on(server.received_requests()).unwrap().is_empty(),
+        "the probe never sends"
+    );
+    // TLS: any TLS server will do for the handshake; the implicit-TLS SMTP sink is one.
+    let tls = Sink::start(Mode::Smtps, false);
+    config(
+        dir.path(),
+        &email_config(&format!("https://127.0.0.1:{}/send", tls.port), ""),
+    );
+    let ca = certs().ca.display().to_string();
+    let out = run(
+        dir.path(),
+        &["test", "-c", "kratos.yml", "--format", "json"],
+        &[("SSL_CERT_FILE", ca.as_str())],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["tls"]["verified"], true, "{v}");
+    assert_eq!(v["tls"]["certificate"]["issuer"], "CN=courier test CA");
+    let out = courier(dir.path(), &["test"]);
+    assert_eq!(out.code, 69, "untrusted: {}", out.all());
+    assert!(out.stderr.contains("tls:"), "{}", out.stderr);
+}
