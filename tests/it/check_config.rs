@@ -240,15 +240,20 @@ fn secrets_never_appear_in_any_output_form() {
 }
 
 #[test]
-fn shipped_example_is_valid() {
-    let out = run(
-        &root(),
-        &["check-config", "-c", "tests/examples/kratos.yml"],
-        &[],
-        None,
-    );
-    assert_eq!(out.code, 0, "{}", out.all());
-    assert!(!out.all().contains("sms-api-secret-0000"));
+fn shipped_examples_are_valid() {
+    for example in ["kratos.yml", "sendgrid.yml", "mailgun.yml", "postmark.yml"] {
+        let path = format!("tests/examples/{example}");
+        let out = run(
+            &root(),
+            &["check-config", "-c", &path, "--strict"],
+            &[],
+            None,
+        );
+        assert_eq!(out.code, 0, "{example}: {}", out.all());
+        assert!(
+            !out.all().contains("sms-api-secret-0000") && !out.all().contains("replace-with-your")
+        );
+    }
 }
 
 #[test]
