@@ -247,7 +247,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__render)
-            opts="-c -q -v -h -V --template --all-templates --channel --to --data --part --config --format --color --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --template --all-templates --channel --to --data --part --out --config --format --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -270,7 +270,11 @@ _courier() {
                     return 0
                     ;;
                 --part)
-                    COMPREPLY=($(compgen -W "all ctx payload request" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "all ctx payload request subject text html sms" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -297,7 +301,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__send)
-            opts="-c -q -v -h -V --to --subject --text --channel --html --timeout --config --format --color --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --to --subject --text --template --data --channel --html --timeout --config --format --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -312,6 +316,14 @@ _courier() {
                     return 0
                     ;;
                 --text)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

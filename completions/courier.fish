@@ -36,7 +36,7 @@ complete -c courier -n "__fish_courier_needs_command" -s h -l help -d 'Print hel
 complete -c courier -n "__fish_courier_needs_command" -s V -l version -d 'Print version'
 complete -c courier -n "__fish_courier_needs_command" -f -a "check-config" -d 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
 complete -c courier -n "__fish_courier_needs_command" -f -a "test" -d 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending'
-complete -c courier -n "__fish_courier_needs_command" -f -a "render" -d 'Show the exact HTTP request Kratos would send for a template type'
+complete -c courier -n "__fish_courier_needs_command" -f -a "render" -d 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request'
 complete -c courier -n "__fish_courier_needs_command" -f -a "send" -d 'Send one message as Kratos would send it'
 complete -c courier -n "__fish_courier_needs_command" -f -a "log" -d 'Show the delivery journal of a batch'
 complete -c courier -n "__fish_courier_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -82,7 +82,12 @@ complete -c courier -n "__fish_courier_using_subcommand render" -l data -d 'JSON
 complete -c courier -n "__fish_courier_using_subcommand render" -l part -d 'What to print' -r -f -a "all\t'Everything, readably'
 ctx\t'The ctx passed to the Jsonnet body'
 payload\t'Exactly the request body bytes'
-request\t'Method, URL, headers and body'"
+request\t'Method, URL, headers and body'
+subject\t'The email subject, exactly'
+text\t'The plaintext email body, exactly'
+html\t'The HTML email body, exactly'
+sms\t'The SMS text, exactly'"
+complete -c courier -n "__fish_courier_using_subcommand render" -l out -d 'Also write TYPE.eml (the MIME message as it would be sent) and TYPE.html for each email type, or TYPE.txt for SMS, into DIR' -r -F
 complete -c courier -n "__fish_courier_using_subcommand render" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
 complete -c courier -n "__fish_courier_using_subcommand render" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
 json\t''"
@@ -97,6 +102,8 @@ complete -c courier -n "__fish_courier_using_subcommand render" -s V -l version 
 complete -c courier -n "__fish_courier_using_subcommand send" -l to -d 'Recipient address' -r
 complete -c courier -n "__fish_courier_using_subcommand send" -l subject -d 'Subject line (trimmed, as Kratos trims rendered subjects); email only' -r
 complete -c courier -n "__fish_courier_using_subcommand send" -l text -d 'Plain-text body (the SMS text for --channel sms)' -r
+complete -c courier -n "__fish_courier_using_subcommand send" -l template -d 'Render the message from this template type instead of --subject/--text' -r
+complete -c courier -n "__fish_courier_using_subcommand send" -l data -d 'With --template: JSON or YAML merged over the sample template_data' -r -F
 complete -c courier -n "__fish_courier_using_subcommand send" -l channel -d 'The channel: email (SMTP or courier.http) or sms (courier.channels)' -r -f -a "email\t''
 sms\t''"
 complete -c courier -n "__fish_courier_using_subcommand send" -l html -d 'HTML body; makes the message multipart/alternative' -r
@@ -123,7 +130,7 @@ complete -c courier -n "__fish_courier_using_subcommand log" -s h -l help -d 'Pr
 complete -c courier -n "__fish_courier_using_subcommand log" -s V -l version -d 'Print version'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "check-config" -d 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "test" -d 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "render" -d 'Show the exact HTTP request Kratos would send for a template type'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "render" -d 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "send" -d 'Send one message as Kratos would send it'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "log" -d 'Show the delivery journal of a batch'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

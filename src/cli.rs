@@ -109,13 +109,16 @@ pub enum Command {
     #[command(name = "test", after_long_help = TEST_HELP)]
     Test(TestArgs),
 
-    /// Show the exact HTTP request Kratos would send for a template type
+    /// Render the messages of a template type: subject, plaintext, HTML or
+    /// SMS text, the Jsonnet ctx and the exact HTTP request
     ///
-    /// Builds the Jsonnet ctx as Kratos builds it (realistic sample
-    /// template_data for the type, overridable with --data and --to),
-    /// evaluates the configured Jsonnet body as go-jsonnet does, and builds
-    /// the request: method, URL, headers (secrets as ***) and body bytes.
-    /// Subject and bodies are placeholders until the template engine lands.
+    /// Renders the email (subject, plaintext, HTML) or SMS templates with
+    /// Kratos' precedence (courier.templates URI, then
+    /// template_override_path, then courier's built-ins) from realistic
+    /// sample template_data (overridable with --data and --to), builds the
+    /// Jsonnet ctx as Kratos builds it, evaluates the configured Jsonnet body
+    /// as go-jsonnet does, and builds the request: method, URL, headers
+    /// (secrets as ***) and body bytes.
     #[command(after_long_help = RENDER_HELP)]
     Render(RenderArgs),
 
@@ -191,6 +194,14 @@ pub enum Part {
     Payload,
     /// Method, URL, headers and body
     Request,
+    /// The email subject, exactly
+    Subject,
+    /// The plaintext email body, exactly
+    Text,
+    /// The HTML email body, exactly
+    Html,
+    /// The SMS text, exactly
+    Sms,
 }
 
 /// Arguments of `courier render`.
@@ -219,6 +230,11 @@ pub struct RenderArgs {
     /// What to print
     #[arg(long, value_enum, default_value_t = Part::All)]
     pub part: Part,
+
+    /// Also write TYPE.eml (the MIME message as it would be sent) and
+    /// TYPE.html for each email type, or TYPE.txt for SMS, into DIR
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// A stage to stop after.
@@ -269,8 +285,16 @@ pub struct SendArgs {
     pub subject: Option<String>,
 
     /// Plain-text body (the SMS text for --channel sms)
-    #[arg(long, value_name = "TEXT")]
-    pub text: String,
+    #[arg(long, value_name = "TEXT", required_unless_present = "template")]
+    pub text: Option<String>,
+
+    /// Render the message from this template type instead of --subject/--text
+    #[arg(long, value_name = "TYPE", conflicts_with_all = ["subject", "text", "html"])]
+    pub template: Option<String>,
+
+    /// With --template: JSON or YAML merged over the sample template_data
+    #[arg(long, value_name = "FILE", requires = "template")]
+    pub data: Option<PathBuf>,
 
     /// The channel: email (SMTP or courier.http) or sms (courier.channels)
     #[arg(long, value_enum, default_value_t = ChannelArg::Email)]

@@ -51,7 +51,10 @@ pub const SMS_TYPES: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct Context {
     pub base_url: String,
+    /// From `selfservice.methods.code.config.lifespan`.
     pub expires_in_minutes: i64,
+    /// From `selfservice.methods.link.config.lifespan` (link templates).
+    pub link_expires_in_minutes: i64,
 }
 
 impl Default for Context {
@@ -59,6 +62,7 @@ impl Default for Context {
         Self {
             base_url: "https://auth.example.com".into(),
             expires_in_minutes: 60,
+            link_expires_in_minutes: 60,
         }
     }
 }
@@ -205,7 +209,12 @@ pub fn template_data(ty: &str, channel: Channel, cx: &Context) -> Option<Value> 
                 m.insert("request_url_domain".into(), json!(host_of(&cx.base_url)));
             }
             m.insert("transient_payload".into(), json!({}));
-            m.insert("expires_in_minutes".into(), json!(cx.expires_in_minutes));
+            let minutes = if matches!(ty, "recovery_valid" | "verification_valid") {
+                cx.link_expires_in_minutes
+            } else {
+                cx.expires_in_minutes
+            };
+            m.insert("expires_in_minutes".into(), json!(minutes));
         }
     }
     Some(data)
@@ -325,6 +334,34 @@ pub fn sample_ctx(
     data: Option<&Value>,
     texts: &Texts,
 ) -> Option<Value> {
+    let m = sample_message(ty, channel, cx, to, data)?;
+    Some(build_ctx(
+        &m.recipient,
+        ty,
+        channel,
+        texts,
+        m.template_data,
+        m.request_headers,
+    ))
+}
+
+/// A sample message before rendering: recipient, template data, headers.
+#[derive(Debug, Clone)]
+pub struct SampleMessage {
+    pub recipient: String,
+    pub template_data: Value,
+    pub request_headers: Value,
+}
+
+/// The sample data of a type and channel with `--to` and `--data` applied.
+#[must_use]
+pub fn sample_message(
+    ty: &str,
+    channel: Channel,
+    cx: &Context,
+    to: Option<&str>,
+    data: Option<&Value>,
+) -> Option<SampleMessage> {
     let mut td = template_data(ty, channel, cx)?;
     let rcpt = to.map_or_else(|| recipient(channel).to_owned(), str::to_owned);
     if to.is_some() {
@@ -333,14 +370,11 @@ pub fn sample_ctx(
     if let Some(d) = data {
         merge(&mut td, d);
     }
-    Some(build_ctx(
-        &rcpt,
-        ty,
-        channel,
-        texts,
-        td,
-        request_headers(ty, channel),
-    ))
+    Some(SampleMessage {
+        recipient: rcpt,
+        template_data: td,
+        request_headers: request_headers(ty, channel),
+    })
 }
 
 /// The ctx of an ad-hoc message (`courier send --subject --text`): Kratos'

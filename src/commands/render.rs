@@ -18,6 +18,10 @@ use crate::transport;
 pub struct Rendered {
     pub template_type: String,
     pub channel: &'static str,
+    pub subject: Option<String>,
+    pub text: Option<String>,
+    pub html: Option<String>,
+    pub sms: Option<String>,
     pub ctx: serde_json::Value,
     pub request: Option<RequestView>,
 }
@@ -119,6 +123,23 @@ pub fn run(
     };
     let data = args.data.as_deref().map(read_data).transpose()?;
     let cfg = request_config(&loaded, channel)?;
+    let wrong_channel = match channel {
+        Channel::Email => args.part == Part::Sms,
+        Channel::Sms => matches!(args.part, Part::Subject | Part::Text | Part::Html),
+    };
+    if wrong_channel {
+        return Err(StatusError {
+            status: ExitStatus::Usage,
+            message: format!(
+                "--part {:?} does not exist for the {} channel",
+                args.part,
+                channel.as_str()
+            )
+            .to_lowercase(),
+            hint: None,
+        }
+        .into());
+    }
     if cfg.is_none() && matches!(args.part, Part::Payload | Part::Request) {
         return Err(StatusError {
             status: ExitStatus::Config,
@@ -142,11 +163,31 @@ pub fn run(
         _ => None,
     };
     let cx = settings::sample_context(&loaded);
-    let texts = sample::placeholder_texts(channel);
+    let template_sources = crate::render::template::Sources::from_config(&loaded, true);
     let mut rendered = Vec::new();
     for ty in types {
-        let ctx = sample::sample_ctx(ty, channel, &cx, args.to.as_deref(), data.as_ref(), &texts)
+        let msg = sample::sample_message(ty, channel, &cx, args.to.as_deref(), data.as_ref())
             .expect("the type belongs to the channel");
+        let texts = crate::render::template::render_texts(
+            ty,
+            channel,
+            &msg.template_data,
+            &msg.request_headers,
+            &template_sources,
+        )
+        .map_err(|e| StatusError {
+            status: ExitStatus::DataErr,
+            message: format!("{ty}: {}", e.message),
+            hint: None,
+        })?;
+        let ctx = sample::build_ctx(
+            &msg.recipient,
+            ty,
+            channel,
+            &texts,
+            msg.template_data.clone(),
+            msg.request_headers.clone(),
+        );
         let request = match &cfg {
             None => None,
             Some(c) => {
@@ -175,12 +216,20 @@ pub fn run(
                 })
             }
         };
+        let email = channel == Channel::Email;
         rendered.push(Rendered {
             template_type: ty.to_owned(),
             channel: channel.as_str(),
+            subject: email.then(|| texts.subject.clone()),
+            text: email.then(|| texts.body.clone()),
+            html: email.then(|| texts.html_body.clone()),
+            sms: (!email).then(|| texts.body.clone()),
             ctx,
             request,
         });
+    }
+    if let Some(dir) = &args.out {
+        write_out(dir, &rendered, &loaded, printer)?;
     }
     print(&rendered, args, printer);
     Ok(ExitStatus::Success)
@@ -199,6 +248,10 @@ fn print(rendered: &[Rendered], args: &RenderArgs, printer: &Printer) {
     for r in rendered {
         match args.part {
             Part::Ctx => out.push_str(&pretty(&r.ctx)),
+            Part::Subject => out.push_str(r.subject.as_deref().unwrap_or_default()),
+            Part::Text => out.push_str(r.text.as_deref().unwrap_or_default()),
+            Part::Html => out.push_str(r.html.as_deref().unwrap_or_default()),
+            Part::Sms => out.push_str(r.sms.as_deref().unwrap_or_default()),
             Part::Payload => out.push_str(r.request.as_ref().map_or("", |q| q.body.as_str())),
             Part::Request => {
                 if let Some(q) = &r.request {
@@ -210,6 +263,20 @@ fn print(rendered: &[Rendered], args: &RenderArgs, printer: &Printer) {
                     &format!("== {} ({})\n", r.template_type, r.channel),
                     Role::Strong,
                 ));
+                for (label, text) in [
+                    ("subject", &r.subject),
+                    ("text", &r.text),
+                    ("html", &r.html),
+                    ("sms", &r.sms),
+                ] {
+                    if let Some(t) = text {
+                        out.push_str(&p.paint(&format!("-- {label}\n"), Role::Help));
+                        out.push_str(t);
+                        if !t.ends_with('\n') {
+                            out.push('\n');
+                        }
+                    }
+                }
                 out.push_str(&p.paint("-- ctx\n", Role::Help));
                 out.push_str(&pretty(&r.ctx));
                 out.push('\n');
@@ -224,7 +291,10 @@ fn print(rendered: &[Rendered], args: &RenderArgs, printer: &Printer) {
             }
         }
     }
-    if args.part == Part::Payload {
+    if matches!(
+        args.part,
+        Part::Payload | Part::Subject | Part::Text | Part::Html | Part::Sms
+    ) {
         printer.out_raw(&out);
     } else {
         printer.out(&out);
@@ -248,4 +318,66 @@ fn request_text(q: &RequestView) -> String {
         s.push('\n');
     }
     s
+}
+
+/// `--out DIR`: TYPE.eml and TYPE.html per email type, TYPE.txt per SMS.
+fn write_out(
+    dir: &std::path::Path,
+    rendered: &[Rendered],
+    loaded: &crate::config::Loaded,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| StatusError {
+        status: ExitStatus::Failure,
+        message: format!("cannot create {}: {e}", dir.display()),
+        hint: None,
+    })?;
+    let smtp = settings::smtp(loaded).ok();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    let write = |name: String, bytes: &[u8]| -> anyhow::Result<()> {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).map_err(|e| StatusError {
+            status: ExitStatus::Failure,
+            message: format!("cannot write {}: {e}", path.display()),
+            hint: None,
+        })?;
+        printer.note(&format!("wrote {}", path.display()));
+        Ok(())
+    };
+    for r in rendered {
+        if let Some(sms) = &r.sms {
+            write(format!("{}.txt", r.template_type), sms.as_bytes())?;
+            continue;
+        }
+        let email = crate::mime::Email {
+            from_address: smtp.as_ref().map_or_else(
+                || "no-reply@ory.kratos.sh".to_owned(),
+                |s| s.from_address.clone(),
+            ),
+            from_name: smtp
+                .as_ref()
+                .map(|s| s.from_name.clone())
+                .unwrap_or_default(),
+            to: r.ctx["recipient"].as_str().unwrap_or_default().to_owned(),
+            subject: r.subject.clone().unwrap_or_default(),
+            text: r.text.clone().unwrap_or_default(),
+            html: r.html.clone().unwrap_or_default(),
+            headers: smtp.as_ref().map(|s| s.headers.clone()).unwrap_or_default(),
+        };
+        let built = crate::mime::build(&email, now, &crate::tls::random_hex(30)).map_err(|e| {
+            StatusError {
+                status: ExitStatus::DataErr,
+                message: format!("{}: {e}", r.template_type),
+                hint: None,
+            }
+        })?;
+        write(format!("{}.eml", r.template_type), &built.bytes)?;
+        write(
+            format!("{}.html", r.template_type),
+            r.html.clone().unwrap_or_default().as_bytes(),
+        )?;
+    }
+    Ok(())
 }

@@ -44,7 +44,7 @@ pub fn run(
                 || p == "courier.delivery_strategy"
         }
     })?;
-    if args.channel == ChannelArg::Email && args.subject.is_none() {
+    if args.channel == ChannelArg::Email && args.subject.is_none() && args.template.is_none() {
         return Err(StatusError {
             status: ExitStatus::Usage,
             message: "an email needs --subject".into(),
@@ -60,18 +60,14 @@ pub fn run(
         message: e.to_string(),
         hint: Some("`courier check-config` explains the connection URI".into()),
     })?;
+    let (texts, _) = compose(&loaded, args, crate::sample::Channel::Email)?;
     let email = Email {
         from_address: s.from_address.clone(),
         from_name: s.from_name.clone(),
         to: args.to.clone(),
-        subject: args
-            .subject
-            .as_deref()
-            .unwrap_or_default()
-            .trim()
-            .to_owned(),
-        text: args.text.clone(),
-        html: args.html.clone().unwrap_or_default(),
+        subject: texts.subject,
+        text: texts.body,
+        html: texts.html_body,
         headers: s.headers.clone(),
     };
     let now = std::time::SystemTime::now()
@@ -157,7 +153,7 @@ fn send_http(
     args: &SendArgs,
     printer: &mut Printer,
 ) -> anyhow::Result<ExitStatus> {
-    use crate::sample::{self, Channel, Texts};
+    use crate::sample::Channel;
     let channel = if args.channel == ChannelArg::Sms {
         Channel::Sms
     } else {
@@ -171,17 +167,7 @@ fn send_http(
     if channel == Channel::Sms && cfg.method.is_empty() {
         printer.note("courier: warning: the sms channel has no `method`: Kratos sends GET (add `method: POST`)");
     }
-    let texts = Texts {
-        subject: args
-            .subject
-            .as_deref()
-            .unwrap_or_default()
-            .trim()
-            .to_owned(),
-        body: args.text.clone(),
-        html_body: args.html.clone().unwrap_or_default(),
-    };
-    let ctx = sample::stub_ctx(&args.to, channel, &texts);
+    let (_, ctx) = compose(loaded, args, channel)?;
     let payload = if cfg.has_body() {
         let (name, code) = transport::body_code(&cfg, true)?;
         Some(
@@ -275,4 +261,67 @@ fn send_http(
         printer.diag(&text);
     }
     Ok(status)
+}
+
+/// The texts and the HTTP ctx of the message: rendered from `--template`
+/// (sample data, `--data` merged over it, `--to` as recipient), or Kratos'
+/// `stub` type around `--subject`/`--text`/`--html`.
+fn compose(
+    loaded: &crate::config::Loaded,
+    args: &SendArgs,
+    channel: crate::sample::Channel,
+) -> anyhow::Result<(crate::sample::Texts, serde_json::Value)> {
+    use crate::sample::{self, Texts};
+    let Some(ty) = &args.template else {
+        let texts = Texts {
+            subject: args
+                .subject
+                .as_deref()
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            body: args.text.clone().unwrap_or_default(),
+            html_body: args.html.clone().unwrap_or_default(),
+        };
+        let ctx = sample::stub_ctx(&args.to, channel, &texts);
+        return Ok((texts, ctx));
+    };
+    let data = args
+        .data
+        .as_deref()
+        .map(super::render::read_data)
+        .transpose()?;
+    let cx = settings::sample_context(loaded);
+    let msg = sample::sample_message(ty, channel, &cx, Some(&args.to), data.as_ref()).ok_or_else(
+        || StatusError {
+            status: ExitStatus::Usage,
+            message: format!(
+                "`{ty}` is not a template type Kratos sends by {}",
+                channel.as_str()
+            ),
+            hint: None,
+        },
+    )?;
+    let sources = crate::render::template::Sources::from_config(loaded, true);
+    let texts = crate::render::template::render_texts(
+        ty,
+        channel,
+        &msg.template_data,
+        &msg.request_headers,
+        &sources,
+    )
+    .map_err(|e| StatusError {
+        status: ExitStatus::DataErr,
+        message: format!("{ty}: {}", e.message),
+        hint: None,
+    })?;
+    let ctx = sample::build_ctx(
+        &msg.recipient,
+        ty,
+        channel,
+        &texts,
+        msg.template_data,
+        msg.request_headers,
+    );
+    Ok((texts, ctx))
 }

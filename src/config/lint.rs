@@ -144,6 +144,8 @@ pub fn lint(loaded: &Loaded, options: &Options) -> Vec<Diagnostic> {
         );
     }
 
+    lint_templates(loaded, courier, &cx, options, &mut out);
+
     if let Some(n) = courier.get("template_override_path")
         && let Some(dir) = n.as_str()
         && !Path::new(dir).is_dir()
@@ -159,6 +161,82 @@ pub fn lint(loaded: &Loaded, options: &Options) -> Vec<Diagnostic> {
                 );
     }
     out
+}
+
+/// Every configured template override (a `courier.templates` URI, or a
+/// file of `template_override_path`) must load, parse, and render against
+/// the sample data of its type without a missing-field error.
+fn lint_templates(
+    loaded: &Loaded,
+    courier: &Node,
+    cx: &sample::Context,
+    options: &Options,
+    out: &mut Vec<Diagnostic>,
+) {
+    use crate::render::template::{self, Origin, Part};
+    let mut sources = template::Sources::from_config(loaded, options.online);
+    if courier.get("template_override_path").is_none() {
+        // Kratos' default directory is relative to its own working directory;
+        // only an explicitly configured one is checked here.
+        sources.override_dir = None;
+    }
+    for (channel, types, parts) in [
+        (
+            Channel::Email,
+            sample::EMAIL_TYPES,
+            &[Part::Subject, Part::Text, Part::Html][..],
+        ),
+        (Channel::Sms, sample::SMS_TYPES, &[Part::Sms][..]),
+    ] {
+        for ty in types {
+            for part in parts {
+                let key = template::config_path(ty, *part);
+                let node = courier.lookup(&key[1..].iter().map(String::as_str).collect::<Vec<_>>());
+                let is_remote = node
+                    .and_then(Node::as_str)
+                    .is_some_and(|u| u.starts_with("http"));
+                if (is_remote && !options.online)
+                    || node
+                        .and_then(Node::as_str)
+                        .is_some_and(|u| crate::fetch::target(u).is_err())
+                {
+                    continue;
+                }
+                let loaded_t = match template::load(ty, *part, &sources) {
+                    Ok(Some(l)) if l.origin != Origin::Builtin => l,
+                    Ok(_) => continue,
+                    Err(e) => {
+                        out.push(
+                            Diagnostic::error("template-invalid", key.join("."), e.message)
+                                .at_opt(node.map(|n| &n.loc))
+                                .help("Kratos does not fall back to the built-in template when an override is broken"),
+                        );
+                        continue;
+                    }
+                };
+                let Some(msg) = sample::sample_message(ty, channel, cx, None, None) else {
+                    continue;
+                };
+                let (model_name, fields) = template::model(ty, channel);
+                let go: Vec<&str> = fields.iter().map(|(g, _)| *g).collect();
+                let data = template::data(&fields, &msg.template_data, &msg.request_headers);
+                if let Err(e) = loaded_t.render(*part, &data, &model_name, &go) {
+                    let (path, loc) = match &loaded_t.origin {
+                        Origin::Config { path, .. } => (path.clone(), node.map(|n| n.loc.clone())),
+                        _ => (
+                            "courier.template_override_path".to_owned(),
+                            courier.get("template_override_path").map(|n| n.loc.clone()),
+                        ),
+                    };
+                    out.push(
+                        Diagnostic::error("template-invalid", path, format!("the {} template of {ty} fails: {}", part.name(), e.message))
+                            .at_opt(loc.as_ref())
+                            .help("Kratos does not fall back to the built-in template when an override is broken"),
+                    );
+                }
+            }
+        }
+    }
 }
 
 fn courier_missing(root: &Node, out: &mut Vec<Diagnostic>) {

@@ -184,5 +184,13 @@ pub fn sample_context(loaded: &Loaded) -> crate::sample::Context {
     {
         cx.expires_in_minutes = m;
     }
+    if let Some(m) = string(
+        &loaded.root,
+        &["selfservice", "methods", "link", "config", "lifespan"],
+    )
+    .and_then(|l| crate::config::lint::go_duration_minutes(&l))
+    {
+        cx.link_expires_in_minutes = m;
+    }
     cx
 }

@@ -7,4 +7,5 @@ mod generated;
 mod http;
 mod smtp;
 mod support;
+mod templates;
 mod tidy;

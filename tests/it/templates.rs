@@ -1,0 +1,313 @@
+//! Email and SMS templates: the built-ins of every type, Kratos' override
+//! precedence, i18n partials, HTML escaping, `<no value>`, unknown
+//! functions, and `send --template` over SMTP and HTTP.
+
+use std::path::Path;
+
+use crate::support::smtp::{Mode, Sink};
+use crate::support::{Output, golden, root, run};
+
+fn render(dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["render", "-c", "kratos.yml"];
+    all.extend(args);
+    run(dir, &all, &[], None)
+}
+
+const EMAIL_TYPES: [&str; 12] = [
+    "recovery_invalid",
+    "recovery_valid",
+    "recovery_code_invalid",
+    "recovery_code_valid",
+    "verification_invalid",
+    "verification_valid",
+    "verification_code_invalid",
+    "verification_code_valid",
+    "login_code_valid",
+    "registration_code_valid",
+    "verifiable_address_changed",
+    "authenticator_key_added",
+];
+const SMS_TYPES: [&str; 6] = [
+    "verification_code_valid",
+    "recovery_code_valid",
+    "login_code_valid",
+    "registration_code_valid",
+    "verifiable_address_changed",
+    "authenticator_key_added",
+];
+
+fn smtp_config(extra: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kratos.yml"),
+        format!("serve:\n  public:\n    base_url: https://auth.example.com/\ncourier:\n  smtp:\n    connection_uri: smtps://mail.example.com:465/\n  channels:\n    - id: sms\n      type: http\n      request_config:\n        url: https://sms.example.com/send\n        method: POST\n        body: base64://ZnVuY3Rpb24oY3R4KSB7IHRvOiBjdHgucmVjaXBpZW50LCBib2R5OiBjdHguYm9keSB9Cg==\n{extra}"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn builtin_templates_of_every_type_are_golden() {
+    let dir = smtp_config("");
+    let mut email = String::new();
+    for ty in EMAIL_TYPES {
+        for part in ["subject", "text", "html"] {
+            let out = render(dir.path(), &["--template", ty, "--part", part]);
+            assert_eq!(out.code, 0, "{ty} {part}: {}", out.all());
+            assert!(
+                !out.stdout.contains("<no value>"),
+                "{ty} {part}: {}",
+                out.stdout
+            );
+            email.push_str(&format!("==== {ty} {part}\n{}\n", out.stdout));
+        }
+    }
+    golden(
+        &root().join("tests/snapshots/templates/builtin-email.txt"),
+        &email,
+    );
+    let mut sms = String::new();
+    for ty in SMS_TYPES {
+        let out = render(
+            dir.path(),
+            &["--template", ty, "--channel", "sms", "--part", "sms"],
+        );
+        assert_eq!(out.code, 0, "{ty}: {}", out.all());
+        sms.push_str(&format!("==== {ty}\n{}\n", out.stdout));
+    }
+    golden(
+        &root().join("tests/snapshots/templates/builtin-sms.txt"),
+        &sms,
+    );
+}
+
+#[test]
+fn override_precedence_partials_and_broken_overrides() {
+    let base = root().join("tests/fixtures/configs/valid");
+    std::fs::write(
+        base.join("../../../../target/tmp-data-de.yml"),
+        "transient_payload:\n  lang: de\n",
+    )
+    .unwrap();
+    let run_in = |args: &[&str]| {
+        run(
+            &base,
+            &[&["render", "-c", "override-dir.yml"][..], args].concat(),
+            &[],
+            None,
+        )
+    };
+    // Config URI wins for the subject (trimmed), the directory for plaintext, the built-in for HTML.
+    let out = run_in(&["--template", "recovery_code_valid", "--part", "subject"]);
+    assert_eq!(out.stdout, "Dein Code: 742913", "{}", out.all());
+    let out = run_in(&["--template", "recovery_code_valid", "--part", "text"]);
+    assert_eq!(
+        out.stdout,
+        "Hello,\n\nyour code is 742913.\n\n",
+        "{}",
+        out.all()
+    );
+    let data = root().join("target/tmp-data-de.yml");
+    let out = run_in(&[
+        "--template",
+        "recovery_code_valid",
+        "--part",
+        "text",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.stdout,
+        "Hallo,\n\nIhr Code lautet 742913.\n\n",
+        "i18n partial: {}",
+        out.all()
+    );
+    let out = run_in(&["--template", "recovery_code_valid", "--part", "html"]);
+    assert!(
+        out.stdout.contains("<strong>742913</strong>"),
+        "built-in HTML: {}",
+        out.stdout
+    );
+    // A broken override is an error, not a fallback.
+    let dir = smtp_config(
+        "  templates:\n    login_code:\n      valid:\n        email:\n          subject: file://./missing.gotmpl\n",
+    );
+    let out = render(
+        dir.path(),
+        &["--template", "login_code_valid", "--part", "subject"],
+    );
+    assert_eq!(out.code, 65, "{}", out.all());
+    assert!(out.stderr.contains("missing.gotmpl"), "{}", out.stderr);
+}
+
+#[test]
+fn html_escaping_no_value_and_unknown_functions() {
+    let dir = smtp_config("  template_override_path: ./t\n");
+    let t = dir.path().join("t/recovery/valid");
+    std::fs::create_dir_all(&t).unwrap();
+    std::fs::write(t.join("email.body.gotmpl"), "<p title=\"{{ .Identity.traits.name }}\">{{ .Identity.traits.name }}</p><a href=\"{{ .RecoveryURL }}\">x</a>[{{ .Identity.nope }}]\n").unwrap();
+    std::fs::write(
+        t.join("email.body.plaintext.gotmpl"),
+        "{{ .Identity.traits.name }} [{{ .Identity.nope }}]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("data.yml"), "recovery_url: https://auth.example.com/r?a=1&b=<2>\nidentity:\n  traits:\n    name: \"<script>alert('x')</script>\"\n").unwrap();
+    let out = render(
+        dir.path(),
+        &[
+            "--template",
+            "recovery_valid",
+            "--part",
+            "html",
+            "--data",
+            "data.yml",
+        ],
+    );
+    assert_eq!(
+        out.stdout,
+        "<p title=\"&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;\">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</p><a href=\"https://auth.example.com/r?a=1&amp;b=%3c2%3e\">x</a>[]\n",
+        "{}",
+        out.all()
+    );
+    let out = render(
+        dir.path(),
+        &[
+            "--template",
+            "recovery_valid",
+            "--part",
+            "text",
+            "--data",
+            "data.yml",
+        ],
+    );
+    assert_eq!(
+        out.stdout,
+        "<script>alert('x')</script> [<no value>]\n",
+        "{}",
+        out.all()
+    );
+    std::fs::write(t.join("email.subject.gotmpl"), "Hi\n{{ .To | shuffle }}\n").unwrap();
+    let out = render(
+        dir.path(),
+        &["--template", "recovery_valid", "--part", "subject"],
+    );
+    assert_eq!(out.code, 65, "{}", out.all());
+    assert!(
+        out.stderr.contains("function \"shuffle\" not defined") && out.stderr.contains(":2:"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn send_with_template_over_smtp_and_http() {
+    use crate::support::smtp::{PASSWORD_ENCODED, USER, certs};
+    let sink = Sink::start(Mode::Smtps, true);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kratos.yml"),
+        format!("courier:\n  smtp:\n    connection_uri: smtps://{USER}:{PASSWORD_ENCODED}@127.0.0.1:{}/\n    from_address: accounts@example.com\n", sink.port),
+    )
+    .unwrap();
+    let ca = certs().ca.display().to_string();
+    let out = run(
+        dir.path(),
+        &[
+            "send",
+            "-c",
+            "kratos.yml",
+            "--to",
+            "jane@example.com",
+            "--template",
+            "login_code_valid",
+        ],
+        &[("SSL_CERT_FILE", ca.as_str())],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    let m = &sink.messages(1)[0];
+    assert!(
+        m.eml.contains("Subject: Your sign-in code\r\n"),
+        "{}",
+        m.eml
+    );
+    assert!(
+        m.eml.contains("text/plain") && m.eml.contains("text/html"),
+        "both parts"
+    );
+    assert!(m.eml.contains("<strong>742913</strong>"), "{}", m.eml);
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(wiremock::MockServer::start());
+    rt.block_on(
+        wiremock::Mock::given(wiremock::matchers::method("POST"))
+            .respond_with(wiremock::ResponseTemplate::new(200))
+            .mount(&server),
+    );
+    std::fs::write(
+        dir.path().join("kratos.yml"),
+        format!("courier:\n  delivery_strategy: http\n  http:\n    request_config:\n      url: {}/send\n      body: base64://ZnVuY3Rpb24oY3R4KSB7IHM6IGN0eC5zdWJqZWN0LCBiOiBjdHguYm9keSwgaDogY3R4Lmh0bWxfYm9keSB9Cg==\n", server.uri()),
+    )
+    .unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "send",
+            "-c",
+            "kratos.yml",
+            "--to",
+            "jane@example.com",
+            "--template",
+            "login_code_valid",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    let reqs = rt.block_on(server.received_requests()).unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&reqs[0].body).unwrap();
+    assert_eq!(body["s"], "Your sign-in code");
+    assert!(
+        body["b"].as_str().unwrap().contains("742913")
+            && body["h"]
+                .as_str()
+                .unwrap()
+                .contains("<strong>742913</strong>"),
+        "{body}"
+    );
+}
+
+#[test]
+fn out_dir_gets_eml_and_html_per_type() {
+    let dir = smtp_config("");
+    let out = render(
+        dir.path(),
+        &["--all-templates", "--out", "out", "--part", "subject"],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    for ty in EMAIL_TYPES {
+        let eml = std::fs::read_to_string(dir.path().join(format!("out/{ty}.eml"))).unwrap();
+        assert!(eml.starts_with("MIME-Version: 1.0\r\nDate: "), "{ty}");
+        assert!(eml.contains("multipart/alternative"), "{ty}");
+        let html = std::fs::read_to_string(dir.path().join(format!("out/{ty}.html"))).unwrap();
+        assert!(html.starts_with("<p>"), "{ty}: {html}");
+    }
+    let out = render(
+        dir.path(),
+        &[
+            "--all-templates",
+            "--channel",
+            "sms",
+            "--out",
+            "out",
+            "--part",
+            "sms",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(dir.path().join("out/login_code_valid.txt").exists());
+}
