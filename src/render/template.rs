@@ -812,6 +812,69 @@ fn n(v: &Value) -> i64 {
     }
 }
 
+fn f(v: &Value) -> f64 {
+    match v {
+        Value::Float(x) => *x,
+        Value::String(x) => x.trim().parse().unwrap_or(0.0),
+        other => n(other) as f64,
+    }
+}
+
+fn list_of(v: &Value) -> Vec<Value> {
+    match v {
+        Value::List(l) => l.to_vec(),
+        Value::Nil => Vec::new(),
+        other => vec![other.clone()],
+    }
+}
+
+/// Sprig's word split for snake/kebab/camel case.
+fn words(t: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in t.chars() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn wrap(t: &str, width: usize) -> String {
+    let mut out = String::new();
+    for (i, line) in t.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut len = 0;
+        for (j, w) in line.split(' ').enumerate() {
+            if j > 0 && len + 1 + w.len() > width {
+                out.push('\n');
+                len = 0;
+            } else if j > 0 {
+                out.push(' ');
+                len += 1;
+            }
+            out.push_str(w);
+            len += w.len();
+        }
+    }
+    out
+}
+
 fn empty(v: &Value) -> bool {
     match v {
         Value::Nil => true,
@@ -1134,6 +1197,327 @@ fn sprig(_hermetic: bool) -> FuncMap {
     add("fromJson", |nm, a| {
         Ok(serde_json::from_str::<Json>(&s(arg(a, 0, nm)?)).map_or(Value::Nil, |j| to_value(&j)))
     });
+    add("cat", |_, a| {
+        Ok(str_v(
+            a.iter()
+                .filter(|v| !matches!(v, Value::Nil))
+                .map(s)
+                .collect::<Vec<_>>()
+                .join(" "),
+        ))
+    });
+    add("untitle", |nm, a| {
+        let t = s(arg(a, 0, nm)?);
+        let mut prev_space = true;
+        Ok(str_v(
+            t.chars()
+                .map(|c| {
+                    let out = if prev_space {
+                        c.to_lowercase().next().unwrap_or(c)
+                    } else {
+                        c
+                    };
+                    prev_space = c.is_whitespace();
+                    out
+                })
+                .collect::<String>(),
+        ))
+    });
+    add("swapcase", |nm, a| {
+        Ok(str_v(
+            s(arg(a, 0, nm)?)
+                .chars()
+                .map(|c| {
+                    if c.is_uppercase() {
+                        c.to_lowercase().next().unwrap_or(c)
+                    } else {
+                        c.to_uppercase().next().unwrap_or(c)
+                    }
+                })
+                .collect::<String>(),
+        ))
+    });
+    add("initials", |nm, a| {
+        Ok(str_v(
+            s(arg(a, 0, nm)?)
+                .split_whitespace()
+                .filter_map(|w| w.chars().next())
+                .collect::<String>(),
+        ))
+    });
+    add("snakecase", |nm, a| {
+        Ok(str_v(words(&s(arg(a, 0, nm)?)).join("_")))
+    });
+    add("kebabcase", |nm, a| {
+        Ok(str_v(words(&s(arg(a, 0, nm)?)).join("-")))
+    });
+    add("camelcase", |nm, a| {
+        Ok(str_v(
+            words(&s(arg(a, 0, nm)?))
+                .iter()
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect::<String>(),
+        ))
+    });
+    add("plural", |nm, a| {
+        Ok(if n(arg(a, 2, nm)?) == 1 {
+            a[0].clone()
+        } else {
+            a[1].clone()
+        })
+    });
+    add("wrap", |nm, a| {
+        Ok(str_v(wrap(&s(arg(a, 1, nm)?), n(&a[0]).max(1) as usize)))
+    });
+    add("toPrettyJson", |nm, a| {
+        Ok(str_v(
+            serde_json::to_string_pretty(&to_json(arg(a, 0, nm)?)).unwrap_or_default(),
+        ))
+    });
+    add("toRawJson", |nm, a| {
+        Ok(str_v(
+            serde_json::to_string(&to_json(arg(a, 0, nm)?)).unwrap_or_default(),
+        ))
+    });
+    add("append", |nm, a| {
+        let mut l = list_of(arg(a, 0, nm)?);
+        l.push(arg(a, 1, nm)?.clone());
+        Ok(Value::List(l.into()))
+    });
+    add("push", |nm, a| {
+        let mut l = list_of(arg(a, 0, nm)?);
+        l.push(arg(a, 1, nm)?.clone());
+        Ok(Value::List(l.into()))
+    });
+    add("prepend", |nm, a| {
+        let mut l = list_of(arg(a, 0, nm)?);
+        l.insert(0, arg(a, 1, nm)?.clone());
+        Ok(Value::List(l.into()))
+    });
+    add("rest", |nm, a| {
+        Ok(Value::List(
+            list_of(arg(a, 0, nm)?).into_iter().skip(1).collect(),
+        ))
+    });
+    add("initial", |nm, a| {
+        let mut l = list_of(arg(a, 0, nm)?);
+        l.pop();
+        Ok(Value::List(l.into()))
+    });
+    add("reverse", |nm, a| {
+        let mut l = list_of(arg(a, 0, nm)?);
+        l.reverse();
+        Ok(Value::List(l.into()))
+    });
+    add("uniq", |nm, a| {
+        let mut out: Vec<Value> = Vec::new();
+        for v in list_of(arg(a, 0, nm)?) {
+            if !out.iter().any(|o| o.to_string() == v.to_string()) {
+                out.push(v);
+            }
+        }
+        Ok(Value::List(out.into()))
+    });
+    add("compact", |nm, a| {
+        Ok(Value::List(
+            list_of(arg(a, 0, nm)?)
+                .into_iter()
+                .filter(|v| !empty(v))
+                .collect(),
+        ))
+    });
+    add("has", |nm, a| {
+        let needle = arg(a, 0, nm)?.to_string();
+        Ok(Value::Bool(
+            list_of(arg(a, 1, nm)?)
+                .iter()
+                .any(|v| v.to_string() == needle),
+        ))
+    });
+    add("without", |nm, a| {
+        let drop: Vec<String> = a[1..].iter().map(ToString::to_string).collect();
+        Ok(Value::List(
+            list_of(arg(a, 0, nm)?)
+                .into_iter()
+                .filter(|v| !drop.contains(&v.to_string()))
+                .collect(),
+        ))
+    });
+    add("concat", |_, a| {
+        Ok(Value::List(a.iter().flat_map(list_of).collect()))
+    });
+    add("values", |nm, a| {
+        Ok(Value::List(match arg(a, 0, nm)? {
+            Value::Map(m) => m.values().cloned().collect(),
+            _ => Vec::new().into(),
+        }))
+    });
+    add("pick", |nm, a| {
+        let Value::Map(m) = arg(a, 0, nm)? else {
+            return Err(err(nm, "not a dict"));
+        };
+        let keep: Vec<String> = a[1..].iter().map(s).collect();
+        Ok(Value::Map(Arc::new(
+            m.iter()
+                .filter(|(k, _)| keep.contains(&k.to_string()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )))
+    });
+    add("omit", |nm, a| {
+        let Value::Map(m) = arg(a, 0, nm)? else {
+            return Err(err(nm, "not a dict"));
+        };
+        let drop: Vec<String> = a[1..].iter().map(s).collect();
+        Ok(Value::Map(Arc::new(
+            m.iter()
+                .filter(|(k, _)| !drop.contains(&k.to_string()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )))
+    });
+    add("merge", |nm, a| {
+        let mut out = BTreeMap::new();
+        for v in a.iter().rev() {
+            if let Value::Map(m) = v {
+                for (k, val) in m.iter() {
+                    out.insert(k.clone(), val.clone());
+                }
+            }
+        }
+        if a.is_empty() {
+            return Err(err(nm, "wrong number of arguments"));
+        }
+        Ok(Value::Map(Arc::new(out)))
+    });
+    add("dig", |nm, a| {
+        if a.len() < 3 {
+            return Err(err(nm, "wrong number of arguments"));
+        }
+        let (keys, rest) = a.split_at(a.len() - 2);
+        let mut cur = rest[1].clone();
+        for k in keys {
+            cur = match &cur {
+                Value::Map(m) => match m.get(s(k).as_str()) {
+                    Some(v) => v.clone(),
+                    None => return Ok(rest[0].clone()),
+                },
+                _ => return Ok(rest[0].clone()),
+            };
+        }
+        Ok(cur)
+    });
+    add("until", |nm, a| {
+        Ok(Value::List(
+            (0..n(arg(a, 0, nm)?).clamp(0, 10_000))
+                .map(Value::Int)
+                .collect(),
+        ))
+    });
+    add("seq", |_, a| {
+        let (start, end) = match a.len() {
+            1 => (1, n(&a[0])),
+            _ => (n(&a[0]), n(&a[1])),
+        };
+        let step = if start <= end { 1 } else { -1 };
+        let mut out = Vec::new();
+        let mut i = start;
+        while out.len() < 10_000 {
+            out.push(i.to_string());
+            if i == end {
+                break;
+            }
+            i += step;
+        }
+        Ok(str_v(out.join(" ")))
+    });
+    add("float64", |nm, a| {
+        Ok(Value::Float(match arg(a, 0, nm)? {
+            Value::Float(f) => *f,
+            Value::String(x) => x.trim().parse().unwrap_or(0.0),
+            other => n(other) as f64,
+        }))
+    });
+    add("floor", |nm, a| Ok(Value::Float(f(arg(a, 0, nm)?).floor())));
+    add("ceil", |nm, a| Ok(Value::Float(f(arg(a, 0, nm)?).ceil())));
+    add("round", |nm, a| {
+        let p = a.get(1).map_or(0, n).clamp(0, 15) as i32;
+        let m = 10f64.powi(p);
+        Ok(Value::Float((f(arg(a, 0, nm)?) * m).round() / m))
+    });
+    add("addf", |_, a| Ok(Value::Float(a.iter().map(f).sum())));
+    add("subf", |nm, a| {
+        Ok(Value::Float(
+            a[1..].iter().map(f).fold(f(arg(a, 0, nm)?), |x, y| x - y),
+        ))
+    });
+    add("mulf", |_, a| Ok(Value::Float(a.iter().map(f).product())));
+    add("divf", |nm, a| {
+        let d = f(arg(a, 1, nm)?);
+        Ok(Value::Float(f(&a[0]) / d))
+    });
+    add("add1", |nm, a| Ok(Value::Int(n(arg(a, 0, nm)?) + 1)));
+    add("toStrings", |nm, a| {
+        Ok(Value::List(
+            list_of(arg(a, 0, nm)?)
+                .iter()
+                .map(|v| str_v(s(v)))
+                .collect(),
+        ))
+    });
+    add("regexFind", |nm, a| {
+        let re = regex::Regex::new(&s(arg(a, 0, nm)?)).map_err(|e| err(nm, &e.to_string()))?;
+        Ok(str_v(
+            re.find(&s(arg(a, 1, nm)?)).map_or("", |m| m.as_str()),
+        ))
+    });
+    add("regexFindAll", |nm, a| {
+        let re = regex::Regex::new(&s(arg(a, 0, nm)?)).map_err(|e| err(nm, &e.to_string()))?;
+        let t = s(arg(a, 1, nm)?);
+        let lim = a.get(2).map_or(-1, n);
+        Ok(Value::List(
+            re.find_iter(&t)
+                .take(if lim < 0 { usize::MAX } else { lim as usize })
+                .map(|m| str_v(m.as_str()))
+                .collect(),
+        ))
+    });
+    add("regexSplit", |nm, a| {
+        let re = regex::Regex::new(&s(arg(a, 0, nm)?)).map_err(|e| err(nm, &e.to_string()))?;
+        Ok(Value::List(
+            re.split(&s(arg(a, 1, nm)?)).map(str_v).collect(),
+        ))
+    });
+    add("regexQuoteMeta", |nm, a| {
+        Ok(str_v(regex::escape(&s(arg(a, 0, nm)?))))
+    });
+    add("regexReplaceAllLiteral", |nm, a| {
+        let re = regex::Regex::new(&s(arg(a, 0, nm)?)).map_err(|e| err(nm, &e.to_string()))?;
+        Ok(str_v(re.replace_all(
+            &s(arg(a, 1, nm)?),
+            regex::NoExpand(&s(arg(a, 2, nm)?)),
+        )))
+    });
+    add("base", |nm, a| {
+        Ok(str_v(
+            s(arg(a, 0, nm)?).rsplit('/').next().unwrap_or_default(),
+        ))
+    });
+    add("ext", |nm, a| {
+        let t = s(arg(a, 0, nm)?);
+        let b = t.rsplit('/').next().unwrap_or_default();
+        Ok(str_v(b.rfind('.').map_or("", |i| &b[i..])))
+    });
+    add("typeOf", |nm, a| Ok(str_v(arg(a, 0, nm)?.type_name())));
+    add("kindIs", |nm, a| {
+        Ok(Value::Bool(arg(a, 1, nm)?.type_name() == s(&a[0])))
+    });
+    add("fail", |nm, a| Err(err(nm, &s(arg(a, 0, nm)?))));
     add("sha256sum", |nm, a| {
         use sha2::Digest;
         Ok(str_v(
