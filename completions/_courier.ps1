@@ -38,6 +38,8 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one message as Kratos would send it')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the delivery journal of a batch')
+            [CompletionResult]::new('uri', 'uri', [CompletionResultType]::ParameterValue, 'Build a connection_uri from parts, or explain one with --decode')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Print a ready `courier:` section, or merge it into an identity config')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -138,12 +140,68 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'courier;uri' {
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'Security mode (default: the provider''s, else starttls)')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'SMTP host (default: the provider''s)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port (default: the mode''s usual port)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'User name')
+            [CompletionResult]::new('--server-name', '--server-name', [CompletionResultType]::ParameterName, 'TLS server name (for --mode tls-server-name)')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider preset: host, port, mode and user-name convention')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region, for --provider ses')
+            [CompletionResult]::new('--decode', '--decode', [CompletionResultType]::ParameterName, 'Explain an existing URI field by field (the password masked)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` for people, `json` for scripts (stdout only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on a terminal')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password (or API key, or token) from the first line of standard input')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'courier;init' {
+            [CompletionResult]::new('--strategy', '--strategy', [CompletionResultType]::ParameterName, 'Send emails over SMTP or an HTTP API')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'Security mode (default: the provider''s, else starttls)')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'SMTP host (default: the provider''s)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port (default: the mode''s usual port)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'User name')
+            [CompletionResult]::new('--server-name', '--server-name', [CompletionResultType]::ParameterName, 'TLS server name (for --mode tls-server-name)')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider preset: host, port, mode and user-name convention')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region, for --provider ses')
+            [CompletionResult]::new('--from-address', '--from-address', [CompletionResultType]::ParameterName, 'Sender address')
+            [CompletionResult]::new('--from-name', '--from-name', [CompletionResultType]::ParameterName, 'Sender name')
+            [CompletionResult]::new('--sms', '--sms', [CompletionResultType]::ParameterName, 'Add an SMS channel')
+            [CompletionResult]::new('--merge', '--merge', [CompletionResultType]::ParameterName, 'Write the section into this identity config (keeping the rest)')
+            [CompletionResult]::new('--body-dir', '--body-dir', [CompletionResultType]::ParameterName, 'Where to write Jsonnet body files (default: next to --merge, else .)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` for people, `json` for scripts (stdout only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on a terminal')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password (or API key, or token) from the first line of standard input')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing courier section when merging')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'courier;help' {
             [CompletionResult]::new('check-config', 'check-config', [CompletionResultType]::ParameterValue, 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one message as Kratos would send it')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the delivery journal of a batch')
+            [CompletionResult]::new('uri', 'uri', [CompletionResultType]::ParameterValue, 'Build a connection_uri from parts, or explain one with --decode')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Print a ready `courier:` section, or merge it into an identity config')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -160,6 +218,12 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             break
         }
         'courier;help;log' {
+            break
+        }
+        'courier;help;uri' {
+            break
+        }
+        'courier;help;init' {
             break
         }
         'courier;help;help' {

@@ -35,6 +35,8 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand render 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request'
             cand send 'Send one message as Kratos would send it'
             cand log 'Show the delivery journal of a batch'
+            cand uri 'Build a connection_uri from parts, or explain one with --decode'
+            cand init 'Print a ready `courier:` section, or merge it into an identity config'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'courier;check-config'= {
@@ -129,12 +131,66 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'courier;uri'= {
+            cand --mode 'Security mode (default: the provider''s, else starttls)'
+            cand --host 'SMTP host (default: the provider''s)'
+            cand --port 'Port (default: the mode''s usual port)'
+            cand --user 'User name'
+            cand --server-name 'TLS server name (for --mode tls-server-name)'
+            cand --provider 'Provider preset: host, port, mode and user-name convention'
+            cand --region 'AWS region, for --provider ses'
+            cand --decode 'Explain an existing URI field by field (the password masked)'
+            cand -c 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'
+            cand --color 'When to use colour on a terminal'
+            cand --password-stdin 'Read the password (or API key, or token) from the first line of standard input'
+            cand -q 'Print only errors and results'
+            cand --quiet 'Print only errors and results'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'courier;init'= {
+            cand --strategy 'Send emails over SMTP or an HTTP API'
+            cand --mode 'Security mode (default: the provider''s, else starttls)'
+            cand --host 'SMTP host (default: the provider''s)'
+            cand --port 'Port (default: the mode''s usual port)'
+            cand --user 'User name'
+            cand --server-name 'TLS server name (for --mode tls-server-name)'
+            cand --provider 'Provider preset: host, port, mode and user-name convention'
+            cand --region 'AWS region, for --provider ses'
+            cand --from-address 'Sender address'
+            cand --from-name 'Sender name'
+            cand --sms 'Add an SMS channel'
+            cand --merge 'Write the section into this identity config (keeping the rest)'
+            cand --body-dir 'Where to write Jsonnet body files (default: next to --merge, else .)'
+            cand -c 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'
+            cand --color 'When to use colour on a terminal'
+            cand --password-stdin 'Read the password (or API key, or token) from the first line of standard input'
+            cand --force 'Replace an existing courier section when merging'
+            cand -q 'Print only errors and results'
+            cand --quiet 'Print only errors and results'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'courier;help'= {
             cand check-config 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
             cand test 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending'
             cand render 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request'
             cand send 'Send one message as Kratos would send it'
             cand log 'Show the delivery journal of a batch'
+            cand uri 'Build a connection_uri from parts, or explain one with --decode'
+            cand init 'Print a ready `courier:` section, or merge it into an identity config'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'courier;help;check-config'= {
@@ -146,6 +202,10 @@ set edit:completion:arg-completer[courier] = {|@words|
         &'courier;help;send'= {
         }
         &'courier;help;log'= {
+        }
+        &'courier;help;uri'= {
+        }
+        &'courier;help;init'= {
         }
         &'courier;help;help'= {
         }

@@ -39,6 +39,8 @@ complete -c courier -n "__fish_courier_needs_command" -f -a "test" -d 'Probe the
 complete -c courier -n "__fish_courier_needs_command" -f -a "render" -d 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request'
 complete -c courier -n "__fish_courier_needs_command" -f -a "send" -d 'Send one message as Kratos would send it'
 complete -c courier -n "__fish_courier_needs_command" -f -a "log" -d 'Show the delivery journal of a batch'
+complete -c courier -n "__fish_courier_needs_command" -f -a "uri" -d 'Build a connection_uri from parts, or explain one with --decode'
+complete -c courier -n "__fish_courier_needs_command" -f -a "init" -d 'Print a ready `courier:` section, or merge it into an identity config'
 complete -c courier -n "__fish_courier_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c courier -n "__fish_courier_using_subcommand check-config" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
 complete -c courier -n "__fish_courier_using_subcommand check-config" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
@@ -128,9 +130,74 @@ complete -c courier -n "__fish_courier_using_subcommand log" -s q -l quiet -d 'P
 complete -c courier -n "__fish_courier_using_subcommand log" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand log" -s h -l help -d 'Print help'
 complete -c courier -n "__fish_courier_using_subcommand log" -s V -l version -d 'Print version'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "check-config" -d 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "test" -d 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "render" -d 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "send" -d 'Send one message as Kratos would send it'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "log" -d 'Show the delivery journal of a batch'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c courier -n "__fish_courier_using_subcommand uri" -l mode -d 'Security mode (default: the provider\'s, else starttls)' -r -f -a "starttls\t'smtp:// (STARTTLS, verified), port 587'
+starttls-insecure\t'smtp://…?skip_ssl_verify=true'
+cleartext\t'smtp://…?disable_starttls=true, port 25'
+tls\t'smtps:// (implicit TLS, verified), port 465'
+tls-insecure\t'smtps://…?skip_ssl_verify=true'
+tls-server-name\t'smtps://…?server_name=NAME'"
+complete -c courier -n "__fish_courier_using_subcommand uri" -l host -d 'SMTP host (default: the provider\'s)' -r
+complete -c courier -n "__fish_courier_using_subcommand uri" -l port -d 'Port (default: the mode\'s usual port)' -r
+complete -c courier -n "__fish_courier_using_subcommand uri" -l user -d 'User name' -r
+complete -c courier -n "__fish_courier_using_subcommand uri" -l server-name -d 'TLS server name (for --mode tls-server-name)' -r
+complete -c courier -n "__fish_courier_using_subcommand uri" -l provider -d 'Provider preset: host, port, mode and user-name convention' -r -f -a "mailgun\t''
+mailgun-eu\t''
+ses\t''
+postmark\t''
+sendgrid\t''"
+complete -c courier -n "__fish_courier_using_subcommand uri" -l region -d 'AWS region, for --provider ses' -r
+complete -c courier -n "__fish_courier_using_subcommand uri" -l decode -d 'Explain an existing URI field by field (the password masked)' -r
+complete -c courier -n "__fish_courier_using_subcommand uri" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
+complete -c courier -n "__fish_courier_using_subcommand uri" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
+json\t''"
+complete -c courier -n "__fish_courier_using_subcommand uri" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c courier -n "__fish_courier_using_subcommand uri" -l password-stdin -d 'Read the password (or API key, or token) from the first line of standard input'
+complete -c courier -n "__fish_courier_using_subcommand uri" -s q -l quiet -d 'Print only errors and results'
+complete -c courier -n "__fish_courier_using_subcommand uri" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c courier -n "__fish_courier_using_subcommand uri" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c courier -n "__fish_courier_using_subcommand uri" -s V -l version -d 'Print version'
+complete -c courier -n "__fish_courier_using_subcommand init" -l strategy -d 'Send emails over SMTP or an HTTP API' -r -f -a "smtp\t''
+http\t''"
+complete -c courier -n "__fish_courier_using_subcommand init" -l mode -d 'Security mode (default: the provider\'s, else starttls)' -r -f -a "starttls\t'smtp:// (STARTTLS, verified), port 587'
+starttls-insecure\t'smtp://…?skip_ssl_verify=true'
+cleartext\t'smtp://…?disable_starttls=true, port 25'
+tls\t'smtps:// (implicit TLS, verified), port 465'
+tls-insecure\t'smtps://…?skip_ssl_verify=true'
+tls-server-name\t'smtps://…?server_name=NAME'"
+complete -c courier -n "__fish_courier_using_subcommand init" -l host -d 'SMTP host (default: the provider\'s)' -r
+complete -c courier -n "__fish_courier_using_subcommand init" -l port -d 'Port (default: the mode\'s usual port)' -r
+complete -c courier -n "__fish_courier_using_subcommand init" -l user -d 'User name' -r
+complete -c courier -n "__fish_courier_using_subcommand init" -l server-name -d 'TLS server name (for --mode tls-server-name)' -r
+complete -c courier -n "__fish_courier_using_subcommand init" -l provider -d 'Provider preset: host, port, mode and user-name convention' -r -f -a "mailgun\t''
+mailgun-eu\t''
+ses\t''
+postmark\t''
+sendgrid\t''"
+complete -c courier -n "__fish_courier_using_subcommand init" -l region -d 'AWS region, for --provider ses' -r
+complete -c courier -n "__fish_courier_using_subcommand init" -l from-address -d 'Sender address' -r
+complete -c courier -n "__fish_courier_using_subcommand init" -l from-name -d 'Sender name' -r
+complete -c courier -n "__fish_courier_using_subcommand init" -l sms -d 'Add an SMS channel' -r -f -a "twilio-like\t'A Twilio-style form-encoded API with basic auth'"
+complete -c courier -n "__fish_courier_using_subcommand init" -l merge -d 'Write the section into this identity config (keeping the rest)' -r -F
+complete -c courier -n "__fish_courier_using_subcommand init" -l body-dir -d 'Where to write Jsonnet body files (default: next to --merge, else .)' -r -F
+complete -c courier -n "__fish_courier_using_subcommand init" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
+complete -c courier -n "__fish_courier_using_subcommand init" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
+json\t''"
+complete -c courier -n "__fish_courier_using_subcommand init" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c courier -n "__fish_courier_using_subcommand init" -l password-stdin -d 'Read the password (or API key, or token) from the first line of standard input'
+complete -c courier -n "__fish_courier_using_subcommand init" -l force -d 'Replace an existing courier section when merging'
+complete -c courier -n "__fish_courier_using_subcommand init" -s q -l quiet -d 'Print only errors and results'
+complete -c courier -n "__fish_courier_using_subcommand init" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c courier -n "__fish_courier_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c courier -n "__fish_courier_using_subcommand init" -s V -l version -d 'Print version'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "check-config" -d 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "test" -d 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "render" -d 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "send" -d 'Send one message as Kratos would send it'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "log" -d 'Show the delivery journal of a batch'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "uri" -d 'Build a connection_uri from parts, or explain one with --decode'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "init" -d 'Print a ready `courier:` section, or merge it into an identity config'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

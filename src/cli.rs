@@ -135,6 +135,19 @@ pub enum Command {
 
     /// Show the delivery journal of a batch
     Log(NotYetArgs),
+
+    /// Build a connection_uri from parts, or explain one with --decode
+    ///
+    /// Percent-encodes exactly what Kratos' parser needs (and checks it by
+    /// parsing the result back), for the six security modes and the common
+    /// providers. The password comes from standard input (--password-stdin)
+    /// or a prompt without echo, never from a flag.
+    #[command(after_long_help = URI_HELP)]
+    Uri(UriArgs),
+
+    /// Print a ready `courier:` section, or merge it into an identity config
+    #[command(after_long_help = INIT_HELP)]
+    Init(InitArgs),
 }
 
 const CHECK_CONFIG_HELP: &str = "\
@@ -175,6 +188,151 @@ Examples:
 
 Exit status: 0 when every payload rendered, 65 for a Jsonnet error or bad
 --data, 66 for an unreadable file, 78 for an unusable config.";
+
+const URI_HELP: &str = "\
+Examples:
+  printf '%s' \"$SES_SMTP_PASSWORD\" | courier uri --provider ses --region eu-west-1 --user AKIA... --password-stdin
+  courier uri --mode tls --host mail.example.com --user courier@example.com     # prompts for the password
+  courier uri --provider sendgrid --password-stdin < sendgrid-key.txt
+  courier uri --decode 'smtps://user:***@mail.example.com:465/?server_name=mx.example.com'
+
+The URI (with the encoded password) is the result and goes to stdout; notes go
+to stderr. --decode never shows the password.";
+
+const INIT_HELP: &str = "\
+Examples:
+  courier init --strategy smtp --provider postmark --password-stdin < token.txt
+  courier init --strategy http --provider sendgrid --sms twilio-like
+  courier init --strategy smtp --mode starttls --host smtp.example.com --merge kratos.yml
+
+With --merge, the section is written into the file, keeping every other key,
+its comments and its order; an existing courier section is replaced only with
+--force. HTTP providers get a Jsonnet body file written next to the config
+(or into --body-dir).";
+
+/// A security mode of the connection URI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// smtp:// (STARTTLS, verified), port 587
+    Starttls,
+    /// smtp://…?skip_ssl_verify=true
+    StarttlsInsecure,
+    /// smtp://…?disable_starttls=true, port 25
+    Cleartext,
+    /// smtps:// (implicit TLS, verified), port 465
+    Tls,
+    /// smtps://…?skip_ssl_verify=true
+    TlsInsecure,
+    /// smtps://…?server_name=NAME
+    TlsServerName,
+}
+
+/// A provider preset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProviderArg {
+    Mailgun,
+    MailgunEu,
+    Ses,
+    Postmark,
+    Sendgrid,
+}
+
+/// The parts of a connection.
+#[derive(Debug, Args)]
+pub struct ConnArgs {
+    /// Security mode (default: the provider's, else starttls)
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+
+    /// SMTP host (default: the provider's)
+    #[arg(long)]
+    pub host: Option<String>,
+
+    /// Port (default: the mode's usual port)
+    #[arg(long)]
+    pub port: Option<u16>,
+
+    /// User name
+    #[arg(long)]
+    pub user: Option<String>,
+
+    /// Read the password (or API key, or token) from the first line of
+    /// standard input
+    #[arg(long)]
+    pub password_stdin: bool,
+
+    /// TLS server name (for --mode tls-server-name)
+    #[arg(long)]
+    pub server_name: Option<String>,
+
+    /// Provider preset: host, port, mode and user-name convention
+    #[arg(long, value_enum)]
+    pub provider: Option<ProviderArg>,
+
+    /// AWS region, for --provider ses
+    #[arg(long)]
+    pub region: Option<String>,
+}
+
+/// Arguments of `courier uri`.
+#[derive(Debug, Args)]
+pub struct UriArgs {
+    #[command(flatten)]
+    pub conn: ConnArgs,
+
+    /// Explain an existing URI field by field (the password masked)
+    #[arg(long, value_name = "URI", conflicts_with_all = ["mode", "host", "port", "user", "password_stdin", "server_name", "provider", "region"])]
+    pub decode: Option<String>,
+}
+
+/// The strategy of `courier init`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StrategyArg {
+    Smtp,
+    Http,
+}
+
+/// SMS presets of `courier init`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SmsArg {
+    /// A Twilio-style form-encoded API with basic auth
+    TwilioLike,
+}
+
+/// Arguments of `courier init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Send emails over SMTP or an HTTP API
+    #[arg(long, value_enum)]
+    pub strategy: StrategyArg,
+
+    #[command(flatten)]
+    pub conn: ConnArgs,
+
+    /// Sender address
+    #[arg(long, default_value = "no-reply@example.com")]
+    pub from_address: String,
+
+    /// Sender name
+    #[arg(long, default_value = "Example")]
+    pub from_name: String,
+
+    /// Add an SMS channel
+    #[arg(long, value_enum)]
+    pub sms: Option<SmsArg>,
+
+    /// Write the section into this identity config (keeping the rest)
+    #[arg(long, value_name = "FILE")]
+    pub merge: Option<PathBuf>,
+
+    /// Replace an existing courier section when merging
+    #[arg(long, requires = "merge")]
+    pub force: bool,
+
+    /// Where to write Jsonnet body files (default: next to --merge, else .)
+    #[arg(long, value_name = "DIR")]
+    pub body_dir: Option<PathBuf>,
+}
 
 /// A message channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

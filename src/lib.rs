@@ -45,6 +45,7 @@ pub mod fetch;
 pub mod http;
 pub mod mime;
 pub mod output;
+pub mod prompt;
 pub mod render;
 pub mod request;
 pub mod sample;
@@ -52,6 +53,7 @@ pub mod secret;
 pub mod smtp;
 pub mod tls;
 pub mod transport;
+pub mod uri;
 
 use cli::{Cli, Command};
 use exit::{ExitStatus, StatusError};
@@ -68,6 +70,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Render(args) => commands::render::run(g, args, &mut printer),
         Command::Send(args) => commands::send::run(g, args, &mut printer),
         Command::Log(_) => not_yet("log", 6),
+        Command::Uri(args) => commands::uri::run(g, args, &mut printer),
+        Command::Init(args) => commands::init::run(g, args, &mut printer),
     };
     match result {
         Ok(status) => status,

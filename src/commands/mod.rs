@@ -1,10 +1,12 @@
 //! One module per subcommand; each builds a report and hands it to the
 //! printer.
 pub mod check_config;
+pub mod init;
 pub mod probe;
 pub mod probe_http;
 pub mod render;
 pub mod send;
+pub mod uri;
 
 /// The process environment as UTF-8 pairs (non-UTF-8 entries cannot be
 /// Kratos overrides and are skipped).

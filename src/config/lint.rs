@@ -319,6 +319,34 @@ fn config_dirs(loaded: &Loaded) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The connection-URI findings for a URI given on the command line.
+#[must_use]
+pub fn uri_findings(raw: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if !schema::pattern_matches(Pattern::SmtpScheme, raw) {
+        out.push(Diagnostic::error(
+            "pattern-mismatch",
+            "courier.smtp.connection_uri",
+            "the connection URI must start with smtp:// or smtps://",
+        ));
+        return out;
+    }
+    let node = Node {
+        value: Value::Str(raw.to_owned()),
+        loc: Loc::env("argument"),
+    };
+    lint_uri(
+        raw,
+        &node,
+        &KeyPath::root("courier").key("smtp").key("connection_uri"),
+        &mut out,
+    );
+    for d in &mut out {
+        d.loc = None;
+    }
+    out
+}
+
 fn lint_uri(raw: &str, node: &Node, path: &KeyPath, out: &mut Vec<Diagnostic>) {
     let at = |d: Diagnostic| d.at(&node.loc);
     let uri = match SmtpUri::parse(raw) {

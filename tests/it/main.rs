@@ -9,3 +9,4 @@ mod smtp;
 mod support;
 mod templates;
 mod tidy;
+mod uri;

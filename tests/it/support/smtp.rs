@@ -40,7 +40,9 @@ pub fn python() -> PathBuf {
             Command::new(py)
                 .args([
                     "-c",
-                    "import aiosmtpd, sys; sys.exit(0 if aiosmtpd.__version__ == '1.4.6' else 1)",
+                    "import aiosmtpd, _gojsonnet, importlib.metadata as m, sys; \
+                     sys.exit(0 if aiosmtpd.__version__ == '1.4.6' \
+                     and m.version('gojsonnet') == '0.21.0' else 1)",
                 ])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -62,6 +64,7 @@ pub fn python() -> PathBuf {
                     "--quiet",
                     "--disable-pip-version-check",
                     AIOSMTPD,
+                    GOJSONNET,
                 ])
                 .status()
                 .expect("pip runs");
@@ -155,6 +158,11 @@ fn free_port() -> u16 {
 impl Sink {
     /// Starts a server; `auth` makes AUTH required with [`USER`]/[`PASSWORD`].
     pub fn start(mode: Mode, auth: bool) -> Sink {
+        Self::start_with(mode, auth.then_some((USER, PASSWORD)))
+    }
+
+    /// Starts a server that requires AUTH with these credentials (if any).
+    pub fn start_with(mode: Mode, auth: Option<(&str, &str)>) -> Sink {
         let py = python();
         let certs = certs();
         for _attempt in 0..5 {
@@ -179,8 +187,8 @@ impl Sink {
                 .arg(&certs.key)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null());
-            if auth {
-                cmd.args(["--auth", &format!("{USER}:{PASSWORD}")]);
+            if let Some((user, password)) = auth {
+                cmd.args(["--auth", &format!("{user}:{password}")]);
             }
             let mut child = cmd.spawn().expect("the SMTP sink starts");
             let stdout = child.stdout.take().expect("piped");
