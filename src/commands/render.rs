@@ -168,26 +168,7 @@ pub fn run(
     for ty in types {
         let msg = sample::sample_message(ty, channel, &cx, args.to.as_deref(), data.as_ref())
             .expect("the type belongs to the channel");
-        let texts = crate::render::template::render_texts(
-            ty,
-            channel,
-            &msg.template_data,
-            &msg.request_headers,
-            &template_sources,
-        )
-        .map_err(|e| StatusError {
-            status: ExitStatus::DataErr,
-            message: format!("{ty}: {}", e.message),
-            hint: None,
-        })?;
-        let ctx = sample::build_ctx(
-            &msg.recipient,
-            ty,
-            channel,
-            &texts,
-            msg.template_data.clone(),
-            msg.request_headers.clone(),
-        );
+        let (texts, ctx) = render_message(ty, channel, &msg, &template_sources)?;
         let request = match &cfg {
             None => None,
             Some(c) => {
@@ -380,4 +361,35 @@ fn write_out(
         )?;
     }
     Ok(())
+}
+
+/// Renders a sample message's texts and builds its HTTP ctx (exit 65 on a
+/// template error).
+pub fn render_message(
+    ty: &str,
+    channel: Channel,
+    msg: &sample::SampleMessage,
+    sources: &crate::render::template::Sources,
+) -> anyhow::Result<(sample::Texts, serde_json::Value)> {
+    let texts = crate::render::template::render_texts(
+        ty,
+        channel,
+        &msg.template_data,
+        &msg.request_headers,
+        sources,
+    )
+    .map_err(|e| StatusError {
+        status: ExitStatus::DataErr,
+        message: format!("{ty}: {}", e.message),
+        hint: None,
+    })?;
+    let ctx = sample::build_ctx(
+        &msg.recipient,
+        ty,
+        channel,
+        &texts,
+        msg.template_data.clone(),
+        msg.request_headers.clone(),
+    );
+    Ok((texts, ctx))
 }

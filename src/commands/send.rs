@@ -303,25 +303,6 @@ fn compose(
         },
     )?;
     let sources = crate::render::template::Sources::from_config(loaded, true);
-    let texts = crate::render::template::render_texts(
-        ty,
-        channel,
-        &msg.template_data,
-        &msg.request_headers,
-        &sources,
-    )
-    .map_err(|e| StatusError {
-        status: ExitStatus::DataErr,
-        message: format!("{ty}: {}", e.message),
-        hint: None,
-    })?;
-    let ctx = sample::build_ctx(
-        &msg.recipient,
-        ty,
-        channel,
-        &texts,
-        msg.template_data,
-        msg.request_headers,
-    );
+    let (texts, ctx) = super::render::render_message(ty, channel, &msg, &sources)?;
     Ok((texts, ctx))
 }

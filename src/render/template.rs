@@ -516,10 +516,9 @@ fn line_of(text: &str) -> Option<usize> {
         .find_map(|s| s.trim().parse::<usize>().ok())
 }
 
-/// Go's parser rejects a block without `{{end}}` ("unexpected EOF") and an
-/// `{{end}}` without a block; checked here as well.
-fn unbalanced(text: &str) -> Option<(String, usize)> {
-    let mut open: Vec<usize> = Vec::new();
+/// The actions of a template, trimmed of `-` and blanks, with their line.
+fn actions(text: &str) -> Vec<(&str, usize)> {
+    let mut out = Vec::new();
     let mut rest = text;
     let mut offset = 0;
     while let Some(start) = rest.find("{{") {
@@ -528,14 +527,23 @@ fn unbalanced(text: &str) -> Option<(String, usize)> {
         };
         let action =
             rest[start + 2..start + end].trim_matches(|c: char| c == '-' || c.is_whitespace());
-        let line = text[..offset + start].matches('\n').count() + 1;
+        out.push((action, text[..offset + start].matches('\n').count() + 1));
+        offset += start + end + 2;
+        rest = &rest[start + end + 2..];
+    }
+    out
+}
+
+/// Go's parser rejects a block without `{{end}}` ("unexpected EOF") and an
+/// `{{end}}` without a block; checked here as well.
+fn unbalanced(text: &str) -> Option<(String, usize)> {
+    let mut open: Vec<usize> = Vec::new();
+    for (action, line) in actions(text) {
         match action.split_whitespace().next().unwrap_or_default() {
             "if" | "range" | "with" | "define" | "block" => open.push(line),
             "end" if open.pop().is_none() => return Some(("unexpected {{end}}".to_owned(), line)),
             _ => {}
         }
-        offset += start + end + 2;
-        rest = &rest[start + end + 2..];
     }
     open.pop()
         .map(|_| ("unexpected EOF".to_owned(), text.matches('\n').count() + 1))
@@ -547,50 +555,38 @@ fn unbalanced(text: &str) -> Option<(String, usize)> {
 fn missing_root_field(text: &str, fields: &[&str]) -> Option<(String, usize)> {
     let mut depth_dot_changed = 0usize;
     let mut stack: Vec<bool> = Vec::new();
-    let mut rest = text;
-    let mut offset = 0;
-    while let Some(start) = rest.find("{{") {
-        let Some(end) = rest[start..].find("}}") else {
-            break;
-        };
-        let action =
-            rest[start + 2..start + end].trim_matches(|c: char| c == '-' || c.is_whitespace());
-        let line = text[..offset + start].matches('\n').count() + 1;
-        let first = action.split_whitespace().next().unwrap_or_default();
-        match first {
+    for (action, line) in actions(text) {
+        match action.split_whitespace().next().unwrap_or_default() {
             "range" | "with" => {
                 stack.push(true);
                 depth_dot_changed += 1;
             }
             "if" | "define" | "block" => stack.push(false),
-            "end" if stack.pop() == Some(true) => {
-                depth_dot_changed -= 1;
-            }
+            "end" if stack.pop() == Some(true) => depth_dot_changed -= 1,
             _ => {}
         }
-        if !action.starts_with("/*") {
-            let bytes = action.as_bytes();
-            for (i, _) in action.match_indices('.') {
-                let prev = if i == 0 { b' ' } else { bytes[i - 1] };
-                let is_root_var = prev == b'$';
-                let is_dot = matches!(prev, b' ' | b'(' | b'|') || i == 0;
-                let root_dot = is_root_var || (is_dot && depth_dot_changed == 0);
-                if !root_dot {
-                    continue;
-                }
-                let name: String = action[i + 1..]
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                if name.starts_with(|c: char| c.is_ascii_uppercase())
-                    && !fields.contains(&name.as_str())
-                {
-                    return Some((name, line));
-                }
+        if action.starts_with("/*") {
+            continue;
+        }
+        let bytes = action.as_bytes();
+        for (i, _) in action.match_indices('.') {
+            let prev = if i == 0 { b' ' } else { bytes[i - 1] };
+            let is_root_var = prev == b'$';
+            let is_dot = matches!(prev, b' ' | b'(' | b'|') || i == 0;
+            let root_dot = is_root_var || (is_dot && depth_dot_changed == 0);
+            if !root_dot {
+                continue;
+            }
+            let name: String = action[i + 1..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if name.starts_with(|c: char| c.is_ascii_uppercase())
+                && !fields.contains(&name.as_str())
+            {
+                return Some((name, line));
             }
         }
-        offset += start + end + 2;
-        rest = &rest[start + end + 2..];
     }
     None
 }
