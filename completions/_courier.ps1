@@ -103,7 +103,9 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             break
         }
         'courier;send' {
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Recipient address')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Recipient address (or phone number for --channel sms)')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'A batch: CSV with a header (a `to` column; optional `template`, `channel`, `data` and template-data columns) or JSON Lines; `-` reads standard input')
+            [CompletionResult]::new('--on-bad-row', '--on-bad-row', [CompletionResultType]::ParameterName, 'With --batch: skip bad rows (reported with their line) or stop')
             [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Subject line (trimmed, as Kratos trims rendered subjects); email only')
             [CompletionResult]::new('--text', '--text', [CompletionResultType]::ParameterName, 'Plain-text body (the SMS text for --channel sms)')
             [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Render the message from this template type instead of --subject/--text')
@@ -115,6 +117,7 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` for people, `json` for scripts (stdout only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on a terminal')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'With --batch: render every message and validate every recipient, send nothing')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and results')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and results')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')

@@ -423,7 +423,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__send)
-            opts="-c -q -v -h -V --to --subject --text --template --data --channel --html --timeout --config --format --color --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --to --batch --dry-run --on-bad-row --subject --text --template --data --channel --html --timeout --config --format --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -431,6 +431,14 @@ _courier() {
             case "${prev}" in
                 --to)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-bad-row)
+                    COMPREPLY=($(compgen -W "skip stop" -- "${cur}"))
                     return 0
                     ;;
                 --subject)

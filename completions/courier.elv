@@ -96,7 +96,9 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand --version 'Print version'
         }
         &'courier;send'= {
-            cand --to 'Recipient address'
+            cand --to 'Recipient address (or phone number for --channel sms)'
+            cand --batch 'A batch: CSV with a header (a `to` column; optional `template`, `channel`, `data` and template-data columns) or JSON Lines; `-` reads standard input'
+            cand --on-bad-row 'With --batch: skip bad rows (reported with their line) or stop'
             cand --subject 'Subject line (trimmed, as Kratos trims rendered subjects); email only'
             cand --text 'Plain-text body (the SMS text for --channel sms)'
             cand --template 'Render the message from this template type instead of --subject/--text'
@@ -108,6 +110,7 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
             cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'
             cand --color 'When to use colour on a terminal'
+            cand --dry-run 'With --batch: render every message and validate every recipient, send nothing'
             cand -q 'Print only errors and results'
             cand --quiet 'Print only errors and results'
             cand -v 'Print more detail (repeat for more)'

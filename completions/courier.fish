@@ -101,7 +101,10 @@ complete -c courier -n "__fish_courier_using_subcommand render" -s q -l quiet -d
 complete -c courier -n "__fish_courier_using_subcommand render" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_using_subcommand render" -s V -l version -d 'Print version'
-complete -c courier -n "__fish_courier_using_subcommand send" -l to -d 'Recipient address' -r
+complete -c courier -n "__fish_courier_using_subcommand send" -l to -d 'Recipient address (or phone number for --channel sms)' -r
+complete -c courier -n "__fish_courier_using_subcommand send" -l batch -d 'A batch: CSV with a header (a `to` column; optional `template`, `channel`, `data` and template-data columns) or JSON Lines; `-` reads standard input' -r -F
+complete -c courier -n "__fish_courier_using_subcommand send" -l on-bad-row -d 'With --batch: skip bad rows (reported with their line) or stop' -r -f -a "skip\t'Report it and go on'
+stop\t'Report it and stop the batch'"
 complete -c courier -n "__fish_courier_using_subcommand send" -l subject -d 'Subject line (trimmed, as Kratos trims rendered subjects); email only' -r
 complete -c courier -n "__fish_courier_using_subcommand send" -l text -d 'Plain-text body (the SMS text for --channel sms)' -r
 complete -c courier -n "__fish_courier_using_subcommand send" -l template -d 'Render the message from this template type instead of --subject/--text' -r
@@ -116,6 +119,7 @@ json\t''"
 complete -c courier -n "__fish_courier_using_subcommand send" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c courier -n "__fish_courier_using_subcommand send" -l dry-run -d 'With --batch: render every message and validate every recipient, send nothing'
 complete -c courier -n "__fish_courier_using_subcommand send" -s q -l quiet -d 'Print only errors and results'
 complete -c courier -n "__fish_courier_using_subcommand send" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -431,19 +431,48 @@ pub struct TestArgs {
     pub template: Option<String>,
 }
 
+/// What to do with a bad row of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnBadRow {
+    /// Report it and go on
+    Skip,
+    /// Report it and stop the batch
+    Stop,
+}
+
 /// Arguments of `courier send`.
 #[derive(Debug, Args)]
 pub struct SendArgs {
-    /// Recipient address
-    #[arg(long, value_name = "ADDR")]
-    pub to: String,
+    /// Recipient address (or phone number for --channel sms)
+    #[arg(
+        long,
+        value_name = "ADDR",
+        required_unless_present = "batch",
+        conflicts_with = "batch"
+    )]
+    pub to: Option<String>,
+
+    /// A batch: CSV with a header (a `to` column; optional `template`,
+    /// `channel`, `data` and template-data columns) or JSON Lines; `-` reads
+    /// standard input
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+
+    /// With --batch: render every message and validate every recipient,
+    /// send nothing
+    #[arg(long, requires = "batch")]
+    pub dry_run: bool,
+
+    /// With --batch: skip bad rows (reported with their line) or stop
+    #[arg(long, value_enum, default_value_t = OnBadRow::Skip, requires = "batch")]
+    pub on_bad_row: OnBadRow,
 
     /// Subject line (trimmed, as Kratos trims rendered subjects); email only
     #[arg(long, value_name = "TEXT")]
     pub subject: Option<String>,
 
     /// Plain-text body (the SMS text for --channel sms)
-    #[arg(long, value_name = "TEXT", required_unless_present = "template")]
+    #[arg(long, value_name = "TEXT", required_unless_present_any = ["template", "batch"])]
     pub text: Option<String>,
 
     /// Render the message from this template type instead of --subject/--text

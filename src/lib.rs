@@ -46,6 +46,7 @@ pub mod http;
 pub mod mime;
 pub mod output;
 pub mod prompt;
+pub mod recipients;
 pub mod render;
 pub mod request;
 pub mod sample;

@@ -1,5 +1,6 @@
 //! One module per subcommand; each builds a report and hands it to the
 //! printer.
+pub mod batch;
 pub mod check_config;
 pub mod init;
 pub mod probe;

@@ -34,6 +34,10 @@ pub fn run(
     args: &SendArgs,
     printer: &mut Printer,
 ) -> anyhow::Result<ExitStatus> {
+    if args.batch.is_some() {
+        return super::batch::run(global, args, printer);
+    }
+    let to = recipient(args)?;
     let over_http = args.channel == ChannelArg::Sms;
     let loaded = super::load_usable(global, printer, &|p| {
         if over_http {
@@ -64,7 +68,7 @@ pub fn run(
     let email = Email {
         from_address: s.from_address.clone(),
         from_name: s.from_name.clone(),
-        to: args.to.clone(),
+        to: to.clone(),
         subject: texts.subject,
         text: texts.body,
         html: texts.html_body,
@@ -94,7 +98,7 @@ pub fn run(
         Ok(reply) => Outcome {
             kind: "result",
             status: "sent",
-            recipient: args.to.clone(),
+            recipient: to.clone(),
             channel: "email",
             server,
             reply: Some(reply.text()),
@@ -105,7 +109,7 @@ pub fn run(
         Err(e) => Outcome {
             kind: "result",
             status: "failed",
-            recipient: args.to.clone(),
+            recipient: to.clone(),
             channel: "email",
             server,
             reply: match e {
@@ -154,6 +158,7 @@ fn send_http(
     printer: &mut Printer,
 ) -> anyhow::Result<ExitStatus> {
     use crate::sample::Channel;
+    let to = recipient(args)?;
     let channel = if args.channel == ChannelArg::Sms {
         Channel::Sms
     } else {
@@ -226,7 +231,7 @@ fn send_http(
     let outcome = Outcome {
         kind: "result",
         status: if error.is_none() { "sent" } else { "failed" },
-        recipient: args.to.clone(),
+        recipient: to.clone(),
         channel: channel.as_str(),
         server: server.clone(),
         reply: reply.clone(),
@@ -241,7 +246,7 @@ fn send_http(
         printer.out(&format!(
             "{} {} via http {server}: {}",
             p.paint("sent", Role::Success),
-            args.to,
+            to,
             reply.unwrap_or_default().trim_end()
         ));
     } else {
@@ -249,7 +254,7 @@ fn send_http(
         let mut text = format!(
             "courier: {} sending to {} via http {server} failed: {}",
             p.paint("error:", Role::Error),
-            args.to,
+            to,
             error.unwrap_or_default()
         );
         if let Some(r) = reply {
@@ -272,6 +277,7 @@ fn compose(
     channel: crate::sample::Channel,
 ) -> anyhow::Result<(crate::sample::Texts, serde_json::Value)> {
     use crate::sample::{self, Texts};
+    let to = recipient(args)?;
     let Some(ty) = &args.template else {
         let texts = Texts {
             subject: args
@@ -283,7 +289,7 @@ fn compose(
             body: args.text.clone().unwrap_or_default(),
             html_body: args.html.clone().unwrap_or_default(),
         };
-        let ctx = sample::stub_ctx(&args.to, channel, &texts);
+        let ctx = sample::stub_ctx(&to, channel, &texts);
         return Ok((texts, ctx));
     };
     let data = args
@@ -292,17 +298,29 @@ fn compose(
         .map(super::render::read_data)
         .transpose()?;
     let cx = settings::sample_context(loaded);
-    let msg = sample::sample_message(ty, channel, &cx, Some(&args.to), data.as_ref()).ok_or_else(
-        || StatusError {
-            status: ExitStatus::Usage,
-            message: format!(
-                "`{ty}` is not a template type Kratos sends by {}",
-                channel.as_str()
-            ),
-            hint: None,
-        },
-    )?;
+    let msg =
+        sample::sample_message(ty, channel, &cx, Some(&to), data.as_ref()).ok_or_else(|| {
+            StatusError {
+                status: ExitStatus::Usage,
+                message: format!(
+                    "`{ty}` is not a template type Kratos sends by {}",
+                    channel.as_str()
+                ),
+                hint: None,
+            }
+        })?;
     let sources = crate::render::template::Sources::from_config(loaded, true);
     let (texts, ctx) = super::render::render_message(ty, channel, &msg, &sources)?;
     Ok((texts, ctx))
+}
+
+fn recipient(args: &SendArgs) -> anyhow::Result<String> {
+    args.to.clone().ok_or_else(|| {
+        StatusError {
+            status: ExitStatus::Usage,
+            message: "--to is needed".into(),
+            hint: None,
+        }
+        .into()
+    })
 }

@@ -1,6 +1,7 @@
 //! The one integration-test crate: one module per subcommand, plus the
 //! checks on generated files and on the code layout.
 
+mod batch;
 mod check_config;
 mod cli;
 mod generated;

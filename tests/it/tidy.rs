@@ -41,6 +41,7 @@ fn outside_crates_have_one_owner() {
         ("rustls", &["tls.rs"]),
         ("x509_parser", &["cert.rs"]),
         ("md5", &["smtp.rs"]),
+        ("csv", &["recipients.rs"]),
         ("gotmpl", &["render/template.rs"]),
         ("regex", &["render/template.rs"]),
         ("sha2", &["render/template.rs"]),
