@@ -11,18 +11,29 @@
 //!
 //! # Codemap
 //!
-//! - `cli`: clap types only.
+//! - `cli`: clap types only (the only `clap` user).
+//! - `commands/`: one module per subcommand (`check_config`, `probe` and
+//!   `probe_http` for `test`, `render`, `send`, `batch`, `uri`, `init`).
 //! - `config/`: `source` (YAML text → located tree; the only YAML user),
 //!   `tree` (values with file:line:col), `env` (Kratos' env overrides),
-//!   `schema` (Kratos' schema facts for `courier`), `lint` (send-time traps).
-//! - `connection_uri`: Go's `net/url` rules and Kratos' reading of the SMTP URI.
-//! - `render/jsonnet`: Jsonnet bodies (the only `jrsonnet` user).
-//! - `fetch`, `http`: loading `file://`, `base64://`, `http(s)://` (the only
-//!   `reqwest` user is `http`).
-//! - `sample`: sample template data and ctx for every template type.
+//!   `schema` (Kratos' schema facts for `courier`), `lint` (send-time traps),
+//!   `settings` (typed settings lifted for the commands that connect).
+//! - `connection_uri`: Go's `net/url` rules and Kratos' reading of the SMTP
+//!   URI; `uri`: building URIs (modes, providers).
+//! - `smtp` (the client, stages, transcript), `tls` (rustls; the verifier
+//!   that records its verdict), `cert` (x509 details), `mime` (the message as
+//!   Kratos' mailer writes it), `transport` (settings → targets, hints).
+//! - `request` (the HTTP request Kratos builds), `http` (the only `reqwest`
+//!   user), `fetch` (`file://`, `base64://`, `http(s)://`).
+//! - `render/`: `jsonnet` (the only `jrsonnet` user), `manifest` (go-jsonnet's
+//!   output format), `template` (Go templates, Sprig, override precedence;
+//!   the only `gotmpl` user) and the built-in templates.
+//! - `sample`: sample template data and the HTTP ctx for every type.
+//! - `recipients`: batch input (the only `csv` user).
 //! - `diag`: findings and their human/JSON renderings.
-//! - `secret`: the `***` wrapper and the redactor.
-//! - `output`: the printer (the only `colored` user, the only place that prints).
+//! - `secret`: the `***` wrapper and the redactor; `prompt`: no-echo input.
+//! - `output`: the printer (the only `colored` user, the only place that
+//!   prints); `exit`: the exit-code table.
 //!
 //! # Invariants
 //!
@@ -31,7 +42,8 @@
 //!   line goes through the redactor.
 //! - Findings are results, failures are errors: an invalid config is a
 //!   report with exit 78, not an `Err`.
-//! - `check-config` touches the network only with `--online`.
+//! - `check-config` touches the network only with `--online`; `render` and
+//!   `test` never send a message; `test` never says DATA.
 
 pub mod b64;
 pub mod cert;

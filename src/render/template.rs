@@ -289,6 +289,9 @@ pub struct Sources {
     pub override_dir: Option<PathBuf>,
     /// Fetch `http(s)://` templates.
     pub online: bool,
+    /// Compiled templates by type, channel and part (a batch parses each
+    /// template once).
+    pub cache: std::rc::Rc<std::cell::RefCell<BTreeMap<String, std::rc::Rc<Compiled>>>>,
 }
 
 impl Sources {
@@ -328,6 +331,7 @@ impl Sources {
             uris,
             override_dir: Some(override_dir),
             online,
+            cache: std::rc::Rc::default(),
         }
     }
 }
@@ -428,6 +432,7 @@ impl Loaded {
     }
 
     /// Parses and executes with `data` (the model with Go field names).
+    /// Parses and executes with `data` (the model with Go field names).
     pub fn render(
         &self,
         part: Part,
@@ -435,32 +440,44 @@ impl Loaded {
         model: &str,
         fields: &[&str],
     ) -> Result<String, TemplateError> {
+        self.compile(part, model, fields)?.execute(data)
+    }
+
+    /// Maps a gotmpl error to ours, in Go's words, with the line.
+    fn error(&self, e: &gotmpl::TemplateError) -> TemplateError {
+        let mut text = e.to_string();
+        let mut line = line_of(&text);
+        if let Some(func) = text
+            .strip_prefix("undefined function: ")
+            .map(|f| f.trim().to_owned())
+        {
+            let found = self.files.iter().find_map(|(fname, src)| {
+                src.lines()
+                    .position(|l| l.contains("{{") && l.contains(func.as_str()))
+                    .map(|i| (fname.clone(), i + 1))
+            });
+            if let Some((fname, l)) = found {
+                line = Some(l);
+                text = format!("template: {fname}:{l}: function {func:?} not defined");
+            } else {
+                text = format!("function {func:?} not defined");
+            }
+        }
+        TemplateError {
+            origin_text: self.describe(),
+            line,
+            message: format!("{}: {}", self.describe(), text),
+        }
+    }
+
+    /// Checks and parses the files (once; execute many times).
+    pub fn compile(
+        &self,
+        part: Part,
+        model: &str,
+        fields: &[&str],
+    ) -> Result<Compiled, TemplateError> {
         let name = &self.files[0].0;
-        let fail = |e: gotmpl::TemplateError| {
-            let mut text = e.to_string();
-            let mut line = line_of(&text);
-            if let Some(func) = text
-                .strip_prefix("undefined function: ")
-                .map(|f| f.trim().to_owned())
-            {
-                let found = self.files.iter().find_map(|(fname, src)| {
-                    src.lines()
-                        .position(|l| l.contains("{{") && l.contains(func.as_str()))
-                        .map(|i| (fname.clone(), i + 1))
-                });
-                if let Some((fname, l)) = found {
-                    line = Some(l);
-                    text = format!("template: {fname}:{l}: function {func:?} not defined");
-                } else {
-                    text = format!("function {func:?} not defined");
-                }
-            }
-            TemplateError {
-                origin_text: self.describe(),
-                line,
-                message: format!("{}: {}", self.describe(), text),
-            }
-        };
         for (fname, text) in &self.files {
             if let Some((msg, line)) = unbalanced(text) {
                 return Err(TemplateError {
@@ -482,30 +499,61 @@ impl Loaded {
                 });
             }
         }
+        let source = |fname: &str, text: &str| {
+            if fname == name {
+                text.to_owned()
+            } else {
+                format!("{{{{define \"{fname}\"}}}}{text}{{{{end}}}}")
+            }
+        };
         let funcs = sprig(self.hermetic);
-        if part == Part::Html {
+        let engine = if part == Part::Html {
             let mut t = gotmpl::html::Template::new(name).funcs(funcs);
             for (fname, text) in &self.files {
-                t = if fname == name {
-                    t.parse(text)
-                } else {
-                    t.parse(&format!("{{{{define \"{fname}\"}}}}{text}{{{{end}}}}"))
-                }
-                .map_err(fail)?;
+                t = t.parse(&source(fname, text)).map_err(|e| self.error(&e))?;
             }
-            t.execute_to_string(data).map_err(fail)
+            Engine::Html(t)
         } else {
             let mut t = gotmpl::Template::new(name).funcs(funcs);
             for (fname, text) in &self.files {
-                t = if fname == name {
-                    t.parse(text)
-                } else {
-                    t.parse(&format!("{{{{define \"{fname}\"}}}}{text}{{{{end}}}}"))
-                }
-                .map_err(fail)?;
+                t = t.parse(&source(fname, text)).map_err(|e| self.error(&e))?;
             }
-            t.execute_to_string(data).map_err(fail)
+            Engine::Text(t)
+        };
+        Ok(Compiled {
+            engine,
+            loaded: self.clone(),
+        })
+    }
+}
+
+enum Engine {
+    Text(gotmpl::Template),
+    Html(gotmpl::html::Template),
+}
+
+/// A parsed template, ready to execute many times.
+pub struct Compiled {
+    engine: Engine,
+    loaded: Loaded,
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compiled")
+            .field("origin", &self.loaded.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Compiled {
+    /// Executes with `data`.
+    pub fn execute(&self, data: &Value) -> Result<String, TemplateError> {
+        match &self.engine {
+            Engine::Text(t) => t.execute_to_string(data),
+            Engine::Html(t) => t.execute_to_string(data),
         }
+        .map_err(|e| self.loaded.error(&e))
     }
 }
 
@@ -1540,10 +1588,20 @@ pub fn render_texts(
     let go_names: Vec<&str> = fields.iter().map(|(g, _)| *g).collect();
     let data_full = data(&fields, template_data, request_headers);
     let part = |p: Part, d: &Value| -> Result<String, TemplateError> {
-        match load(ty, p, sources)? {
-            Some(l) => l.render(p, d, &model_name, &go_names),
-            None => Ok(String::new()),
-        }
+        let key = format!("{ty}/{}/{}", channel.as_str(), p.name());
+        let cached = sources.cache.borrow().get(&key).cloned();
+        let compiled = match cached {
+            Some(c) => c,
+            None => match load(ty, p, sources)? {
+                Some(l) => {
+                    let c = std::rc::Rc::new(l.compile(p, &model_name, &go_names)?);
+                    sources.cache.borrow_mut().insert(key, c.clone());
+                    c
+                }
+                None => return Ok(String::new()),
+            },
+        };
+        compiled.execute(d)
     };
     Ok(match channel {
         Channel::Email => {
