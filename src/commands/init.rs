@@ -178,12 +178,8 @@ pub fn merge_text(text: &str, section: &str, force: bool) -> Result<String, Stri
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let is_top_key =
         |l: &str| !l.starts_with([' ', '\t', '#', '\n', '\r', '-']) && !l.trim().is_empty();
-    let start = lines.iter().position(|l| {
-        l.strip_prefix("courier:").is_some_and(|rest| {
-            let rest = rest.trim();
-            rest.is_empty() || rest.starts_with('#')
-        })
-    });
+    // The top-level key, in block (`courier:`) or flow (`courier: {}`) style.
+    let start = lines.iter().position(|l| l.starts_with("courier:"));
     match start {
         Some(_) if !force => Err("the file already has a courier section".into()),
         Some(i) => {
@@ -304,4 +300,29 @@ pub fn run(
     } else {
         ExitStatus::Config
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_text;
+
+    #[test]
+    fn merge_replaces_block_and_flow_sections_and_appends_otherwise() {
+        let section = "courier:\n  smtp: {}\n";
+        let text = "a: 1\ncourier: {}\n# b's comment\nb: 2\n";
+        assert!(merge_text(text, section, false).is_err());
+        assert_eq!(
+            merge_text(text, section, true).unwrap(),
+            "a: 1\ncourier:\n  smtp: {}\n# b's comment\nb: 2\n"
+        );
+        let text = "a: 1\ncourier:\n  old: x\n\n  more: y\nb: 2\n";
+        assert_eq!(
+            merge_text(text, section, true).unwrap(),
+            "a: 1\ncourier:\n  smtp: {}\nb: 2\n"
+        );
+        assert_eq!(
+            merge_text("a: 1", section, false).unwrap(),
+            "a: 1\n\ncourier:\n  smtp: {}\n"
+        );
+    }
 }
