@@ -148,6 +148,63 @@ impl Printer {
     }
 }
 
+/// A progress display on stderr: drawn only on a terminal, never with `-q`
+/// or `--format json`.
+pub struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    /// One more item done.
+    pub fn inc(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+
+    /// Sets the message after the counter (e.g. "3 bad").
+    pub fn message(&self, text: String) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(text);
+        }
+    }
+
+    /// Runs `f` with the display hidden, so lines print above it.
+    pub fn suspend_for(&self, f: impl FnOnce()) {
+        match &self.0 {
+            Some(bar) => bar.suspend(f),
+            None => f(),
+        }
+    }
+
+    /// Removes the display.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Printer {
+    /// A progress spinner counting items of a stream of unknown length.
+    #[must_use]
+    pub fn progress(&self, what: &str) -> Progress {
+        if self.quiet || self.format == Format::Json || !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        let template = if self.color_stderr {
+            format!("{{spinner:.cyan}} {what} {{pos}} rows, {{elapsed}} {{msg}}")
+        } else {
+            format!("{{spinner}} {what} {{pos}} rows, {{elapsed}} {{msg}}")
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Progress(Some(bar))
+    }
+}
+
 /// Applies styles when colour is on for the stream.
 #[derive(Debug, Clone, Copy)]
 pub struct Painter(bool);

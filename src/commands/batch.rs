@@ -102,8 +102,10 @@ pub fn run(
     let http_email = settings::delivery_strategy(&loaded) == "http";
     let mut renderers: HashMap<&'static str, Renderer> = HashMap::new();
     let (mut rows, mut ok, mut bad, mut stopped) = (0u64, 0u64, 0u64, false);
+    let progress = printer.progress("dry run:");
     for item in recipients::rows(input, format) {
         rows += 1;
+        progress.inc();
         let outcome = item.map_err(|b| (b.line, b.message)).and_then(|row| {
             let line = row.line;
             check_row(
@@ -136,7 +138,8 @@ pub fn run(
             }
             Err((line, message)) => {
                 bad += 1;
-                report_bad(printer, line, &message);
+                progress.message(format!("{bad} bad"));
+                progress.suspend_for(|| report_bad(printer, line, &message));
                 if args.on_bad_row == OnBadRow::Stop {
                     stopped = true;
                     break;
@@ -144,6 +147,7 @@ pub fn run(
             }
         }
     }
+    progress.finish();
     let summary = Summary {
         kind: "summary",
         dry_run: true,

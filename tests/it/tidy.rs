@@ -42,6 +42,7 @@ fn outside_crates_have_one_owner() {
         ("x509_parser", &["cert.rs"]),
         ("md5", &["smtp.rs"]),
         ("csv", &["recipients.rs"]),
+        ("indicatif", &["output.rs"]),
         ("gotmpl", &["render/template.rs"]),
         ("regex", &["render/template.rs"]),
         ("sha2", &["render/template.rs"]),
