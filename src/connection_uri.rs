@@ -441,6 +441,12 @@ impl SmtpUri {
     }
 }
 
+/// The hosts Go's PLAIN auth accepts over an unencrypted connection.
+#[must_use]
+pub fn is_local_host(host: &str) -> bool {
+    matches!(host, "localhost" | "127.0.0.1" | "::1")
+}
+
 /// Go's `strconv.ParseBool`; `None` for anything else (which Kratos reads
 /// as false).
 #[must_use]

@@ -59,6 +59,17 @@ pub struct StatusError {
     pub hint: Option<String>,
 }
 
+/// An error that exits with `status`, with an optional hint.
+#[must_use]
+pub fn fail(status: ExitStatus, message: impl Into<String>, hint: Option<&str>) -> anyhow::Error {
+    StatusError {
+        status,
+        message: message.into(),
+        hint: hint.map(str::to_owned),
+    }
+    .into()
+}
+
 /// Maps an error chain to an exit status: the first link that carries a
 /// status decides; anything else is 1.
 #[must_use]

@@ -613,10 +613,6 @@ fn ehlo(s: &mut Session, target: &Target) -> Result<(), SmtpError> {
     r.map(|_| ())
 }
 
-fn is_local(host: &str) -> bool {
-    matches!(host, "localhost" | "127.0.0.1" | "::1")
-}
-
 fn auth(s: &mut Session, target: &Target) -> Result<(), SmtpError> {
     if target.username.is_empty() {
         s.skip(
@@ -657,7 +653,7 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 fn plain(s: &mut Session, target: &Target) -> Result<(), SmtpError> {
-    if !s.is_tls() && !is_local(&target.host) {
+    if !s.is_tls() && !crate::connection_uri::is_local_host(&target.host) {
         return Err(SmtpError::PlainRefused);
     }
     let token = b64(format!("\0{}\0{}", target.username, target.password.expose()).as_bytes());

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::cli::{ChannelArg, Format, GlobalArgs, OnBadRow, SendArgs};
 use crate::config::settings;
 use crate::diag::{Paint, Role};
-use crate::exit::{ExitStatus, StatusError};
+use crate::exit::{ExitStatus, fail};
 use crate::output::Printer;
 use crate::recipients::{self, Row};
 use crate::render::jsonnet::Renderer;
@@ -38,15 +38,6 @@ pub struct Summary {
     pub ok: u64,
     pub bad: u64,
     pub stopped: bool,
-}
-
-fn fail(status: ExitStatus, message: impl Into<String>, hint: Option<&str>) -> anyhow::Error {
-    StatusError {
-        status,
-        message: message.into(),
-        hint: hint.map(str::to_owned),
-    }
-    .into()
 }
 
 /// Runs the command.

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::{GlobalArgs, InitArgs, ProviderArg, SmsArg, StrategyArg};
-use crate::exit::{ExitStatus, StatusError};
+use crate::exit::{ExitStatus, fail};
 use crate::output::Printer;
 
 const SENDGRID: &str = include_str!("../../tests/examples/sendgrid.jsonnet");
@@ -14,15 +14,6 @@ const SMS: &str = include_str!("../../tests/examples/sms.jsonnet");
 
 fn q(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
-}
-
-fn fail(status: ExitStatus, message: impl Into<String>, hint: Option<&str>) -> anyhow::Error {
-    StatusError {
-        status,
-        message: message.into(),
-        hint: hint.map(str::to_owned),
-    }
-    .into()
 }
 
 /// A body file to write: name and content.

@@ -429,7 +429,7 @@ fn lint_uri(raw: &str, node: &Node, path: &KeyPath, out: &mut Vec<Diagnostic>) {
         )));
     }
     lint_query(&uri, path, node, out);
-    let local = is_local(&uri.host);
+    let local = crate::connection_uri::is_local_host(&uri.host);
     if uri.disable_starttls {
         out.push(at(Diagnostic::warning(
             "smtp-disable-starttls",
@@ -549,10 +549,6 @@ fn describe_char(c: char) -> String {
             format!("non-ASCII `{c}` ({enc})")
         }
     }
-}
-
-fn is_local(host: &str) -> bool {
-    matches!(host, "localhost" | "127.0.0.1" | "::1")
 }
 
 fn lint_client_cert(smtp: &Node, path: &KeyPath, out: &mut Vec<Diagnostic>) {
