@@ -126,7 +126,12 @@ pub fn body_code(
     };
     match crate::fetch::load(uri, online) {
         Ok(Some(code)) => Ok((name, code)),
-        Ok(None) => unreachable!("online fetches always return content"),
+        Ok(None) => Err(StatusError {
+            status: ExitStatus::Unavailable,
+            message: format!("{name}: the remote body was not fetched"),
+            hint: None,
+        }
+        .into()),
         Err(e) => Err(StatusError {
             status: match e {
                 crate::fetch::LoadError::File { .. } => ExitStatus::NoInput,

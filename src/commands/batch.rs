@@ -90,8 +90,7 @@ pub fn run(
         .transpose()?;
     let cx = settings::sample_context(&loaded);
     let sources = crate::render::template::Sources::from_config(&loaded, true);
-    let http_email = settings::delivery_strategy(&loaded) == "http";
-    let mut renderers: HashMap<&'static str, Renderer> = HashMap::new();
+    let mut delivery = Delivery::new(&loaded);
     let (mut rows, mut ok, mut bad, mut stopped) = (0u64, 0u64, 0u64, false);
     let progress = printer.progress("dry run:");
     for item in recipients::rows(input, format) {
@@ -99,18 +98,9 @@ pub fn run(
         progress.inc();
         let outcome = item.map_err(|b| (b.line, b.message)).and_then(|row| {
             let line = row.line;
-            check_row(
-                &row,
-                args,
-                defaults.as_ref(),
-                &cx,
-                &sources,
-                &loaded,
-                http_email,
-                &mut renderers,
-            )
-            .map(|(ty, ch)| (row, ty, ch))
-            .map_err(|m| (line, m))
+            check_row(&row, args, defaults.as_ref(), &cx, &sources, &mut delivery)
+                .map(|(ty, ch)| (row, ty, ch))
+                .map_err(|m| (line, m))
         });
         match outcome {
             Ok((row, ty, ch)) => {
@@ -192,19 +182,39 @@ fn report_bad(printer: &Printer, line: u64, message: &str) {
     }
 }
 
+/// How the rows go out, lifted from the config once for the whole batch.
+struct Delivery {
+    http_email: bool,
+    smtp: Result<settings::Smtp, String>,
+    email_http: Result<Option<crate::request::RequestConfig>, String>,
+    sms_http: Result<Option<crate::request::RequestConfig>, String>,
+    /// The Jsonnet body of each channel, parsed once.
+    renderers: HashMap<&'static str, Renderer>,
+}
+
+impl Delivery {
+    fn new(loaded: &crate::config::Loaded) -> Self {
+        Self {
+            http_email: settings::delivery_strategy(loaded) == "http",
+            smtp: settings::smtp(loaded).map_err(|e| e.to_string()),
+            email_http: super::render::request_config(loaded, Channel::Email)
+                .map_err(|e| e.to_string()),
+            sms_http: super::render::request_config(loaded, Channel::Sms)
+                .map_err(|e| e.to_string()),
+            renderers: HashMap::new(),
+        }
+    }
+}
+
 /// Renders one row as it would be sent; the template type and channel.
-#[allow(clippy::too_many_arguments)]
 fn check_row(
     row: &Row,
     args: &SendArgs,
     defaults: Option<&serde_json::Value>,
     cx: &sample::Context,
     sources: &crate::render::template::Sources,
-    loaded: &crate::config::Loaded,
-    http_email: bool,
-    renderers: &mut HashMap<&'static str, Renderer>,
+    delivery: &mut Delivery,
 ) -> Result<(String, Channel), String> {
-    let at = |m: String| m;
     let channel = match row.channel.as_deref() {
         None => {
             if args.channel == ChannelArg::Sms {
@@ -215,24 +225,24 @@ fn check_row(
         }
         Some("email") => Channel::Email,
         Some("sms") => Channel::Sms,
-        Some(other) => return Err(at(format!("unknown channel {other:?} (email or sms)"))),
+        Some(other) => return Err(format!("unknown channel {other:?} (email or sms)")),
     };
     let ty = row
         .template
         .clone()
         .or_else(|| args.template.clone())
-        .ok_or_else(|| at("no template type: give --template or a `template` column".into()))?;
+        .ok_or_else(|| "no template type: give --template or a `template` column".to_owned())?;
     if channel == Channel::Email && !crate::config::schema::is_email(&row.recipient) {
-        return Err(at(format!("{:?} is not an email address", row.recipient)));
+        return Err(format!("{:?} is not an email address", row.recipient));
     }
     let mut data = defaults.cloned().unwrap_or_else(|| serde_json::json!({}));
     sample::merge(&mut data, &serde_json::Value::Object(row.data.clone()));
     let msg = sample::sample_message(&ty, channel, cx, Some(&row.recipient), Some(&data))
         .ok_or_else(|| {
-            at(format!(
+            format!(
                 "`{ty}` is not a template type Kratos sends by {}",
                 channel.as_str()
-            ))
+            )
         })?;
     let texts = crate::render::template::render_texts(
         &ty,
@@ -241,12 +251,17 @@ fn check_row(
         &msg.request_headers,
         sources,
     )
-    .map_err(|e| at(e.message))?;
-    let over_http = channel == Channel::Sms || http_email;
+    .map_err(|e| e.message)?;
+    let over_http = channel == Channel::Sms || delivery.http_email;
     if over_http {
-        let cfg = super::render::request_config(loaded, channel)
-            .map_err(|e| at(e.to_string()))?
-            .ok_or_else(|| at("no HTTP request config".into()))?;
+        let cfg = match channel {
+            Channel::Email => &delivery.email_http,
+            Channel::Sms => &delivery.sms_http,
+        }
+        .as_ref()
+        .map_err(Clone::clone)?
+        .as_ref()
+        .ok_or_else(|| "no HTTP request config".to_owned())?;
         let ctx = sample::build_ctx(
             &msg.recipient,
             &ty,
@@ -256,36 +271,35 @@ fn check_row(
             msg.request_headers,
         );
         let payload = if cfg.has_body() {
-            let renderer = match renderers.entry(channel.as_str()) {
+            let renderer = match delivery.renderers.entry(channel.as_str()) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(v) => {
                     let (name, code) =
-                        crate::transport::body_code(&cfg, true).map_err(|e| at(e.to_string()))?;
-                    v.insert(Renderer::new(&name, &code).map_err(|e| at(format!("{name}: {e}")))?)
+                        crate::transport::body_code(cfg, true).map_err(|e| e.to_string())?;
+                    v.insert(Renderer::new(&name, &code).map_err(|e| format!("{name}: {e}"))?)
                 }
             };
             Some(
                 renderer
                     .render(&ctx)
-                    .map_err(|e| at(format!("the Jsonnet body fails: {e}")))?,
+                    .map_err(|e| format!("the Jsonnet body fails: {e}"))?,
             )
         } else {
             None
         };
-        cfg.build(payload.as_deref())
-            .map_err(|e| at(e.to_string()))?;
+        cfg.build(payload.as_deref()).map_err(|e| e.to_string())?;
     } else {
-        let s = settings::smtp(loaded).map_err(|e| at(e.to_string()))?;
+        let s = delivery.smtp.as_ref().map_err(Clone::clone)?;
         let email = crate::mime::Email {
-            from_address: s.from_address,
-            from_name: s.from_name,
+            from_address: s.from_address.clone(),
+            from_name: s.from_name.clone(),
             to: row.recipient.clone(),
             subject: texts.subject,
             text: texts.body,
             html: texts.html_body,
-            headers: s.headers,
+            headers: s.headers.clone(),
         };
-        crate::mime::build(&email, 0, "dry-run").map_err(|e| at(e.to_string()))?;
+        crate::mime::build(&email, 0, "dry-run").map_err(|e| e.to_string())?;
     }
     Ok((ty, channel))
 }

@@ -167,7 +167,14 @@ pub fn run(
     let mut rendered = Vec::new();
     for ty in types {
         let msg = sample::sample_message(ty, channel, &cx, args.to.as_deref(), data.as_ref())
-            .expect("the type belongs to the channel");
+            .ok_or_else(|| StatusError {
+                status: ExitStatus::Usage,
+                message: format!(
+                    "`{ty}` is not a template type of the {} channel",
+                    channel.as_str()
+                ),
+                hint: None,
+            })?;
         let (texts, ctx) = render_message(ty, channel, &msg, &template_sources)?;
         let request = match &cfg {
             None => None,

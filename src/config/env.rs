@@ -136,11 +136,15 @@ fn set(root: &mut Node, segments: &[String], value: Node, loc: &Loc) -> Result<(
         return Ok(());
     };
     if let Ok(index) = first.parse::<usize>() {
-        if !matches!(root.value, Value::Seq(_)) {
-            root.value = Value::Seq(Vec::new());
-        }
-        let Value::Seq(items) = &mut root.value else {
-            unreachable!("made a sequence above")
+        let items = match &mut root.value {
+            Value::Seq(items) => items,
+            other => {
+                *other = Value::Seq(Vec::new());
+                let Value::Seq(items) = other else {
+                    return Err("internal: not a sequence".into());
+                };
+                items
+            }
         };
         if index == items.len() {
             items.push(Node {
@@ -156,11 +160,15 @@ fn set(root: &mut Node, segments: &[String], value: Node, loc: &Loc) -> Result<(
         };
         return set(item, rest, value, loc);
     }
-    if !matches!(root.value, Value::Map(_)) {
-        root.value = Value::Map(Vec::new());
-    }
-    let Value::Map(entries) = &mut root.value else {
-        unreachable!("made a mapping above")
+    let entries = match &mut root.value {
+        Value::Map(entries) => entries,
+        other => {
+            *other = Value::Map(Vec::new());
+            let Value::Map(entries) = other else {
+                return Err("internal: not a mapping".into());
+            };
+            entries
+        }
     };
     let pos = match entries.iter().position(|e| &e.key == first) {
         Some(p) => p,

@@ -13,28 +13,7 @@ fn render(dir: &Path, args: &[&str]) -> Output {
     run(dir, &all, &[], None)
 }
 
-const EMAIL_TYPES: [&str; 12] = [
-    "recovery_invalid",
-    "recovery_valid",
-    "recovery_code_invalid",
-    "recovery_code_valid",
-    "verification_invalid",
-    "verification_valid",
-    "verification_code_invalid",
-    "verification_code_valid",
-    "login_code_valid",
-    "registration_code_valid",
-    "verifiable_address_changed",
-    "authenticator_key_added",
-];
-const SMS_TYPES: [&str; 6] = [
-    "verification_code_valid",
-    "recovery_code_valid",
-    "login_code_valid",
-    "registration_code_valid",
-    "verifiable_address_changed",
-    "authenticator_key_added",
-];
+use courier::sample::{EMAIL_TYPES, SMS_TYPES};
 
 fn smtp_config(extra: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
