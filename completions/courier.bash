@@ -339,12 +339,24 @@ _courier() {
             return 0
             ;;
         courier__subcmd__log)
-            opts="-c -q -v -h -V --config --format --color --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --journal --status --recipient --config --format --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --journal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "queued processing sent abandoned" -- "${cur}"))
+                    return 0
+                    ;;
+                --recipient)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -423,7 +435,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__send)
-            opts="-c -q -v -h -V --to --batch --dry-run --on-bad-row --subject --text --template --data --channel --html --timeout --config --format --color --quiet --verbose --help --version"
+            opts="-j -c -q -v -h -V --to --batch --dry-run --on-bad-row --subject --text --template --data --channel --html --timeout --concurrency --rate --journal --retry-abandoned --resend-uncertain --backoff --config --format --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -466,6 +478,26 @@ _courier() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --journal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backoff)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -38,7 +38,7 @@ complete -c courier -n "__fish_courier_needs_command" -f -a "check-config" -d 'V
 complete -c courier -n "__fish_courier_needs_command" -f -a "test" -d 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending'
 complete -c courier -n "__fish_courier_needs_command" -f -a "render" -d 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request'
 complete -c courier -n "__fish_courier_needs_command" -f -a "send" -d 'Send one message as Kratos would send it'
-complete -c courier -n "__fish_courier_needs_command" -f -a "log" -d 'Show the delivery journal of a batch'
+complete -c courier -n "__fish_courier_needs_command" -f -a "log" -d 'Show the delivery journal of a batch: every message\'s state, attempts and last error'
 complete -c courier -n "__fish_courier_needs_command" -f -a "uri" -d 'Build a connection_uri from parts, or explain one with --decode'
 complete -c courier -n "__fish_courier_needs_command" -f -a "init" -d 'Print a ready `courier:` section, or merge it into an identity config'
 complete -c courier -n "__fish_courier_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -113,6 +113,10 @@ complete -c courier -n "__fish_courier_using_subcommand send" -l channel -d 'The
 sms\t''"
 complete -c courier -n "__fish_courier_using_subcommand send" -l html -d 'HTML body; makes the message multipart/alternative' -r
 complete -c courier -n "__fish_courier_using_subcommand send" -l timeout -d 'Seconds for each deadline (Kratos uses 10)' -r
+complete -c courier -n "__fish_courier_using_subcommand send" -s j -l concurrency -d 'With --batch: messages in flight at once (each worker holds one SMTP connection; HTTP workers share a keep-alive client)' -r
+complete -c courier -n "__fish_courier_using_subcommand send" -l rate -d 'With --batch: at most this many sends, evenly spaced, across all workers: N/s, N/m or N/h' -r
+complete -c courier -n "__fish_courier_using_subcommand send" -l journal -d 'With --batch: the delivery journal (SQLite) [default: next to the input, FILE.courier.db; ./stdin.courier.db for standard input]' -r -F
+complete -c courier -n "__fish_courier_using_subcommand send" -l backoff -d 'With --batch: the wait before the first retry, doubled for each further one (with jitter, at most 60 s): e.g. 500ms, 1s, 2m' -r
 complete -c courier -n "__fish_courier_using_subcommand send" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
 complete -c courier -n "__fish_courier_using_subcommand send" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
 json\t''"
@@ -120,10 +124,18 @@ complete -c courier -n "__fish_courier_using_subcommand send" -l color -d 'When 
 always\t''
 never\t''"
 complete -c courier -n "__fish_courier_using_subcommand send" -l dry-run -d 'With --batch: render every message and validate every recipient, send nothing'
+complete -c courier -n "__fish_courier_using_subcommand send" -l retry-abandoned -d 'With --batch: send again the rows a previous run abandoned'
+complete -c courier -n "__fish_courier_using_subcommand send" -l resend-uncertain -d 'With --batch: send again the rows a crashed run left in flight (they may have been delivered; the default is at most once)'
 complete -c courier -n "__fish_courier_using_subcommand send" -s q -l quiet -d 'Print only errors and results'
 complete -c courier -n "__fish_courier_using_subcommand send" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_using_subcommand send" -s V -l version -d 'Print version'
+complete -c courier -n "__fish_courier_using_subcommand log" -l journal -d 'The journal [default: the only *.courier.db in the current directory]' -r -F
+complete -c courier -n "__fish_courier_using_subcommand log" -l status -d 'Only messages in this state' -r -f -a "queued\t''
+processing\t''
+sent\t''
+abandoned\t''"
+complete -c courier -n "__fish_courier_using_subcommand log" -l recipient -d 'Only messages to this recipient (exact match)' -r
 complete -c courier -n "__fish_courier_using_subcommand log" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
 complete -c courier -n "__fish_courier_using_subcommand log" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
 json\t''"
@@ -132,7 +144,7 @@ always\t''
 never\t''"
 complete -c courier -n "__fish_courier_using_subcommand log" -s q -l quiet -d 'Print only errors and results'
 complete -c courier -n "__fish_courier_using_subcommand log" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c courier -n "__fish_courier_using_subcommand log" -s h -l help -d 'Print help'
+complete -c courier -n "__fish_courier_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_using_subcommand log" -s V -l version -d 'Print version'
 complete -c courier -n "__fish_courier_using_subcommand uri" -l mode -d 'Security mode (default: the provider\'s, else starttls)' -r -f -a "starttls\t'smtp:// (STARTTLS, verified), port 587'
 starttls-insecure\t'smtp://…?skip_ssl_verify=true'
@@ -201,7 +213,7 @@ complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_see
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "test" -d 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "render" -d 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "send" -d 'Send one message as Kratos would send it'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "log" -d 'Show the delivery journal of a batch'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "log" -d 'Show the delivery journal of a batch: every message\'s state, attempts and last error'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "uri" -d 'Build a connection_uri from parts, or explain one with --decode'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "init" -d 'Print a ready `courier:` section, or merge it into an identity config'
 complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

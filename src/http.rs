@@ -1,5 +1,6 @@
-//! HTTP: the only `reqwest` user. For now, fetching remote templates the
-//! way Kratos' fetcher does (GET, only 200 counts).
+//! HTTP: the only `reqwest` user. Fetching remote templates the way
+//! Kratos' fetcher does (GET, only 200 counts), and sending messages, one
+//! at a time or over a shared keep-alive client.
 
 use std::time::Duration;
 
@@ -56,34 +57,61 @@ pub enum SendError {
 /// Sends once, as Kratos' courier does: one attempt, a total timeout,
 /// redirects followed, proxies from the environment.
 pub fn send(req: &crate::request::HttpRequest, timeout: Duration) -> Result<Answer, SendError> {
-    let client = reqwest::blocking::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout)
-        .build()
-        .map_err(|e| SendError::Other(e.to_string()))?;
-    let method = reqwest::Method::from_bytes(req.method.as_bytes())
-        .map_err(|e| SendError::Other(e.to_string()))?;
-    let mut builder = client.request(method, &req.url);
-    for (k, v) in &req.headers {
-        builder = builder.header(k.as_str(), v.as_str());
+    Client::new(timeout)?.send(req)
+}
+
+/// A keep-alive client shared by the workers of a batch (connections are
+/// pooled and reused across requests and threads).
+#[derive(Clone)]
+pub struct Client {
+    inner: reqwest::blocking::Client,
+    timeout: Duration,
+}
+
+impl Client {
+    /// A client whose every request has `timeout` in total.
+    pub fn new(timeout: Duration) -> Result<Self, SendError> {
+        let inner = reqwest::blocking::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| SendError::Other(e.to_string()))?;
+        Ok(Self { inner, timeout })
     }
-    let resp = builder.body(req.body.clone()).send().map_err(|e| {
-        let e = e.without_url();
-        if e.is_timeout() {
-            SendError::Timeout(timeout)
-        } else if e.is_connect() {
-            SendError::Connect(source_text(&e))
-        } else {
-            SendError::Other(source_text(&e))
+
+    /// Sends `req` once; the status and the first KiB of the body.
+    pub fn send(&self, req: &crate::request::HttpRequest) -> Result<Answer, SendError> {
+        let method = reqwest::Method::from_bytes(req.method.as_bytes())
+            .map_err(|e| SendError::Other(e.to_string()))?;
+        let mut builder = self.inner.request(method, &req.url);
+        for (k, v) in &req.headers {
+            builder = builder.header(k.as_str(), v.as_str());
         }
-    })?;
-    let status = resp.status().as_u16();
-    let mut body = Vec::new();
-    let _ = std::io::Read::read_to_end(&mut std::io::Read::take(resp, 1024), &mut body);
-    Ok(Answer {
-        status,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    })
+        let resp = builder.body(req.body.clone()).send().map_err(|e| {
+            let e = e.without_url();
+            if e.is_timeout() {
+                SendError::Timeout(self.timeout)
+            } else if e.is_connect() {
+                SendError::Connect(source_text(&e))
+            } else {
+                SendError::Other(source_text(&e))
+            }
+        })?;
+        let status = resp.status().as_u16();
+        let mut body = Vec::new();
+        let mut resp = resp;
+        let _ = std::io::Read::read_to_end(&mut std::io::Read::take(&mut resp, 1024), &mut body);
+        // Drain the rest (bounded) so the connection can be reused.
+        let _ = std::io::copy(
+            &mut std::io::Read::take(&mut resp, 1 << 20),
+            &mut std::io::sink(),
+        );
+        Ok(Answer {
+            status,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        })
+    }
 }
 
 fn source_text(e: &reqwest::Error) -> String {

@@ -55,8 +55,11 @@ pub mod diag;
 pub mod exit;
 pub mod fetch;
 pub mod http;
+pub mod interrupt;
+pub mod journal;
 pub mod mime;
 pub mod output;
+pub mod pace;
 pub mod prompt;
 pub mod recipients;
 pub mod render;
@@ -69,7 +72,7 @@ pub mod transport;
 pub mod uri;
 
 use cli::{Cli, Command};
-use exit::{ExitStatus, StatusError};
+use exit::ExitStatus;
 use output::Printer;
 
 /// Runs a parsed command line and returns the exit status.
@@ -82,7 +85,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Test(args) => commands::probe::run(g, args, &mut printer),
         Command::Render(args) => commands::render::run(g, args, &mut printer),
         Command::Send(args) => commands::send::run(g, args, &mut printer),
-        Command::Log(_) => not_yet("log", 6),
+        Command::Log(args) => commands::log::run(g, args, &printer),
         Command::Uri(args) => commands::uri::run(g, args, &mut printer),
         Command::Init(args) => commands::init::run(g, args, &mut printer),
     };
@@ -94,15 +97,4 @@ pub fn run(cli: Cli) -> ExitStatus {
             status
         }
     }
-}
-
-fn not_yet(command: &str, issue: u32) -> anyhow::Result<ExitStatus> {
-    Err(StatusError {
-        status: ExitStatus::Usage,
-        message: format!("`courier {command}` is not implemented yet"),
-        hint: Some(format!(
-            "it is planned in issue #{issue}; `courier check-config` works today"
-        )),
-    }
-    .into())
 }

@@ -205,6 +205,39 @@ impl Printer {
     }
 }
 
+impl Printer {
+    /// Whether progress displays are drawn (a terminal, not `-q`, not JSON).
+    #[must_use]
+    pub fn shows_progress(&self) -> bool {
+        !self.quiet && self.format != Format::Json && std::io::stderr().is_terminal()
+    }
+
+    /// A progress bar for a batch being sent: done of `total` (when known),
+    /// a message with the counts, the rate and the time left.
+    #[must_use]
+    pub fn progress_bar(&self, total: Option<u64>) -> Progress {
+        if !self.shows_progress() {
+            return Progress(None);
+        }
+        let target = indicatif::ProgressDrawTarget::stderr();
+        let (bar, template) = match total {
+            Some(n) => (
+                indicatif::ProgressBar::with_draw_target(Some(n), target),
+                "{bar:30} {pos}/{len} {msg} · {per_sec} · eta {eta}",
+            ),
+            None => (
+                indicatif::ProgressBar::with_draw_target(None, target),
+                "{spinner} {pos} rows {msg} · {per_sec} · {elapsed}",
+            ),
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        Progress(Some(bar))
+    }
+}
+
 /// Applies styles when colour is on for the stream.
 #[derive(Debug, Clone, Copy)]
 pub struct Painter(bool);

@@ -199,6 +199,7 @@ pub struct Session {
     pub extensions: Vec<String>,
     /// The last stage that completed.
     pub reached: Option<Stage>,
+    body_in_flight: bool,
 }
 
 impl Session {
@@ -213,6 +214,7 @@ impl Session {
             tls: None,
             extensions: Vec::new(),
             reached: None,
+            body_in_flight: false,
         }
     }
 
@@ -725,9 +727,7 @@ impl Session {
         self.deadline = Instant::now() + self.timeout;
     }
 
-    /// `MAIL FROM`, with `BODY=8BITMIME` and `SMTPUTF8` when offered.
-    pub fn mail(&mut self, from: &str) -> Result<(), SmtpError> {
-        let start = Instant::now();
+    fn mail_line(&self, from: &str) -> String {
         let mut line = format!("MAIL FROM:<{from}>");
         if self.has_ext("8BITMIME") {
             line.push_str(" BODY=8BITMIME");
@@ -735,6 +735,13 @@ impl Session {
         if self.has_ext("SMTPUTF8") {
             line.push_str(" SMTPUTF8");
         }
+        line
+    }
+
+    /// `MAIL FROM`, with `BODY=8BITMIME` and `SMTPUTF8` when offered.
+    pub fn mail(&mut self, from: &str) -> Result<(), SmtpError> {
+        let start = Instant::now();
+        let line = self.mail_line(from);
         let r = self.cmd(&line, &line, &[250]);
         self.record(
             Stage::Mail,
@@ -783,8 +790,10 @@ impl Session {
                 dir,
                 text: ".".into(),
             });
+            self.body_in_flight = true;
             self.write_raw(&stuffed)?;
             let reply = self.read_reply()?;
+            self.body_in_flight = false;
             if reply.code == 250 {
                 Ok(reply)
             } else {
@@ -817,6 +826,136 @@ impl Session {
         if let Some(Stream::Tls(mut t)) = self.stream.take() {
             t.conn.send_close_notify();
             let _ = t.flush();
+        }
+    }
+}
+
+impl Session {
+    /// Whether the connection is still there.
+    #[must_use]
+    pub fn is_open(&self) -> bool {
+        self.stream.is_some()
+    }
+
+    /// Whether the server may be holding a message body that was written
+    /// but not yet answered (a failure then may still have delivered it).
+    #[must_use]
+    pub fn body_in_flight(&self) -> bool {
+        self.body_in_flight
+    }
+
+    /// Closes the connection without `QUIT` (after a failure).
+    pub fn drop_connection(&mut self) {
+        self.stream = None;
+        self.buf.clear();
+    }
+
+    /// One message on an open, authenticated session, as a batch sends it:
+    /// `RSET` first when `rset` (the previous transaction's state is
+    /// cleared), then `MAIL`, `RCPT` and `DATA` in one write when the
+    /// server offers PIPELINING (RFC 2920: two round trips per message),
+    /// one command at a time otherwise. Only the last transaction's
+    /// transcript and stages are kept, so a long session does not grow.
+    pub fn transaction(&mut self, built: &Built, rset: bool) -> Result<Reply, SmtpError> {
+        self.transcript.clear();
+        self.stages.clear();
+        self.body_in_flight = false;
+        self.reset_deadline();
+        if !self.has_ext("PIPELINING") {
+            if rset {
+                self.cmd("RSET", "RSET", &[250])?;
+            }
+            self.mail(&built.mail_from)?;
+            self.rcpt(&built.recipients)?;
+            return self.data(&built.bytes);
+        }
+        let start = Instant::now();
+        let mut commands: Vec<(Stage, String, &[u16])> = Vec::new();
+        if rset {
+            commands.push((Stage::Mail, "RSET".to_owned(), &[250]));
+        }
+        commands.push((Stage::Mail, self.mail_line(&built.mail_from), &[250]));
+        for addr in &built.recipients {
+            commands.push((Stage::Rcpt, format!("RCPT TO:<{addr}>"), &[250, 251]));
+        }
+        commands.push((Stage::Data, "DATA".to_owned(), &[354]));
+        let dir = if self.is_tls() {
+            Dir::SentTls
+        } else {
+            Dir::Sent
+        };
+        let mut wire = String::new();
+        for (_, line, _) in &commands {
+            self.transcript.push(Line {
+                dir,
+                text: line.clone(),
+            });
+            wire.push_str(line);
+            wire.push_str("\r\n");
+        }
+        let r = self.pipelined(&commands, &wire, &built.bytes);
+        let stage = match &r {
+            Ok(_) => Stage::Data,
+            Err((stage, _)) => *stage,
+        };
+        let r = r.map_err(|(_, e)| e);
+        self.record(
+            stage,
+            start,
+            &r,
+            r.as_ref().map(Reply::text).unwrap_or_default(),
+        );
+        r
+    }
+
+    fn pipelined(
+        &mut self,
+        commands: &[(Stage, String, &[u16])],
+        wire: &str,
+        message: &[u8],
+    ) -> Result<Reply, (Stage, SmtpError)> {
+        self.write_raw(wire.as_bytes())
+            .map_err(|e| (Stage::Mail, e))?;
+        let mut first_failure: Option<(Stage, Reply)> = None;
+        let mut data_reply = None;
+        for (stage, _, want) in commands {
+            let reply = self.read_reply().map_err(|e| (*stage, e))?;
+            if *stage == Stage::Data {
+                data_reply = Some(reply);
+            } else if !want.contains(&reply.code) && first_failure.is_none() {
+                first_failure = Some((*stage, reply));
+            }
+        }
+        let data_reply = data_reply.ok_or((Stage::Data, SmtpError::Closed))?;
+        if data_reply.code != 354 {
+            let (stage, reply) = first_failure.unwrap_or((Stage::Data, data_reply));
+            return Err((stage, SmtpError::Reply(reply)));
+        }
+        if let Some((stage, reply)) = first_failure {
+            // The server took DATA although a command failed: send an
+            // empty message to end it, and report the failure.
+            let _ = self.write_raw(b".\r\n");
+            let _ = self.read_reply();
+            return Err((stage, SmtpError::Reply(reply)));
+        }
+        let dir = if self.is_tls() {
+            Dir::SentTls
+        } else {
+            Dir::Sent
+        };
+        self.transcript.push(Line {
+            dir,
+            text: format!("<message, {} bytes>", message.len()),
+        });
+        self.body_in_flight = true;
+        self.write_raw(&dot_stuff(message))
+            .map_err(|e| (Stage::Data, e))?;
+        let reply = self.read_reply().map_err(|e| (Stage::Data, e))?;
+        self.body_in_flight = false;
+        if reply.code == 250 {
+            Ok(reply)
+        } else {
+            Err((Stage::Data, SmtpError::Reply(reply)))
         }
     }
 }

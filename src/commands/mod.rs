@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod check_config;
 pub mod init;
+pub mod log;
 pub mod probe;
 pub mod probe_http;
 pub mod render;

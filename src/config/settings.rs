@@ -43,6 +43,20 @@ pub fn delivery_strategy(loaded: &Loaded) -> String {
         .to_owned()
 }
 
+/// `courier.message_retries` (default 5): a message gets this many
+/// retries, `message_retries + 1` attempts in all.
+#[must_use]
+pub fn message_retries(loaded: &Loaded) -> u32 {
+    match loaded
+        .root
+        .lookup(&["courier", "message_retries"])
+        .map(|n| &n.value)
+    {
+        Some(crate::config::tree::Value::Int(n)) => u32::try_from((*n).max(0)).unwrap_or(u32::MAX),
+        _ => 5,
+    }
+}
+
 fn string(root: &Node, path: &[&str]) -> Option<String> {
     root.lookup(path).and_then(Node::as_str).map(str::to_owned)
 }

@@ -160,16 +160,4 @@ fn json_lines_from_stdin_with_sms_and_data() {
     );
     assert_eq!(l[1]["channel"], "sms");
     assert_eq!(out.code, 65);
-    let out = run(
-        dir.path(),
-        &["send", "-c", "kratos.yml", "--batch", "r.jsonl"],
-        &[],
-        None,
-    );
-    assert_eq!(
-        out.code,
-        2,
-        "sending batches is not implemented yet: {}",
-        out.all()
-    );
 }

@@ -26,20 +26,18 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-fn later_commands_say_not_implemented_with_exit_2() {
-    {
-        let cmd = "log";
-        let out = run(&root(), &[cmd], &[], None);
-        assert_eq!(out.code, 2, "{cmd}: {}", out.all());
-        assert!(
-            out.stderr.contains("not implemented yet"),
-            "{cmd}: {}",
-            out.stderr
-        );
-        let out = run(&root(), &["--format", "json", cmd], &[], None);
-        assert_eq!(out.code, 2);
-        let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON document");
-        assert_eq!(v["type"], "error");
-        assert_eq!(v["exit_code"], 2);
-    }
+fn log_without_a_journal_says_where_to_find_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run(dir.path(), &["log"], &[], None);
+    assert_eq!(out.code, 66, "{}", out.all());
+    assert!(out.stderr.contains("no journal"), "{}", out.stderr);
+    assert!(out.stderr.contains("--journal"), "{}", out.stderr);
+    let out = run(dir.path(), &["--format", "json", "log"], &[], None);
+    assert_eq!(out.code, 66);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON document");
+    assert_eq!(v["type"], "error");
+    assert_eq!(v["exit_code"], 66);
+    let out = run(dir.path(), &["log", "--journal", "missing.db"], &[], None);
+    assert_eq!(out.code, 66, "{}", out.all());
+    assert!(out.stderr.contains("missing.db"), "{}", out.stderr);
 }

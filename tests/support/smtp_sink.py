@@ -4,7 +4,15 @@
 Every accepted message is written to OUT/NNNN.eml (the bytes received) and
 OUT/NNNN.json (envelope, EHLO name, TLS version, SNI, authenticated user).
 Prints "READY <port>" once listening and runs until SIGTERM or SIGINT.
+
+With --faults, recipients named by their local part misbehave, for batch
+tests: temp<N>-... gets "451" at RCPT for its first N attempts,
+reject-... gets "550" at RCPT, busy-... gets "421" at RCPT once and the
+connection closed, drop-... has its connection cut after its first DATA
+(nothing stored). --close-every N closes a connection right after every
+N-th message it delivered (a server that drops idle connections).
 """
+import asyncio
 import argparse
 import json
 import os
@@ -19,12 +27,41 @@ SERVER_NAMES = {}  # id(SSLObject) -> the SNI the client sent
 
 
 class Recorder:
-    def __init__(self, out):
+    def __init__(self, out, faults=False, close_every=0):
         self.out = out
         self.count = 0
         self.lock = threading.Lock()
+        self.faults = faults
+        self.close_every = close_every
+        self.seen = {}  # address -> RCPT attempts so far
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.faults:
+            local = address.split("@", 1)[0]
+            with self.lock:
+                self.seen[address] = self.seen.get(address, 0) + 1
+                attempt = self.seen[address]
+            if local.startswith("temp"):
+                limit = int(local[4:].split("-", 1)[0] or "1")
+                if attempt <= limit:
+                    return "451 4.3.0 try again later"
+            if local.startswith("reject-"):
+                return "550 5.1.1 no such user"
+            if local.startswith("busy-") and attempt == 1:
+                asyncio.get_event_loop().call_soon(server.transport.close)
+                return "421 4.7.0 too busy, closing"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.faults and any(
+            a.split("@", 1)[0].startswith("drop-") and self.seen.get(a) == 1
+            for a in envelope.rcpt_tos
+        ):
+            with self.lock:
+                self.seen[envelope.rcpt_tos[0]] = 2
+            server.transport.abort()
+            return "451 4.4.2 connection lost"
         with self.lock:
             self.count += 1
             number = self.count
@@ -46,6 +83,11 @@ class Recorder:
         }
         with open(base + ".json", "w") as f:
             json.dump(record, f)
+        if self.close_every:
+            done = getattr(session, "delivered", 0) + 1
+            session.delivered = done
+            if done % self.close_every == 0:
+                asyncio.get_event_loop().call_soon(server.transport.close)
         return "250 2.0.0 stored as %04d" % number
 
 
@@ -57,6 +99,8 @@ def main():
     parser.add_argument("--key")
     parser.add_argument("--auth", help="user:password; AUTH becomes required")
     parser.add_argument("--out", required=True)
+    parser.add_argument("--faults", action="store_true")
+    parser.add_argument("--close-every", type=int, default=0)
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
@@ -93,7 +137,7 @@ def main():
             auth_require_tls=(args.mode == "starttls"),
         )
     controller = Controller(
-        Recorder(args.out),
+        Recorder(args.out, args.faults, args.close_every),
         hostname="127.0.0.1",
         port=args.port,
         ssl_context=context if args.mode == "smtps" else None,

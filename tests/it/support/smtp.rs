@@ -163,6 +163,12 @@ impl Sink {
 
     /// Starts a server that requires AUTH with these credentials (if any).
     pub fn start_with(mode: Mode, auth: Option<(&str, &str)>) -> Sink {
+        Self::start_opts(mode, auth, &[])
+    }
+
+    /// Starts a server with more options of `smtp_sink.py` (`--faults`,
+    /// `--close-every N`).
+    pub fn start_opts(mode: Mode, auth: Option<(&str, &str)>, extra: &[&str]) -> Sink {
         let py = python();
         let certs = certs();
         for _attempt in 0..5 {
@@ -187,6 +193,7 @@ impl Sink {
                 .arg(&certs.key)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null());
+            cmd.args(extra);
             if let Some((user, password)) = auth {
                 cmd.args(["--auth", &format!("{user}:{password}")]);
             }
