@@ -8,8 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const EXIT_CODES: &str = "\
 Exit status:
   0    success (warnings allowed, unless --strict)
-  1    some messages of a batch failed; unclassified errors
-  2    usage error, or a command that is not implemented yet
+  1    some messages of a batch were not sent; unclassified errors
+  2    usage error
   65   bad input data: Jsonnet or template error, bad recipients file
   66   a named input file is missing or unreadable
   69   cannot deliver: unreachable, TLS or auth failure, permanent rejection

@@ -10,7 +10,7 @@ pub enum ExitStatus {
     Success,
     /// Some messages failed; unclassified errors.
     Failure,
-    /// Usage error, or a command that is not implemented yet.
+    /// Usage error.
     Usage,
     /// Bad input data: Jsonnet or template error, bad recipients file.
     DataErr,

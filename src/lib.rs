@@ -13,7 +13,10 @@
 //!
 //! - `cli`: clap types only (the only `clap` user).
 //! - `commands/`: one module per subcommand (`check_config`, `probe` and
-//!   `probe_http` for `test`, `render`, `send`, `batch`, `uri`, `init`).
+//!   `probe_http` for `test`, `render`, `send`, `uri`, `init`, `log`), and
+//!   `batch/` for `send --batch`: `compose` (row → wire bytes), `deliver`
+//!   (the coordinator: rows, journal, retries, summary), `worker` (one
+//!   connection per worker, verdicts).
 //! - `config/`: `source` (YAML text → located tree; the only YAML user),
 //!   `tree` (values with file:line:col), `env` (Kratos' env overrides),
 //!   `schema` (Kratos' schema facts for `courier`), `lint` (send-time traps),
@@ -29,7 +32,10 @@
 //!   output format), `template` (Go templates, Sprig, override precedence;
 //!   the only `gotmpl` user) and the built-in templates.
 //! - `sample`: sample template data and the HTTP ctx for every type.
-//! - `recipients`: batch input (the only `csv` user).
+//! - `recipients`: batch input (the only `csv` user); `journal`: the
+//!   batch's SQLite delivery journal (the only `rusqlite` user); `pace`:
+//!   `--rate` and retry backoff; `interrupt`: Ctrl-C as a flag (the only
+//!   `ctrlc` user).
 //! - `diag`: findings and their human/JSON renderings.
 //! - `secret`: the `***` wrapper and the redactor; `prompt`: no-echo input.
 //! - `output`: the printer (the only `colored` user, the only place that
@@ -44,6 +50,10 @@
 //!   report with exit 78, not an `Err`.
 //! - `check-config` touches the network only with `--online`; `render` and
 //!   `test` never send a message; `test` never says DATA.
+//! - A batch claims a message in its journal (`processing`) before sending
+//!   it and records the verdict after: a killed run can leave a message
+//!   uncertain, never sent twice unless `--resend-uncertain`. Only the
+//!   coordinator thread writes the journal.
 
 pub mod b64;
 pub mod cert;
