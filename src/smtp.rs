@@ -919,7 +919,17 @@ impl Session {
         let mut first_failure: Option<(Stage, Reply)> = None;
         let mut data_reply = None;
         for (stage, _, want) in commands {
-            let reply = self.read_reply().map_err(|e| (*stage, e))?;
+            let reply = match self.read_reply() {
+                Ok(r) => r,
+                // A server that refused a command and hung up (421): its
+                // refusal is the news.
+                Err(e) => {
+                    return Err(match first_failure {
+                        Some((s, r)) => (s, SmtpError::Reply(r)),
+                        None => (*stage, e),
+                    });
+                }
+            };
             if *stage == Stage::Data {
                 data_reply = Some(reply);
             } else if !want.contains(&reply.code) && first_failure.is_none() {

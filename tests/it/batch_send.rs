@@ -246,7 +246,20 @@ fn a_thousand_rows_over_starttls_and_auth_arrive_exactly_once() {
 
 #[test]
 fn transient_failures_are_retried_and_permanent_ones_abandoned() {
-    let sink = Sink::start_opts(Mode::Plain, None, &["--faults", "--close-every", "5"]);
+    faults(false);
+}
+
+#[test]
+fn the_same_over_a_pipelining_server() {
+    faults(true);
+}
+
+fn faults(pipelining: bool) {
+    let mut opts = vec!["--faults", "--close-every", "5"];
+    if pipelining {
+        opts.push("--pipelining");
+    }
+    let sink = Sink::start_opts(Mode::Plain, None, &opts);
     let dir = dir_with(&smtp_config(&plain_uri(&sink), "  message_retries: 2\n"));
     let mut rcpts = users(30);
     rcpts.extend(
@@ -302,6 +315,18 @@ fn transient_failures_are_retried_and_permanent_ones_abandoned() {
     assert_eq!(got.len(), 33);
     assert!(got.values().all(|&n| n == 1), "{got:?}");
     assert!(!got.contains_key("reject-c@example.com"));
+    // MAIL, RCPT and DATA go in one write only to a server that offers
+    // PIPELINING.
+    let pipelined = sink
+        .messages(33)
+        .iter()
+        .filter(|m| m.envelope["pipelined"] == true)
+        .count();
+    if pipelining {
+        assert!(pipelined > 16, "{pipelined} of 33 pipelined");
+    } else {
+        assert_eq!(pipelined, 0);
+    }
 
     // The journal has every attempt, newest first.
     let m = log_json(dir.path(), &["33"]);

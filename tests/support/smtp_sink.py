@@ -11,6 +11,7 @@ reject-... gets "550" at RCPT, busy-... gets "421" at RCPT once and the
 connection closed, drop-... has its connection cut after its first DATA
 (nothing stored). --close-every N closes a connection right after every
 N-th message it delivered (a server that drops idle connections).
+--pipelining advertises PIPELINING (RFC 2920).
 """
 import asyncio
 import argparse
@@ -27,13 +28,31 @@ SERVER_NAMES = {}  # id(SSLObject) -> the SNI the client sent
 
 
 class Recorder:
-    def __init__(self, out, faults=False, close_every=0):
+    def __init__(self, out, faults=False, close_every=0, pipelining=False):
         self.out = out
+        self.pipelining = pipelining
         self.count = 0
         self.lock = threading.Lock()
         self.faults = faults
         self.close_every = close_every
         self.seen = {}  # address -> RCPT attempts so far
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            # aiosmtpd reads commands in order from a buffer, so it copes
+            # with pipelined clients; it just does not say so.
+            responses.insert(-1, "250-PIPELINING")
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        # Were more commands already waiting when MAIL was read? That is
+        # what a pipelining client looks like from here.
+        buffered = getattr(server._reader, "_buffer", b"")
+        session.pipelined = len(buffered) > 0
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.faults:
@@ -77,6 +96,7 @@ class Recorder:
             "tls": ssl_object is not None,
             "tls_version": ssl_object.version() if ssl_object else None,
             "sni": SERVER_NAMES.get(id(ssl_object)) if ssl_object else None,
+            "pipelined": getattr(session, "pipelined", False),
             "auth": session.auth_data.login.decode()
             if isinstance(session.auth_data, LoginPassword)
             else None,
@@ -101,6 +121,7 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--faults", action="store_true")
     parser.add_argument("--close-every", type=int, default=0)
+    parser.add_argument("--pipelining", action="store_true", help="advertise PIPELINING")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
@@ -137,7 +158,7 @@ def main():
             auth_require_tls=(args.mode == "starttls"),
         )
     controller = Controller(
-        Recorder(args.out, args.faults, args.close_every),
+        Recorder(args.out, args.faults, args.close_every, args.pipelining),
         hostname="127.0.0.1",
         port=args.port,
         ssl_context=context if args.mode == "smtps" else None,
