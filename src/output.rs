@@ -223,11 +223,11 @@ impl Printer {
         let (bar, template) = match total {
             Some(n) => (
                 indicatif::ProgressBar::with_draw_target(Some(n), target),
-                "{bar:30} {pos}/{len} {msg} · {per_sec} · eta {eta}",
+                "{pos}/{len} {msg} · eta {eta} {wide_bar}",
             ),
             None => (
                 indicatif::ProgressBar::with_draw_target(None, target),
-                "{spinner} {pos} rows {msg} · {per_sec} · {elapsed}",
+                "{spinner} {pos} rows · {msg} · {elapsed}",
             ),
         };
         if let Ok(style) = indicatif::ProgressStyle::with_template(template) {

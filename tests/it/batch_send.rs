@@ -348,6 +348,36 @@ fn faults(pipelining: bool) {
         .collect();
     assert_eq!(ids, vec![33, 34]);
 
+    // The human views: a table with counts on stderr, and one message.
+    let table = run(dir.path(), &["log", "--status", "abandoned"], &[], None);
+    assert_eq!(table.code, 0, "{}", table.all());
+    let rows: Vec<&str> = table.stdout.lines().collect();
+    assert!(
+        rows[0].starts_with("ID") && rows[0].contains("LAST ERROR"),
+        "{}",
+        table.stdout
+    );
+    assert_eq!(rows.len(), 3, "{}", table.stdout);
+    assert!(rows[2].starts_with("34") && rows[2].contains("550 5.1.1 no such user"));
+    assert!(
+        table
+            .stderr
+            .contains("2 messages: 0 queued, 0 processing, 0 sent, 2 abandoned")
+    );
+    let one = run(dir.path(), &["log", "32"], &[], None);
+    assert!(
+        one.stdout.contains("attempt 2 at ") && one.stdout.contains("success"),
+        "{}",
+        one.stdout
+    );
+    assert!(
+        one.stdout.contains("451 4.3.0 try again later"),
+        "{}",
+        one.stdout
+    );
+    let missing = run(dir.path(), &["log", "999"], &[], None);
+    assert_eq!(missing.code, 66);
+
     // Rerun: sent rows stay sent; abandoned ones only with --retry-abandoned.
     let out = courier(dir.path(), &args);
     assert_eq!(out.code, 1);

@@ -108,6 +108,7 @@ struct Coordinator<'p> {
     on_bad_row: OnBadRow,
     shown_failures: u64,
     stop: Stop,
+    started: Instant,
 }
 
 /// Sends the batch.
@@ -178,6 +179,7 @@ pub fn run(
         on_bad_row: args.on_bad_row,
         shown_failures: 0,
         stop: stop.clone(),
+        started: Instant::now(),
     };
     let shared = Shared {
         loaded,
@@ -636,13 +638,18 @@ impl Coordinator<'_> {
     }
 
     fn refresh(&self) {
-        self.progress.message(format!(
-            "sent {} · abandoned {} · retrying {} · bad {}",
+        let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        let mut text = format!(
+            "{} sent, {} abandoned, {} retrying",
             self.summary.sent,
             self.summary.abandoned,
-            self.retry_at.len(),
-            self.summary.bad
-        ));
+            self.retry_at.len()
+        );
+        if self.summary.bad > 0 {
+            text.push_str(&format!(", {} bad", self.summary.bad));
+        }
+        text.push_str(&format!(" · {:.0}/s", self.summary.sent as f64 / secs));
+        self.progress.message(text);
     }
 
     #[allow(clippy::too_many_arguments)]
