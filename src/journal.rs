@@ -27,7 +27,6 @@ CREATE TABLE IF NOT EXISTS messages (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS messages_status ON messages (status);
 CREATE INDEX IF NOT EXISTS messages_recipient ON messages (recipient);
 CREATE TABLE IF NOT EXISTS dispatches (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

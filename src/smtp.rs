@@ -200,6 +200,10 @@ pub struct Session {
     /// The last stage that completed.
     pub reached: Option<Stage>,
     body_in_flight: bool,
+    /// Whether lines are recorded in `transcript` (a batch turns it off).
+    recording: bool,
+    /// The deadline the socket timeouts were last set for.
+    armed_for: Option<Instant>,
 }
 
 impl Session {
@@ -215,11 +219,19 @@ impl Session {
             extensions: Vec::new(),
             reached: None,
             body_in_flight: false,
+            recording: true,
+            armed_for: None,
+        }
+    }
+
+    fn push_line(&mut self, line: Line) {
+        if self.recording {
+            self.transcript.push(line);
         }
     }
 
     fn info(&mut self, text: impl Into<String>) {
-        self.transcript.push(Line {
+        self.push_line(Line {
             dir: Dir::Info,
             text: text.into(),
         });
@@ -277,6 +289,13 @@ impl Session {
 
     fn arm(&mut self) -> Result<(), SmtpError> {
         let left = self.remaining()?;
+        // Socket timeouts are set once per deadline (not before every read
+        // and write): a step can then overrun the deadline by at most the
+        // deadline's own length.
+        if self.armed_for == Some(self.deadline) {
+            return Ok(());
+        }
+        self.armed_for = Some(self.deadline);
         let stream = self.stream.as_ref().ok_or(SmtpError::Closed)?;
         stream
             .tcp()
@@ -317,10 +336,12 @@ impl Session {
         } else {
             Dir::Sent
         };
-        self.transcript.push(Line {
-            dir,
-            text: shown.to_owned(),
-        });
+        if self.recording {
+            self.transcript.push(Line {
+                dir,
+                text: shown.to_owned(),
+            });
+        }
         self.write_raw(format!("{line}\r\n").as_bytes())
     }
 
@@ -360,10 +381,12 @@ impl Session {
         let mut lines = Vec::new();
         loop {
             let line = self.read_line()?;
-            self.transcript.push(Line {
-                dir,
-                text: line.clone(),
-            });
+            if self.recording {
+                self.transcript.push(Line {
+                    dir,
+                    text: line.clone(),
+                });
+            }
             let code = line.get(..3).and_then(|c| c.parse::<u16>().ok());
             let Some(code) = code else {
                 return Err(SmtpError::Protocol(truncate(&line)));
@@ -782,11 +805,11 @@ impl Session {
             } else {
                 Dir::Sent
             };
-            self.transcript.push(Line {
+            self.push_line(Line {
                 dir,
                 text: format!("<message, {} bytes>", message.len()),
             });
-            self.transcript.push(Line {
+            self.push_line(Line {
                 dir,
                 text: ".".into(),
             });
@@ -844,6 +867,13 @@ impl Session {
         self.body_in_flight
     }
 
+    /// Stops recording the transcript (a batch sends too many messages to
+    /// keep one).
+    pub fn stop_recording(&mut self) {
+        self.recording = false;
+        self.transcript.clear();
+    }
+
     /// Closes the connection without `QUIT` (after a failure).
     pub fn drop_connection(&mut self) {
         self.stream = None;
@@ -886,10 +916,12 @@ impl Session {
         };
         let mut wire = String::new();
         for (_, line, _) in &commands {
-            self.transcript.push(Line {
-                dir,
-                text: line.clone(),
-            });
+            if self.recording {
+                self.transcript.push(Line {
+                    dir,
+                    text: line.clone(),
+                });
+            }
             wire.push_str(line);
             wire.push_str("\r\n");
         }
@@ -953,7 +985,7 @@ impl Session {
         } else {
             Dir::Sent
         };
-        self.transcript.push(Line {
+        self.push_line(Line {
             dir,
             text: format!("<message, {} bytes>", message.len()),
         });
@@ -973,22 +1005,24 @@ impl Session {
 /// CRLF line ends, leading dots doubled, and the final `.` line.
 #[must_use]
 pub fn dot_stuff(message: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(message.len() + 16);
-    let mut at_line_start = true;
-    let mut prev = 0u8;
-    for &b in message {
-        if at_line_start && b == b'.' {
+    let mut out = Vec::with_capacity(message.len() + message.len() / 32 + 8);
+    let mut rest = message;
+    while !rest.is_empty() {
+        let (line, next) = match rest.iter().position(|&b| b == b'\n') {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+            None => (rest, None),
+        };
+        if line.first() == Some(&b'.') {
             out.push(b'.');
         }
-        if b == b'\n' && prev != b'\r' {
-            out.push(b'\r');
-        }
-        out.push(b);
-        at_line_start = b == b'\n';
-        prev = b;
-    }
-    if !at_line_start {
+        // A bare LF becomes CRLF; an existing CRLF stays one.
+        let line = match next {
+            Some(_) => line.strip_suffix(b"\r").unwrap_or(line),
+            None => line,
+        };
+        out.extend_from_slice(line);
         out.extend_from_slice(b"\r\n");
+        rest = next.unwrap_or_default();
     }
     out.extend_from_slice(b".\r\n");
     out
@@ -1026,5 +1060,8 @@ mod tests {
     fn dot_stuffing() {
         assert_eq!(dot_stuff(b"a\r\n.b\nc"), b"a\r\n..b\r\nc\r\n.\r\n".to_vec());
         assert_eq!(dot_stuff(b".x\r\n"), b"..x\r\n.\r\n".to_vec());
+        assert_eq!(dot_stuff(b"a\rb\r"), b"a\rb\r\r\n.\r\n".to_vec());
+        assert_eq!(dot_stuff(b""), b".\r\n".to_vec());
+        assert_eq!(dot_stuff(b"\n\n."), b"\r\n\r\n..\r\n.\r\n".to_vec());
     }
 }

@@ -75,6 +75,10 @@ struct Fatal {
 
 /// How many abandoned messages are listed on stderr (the rest: `courier log`).
 const SHOWN_FAILURES: u64 = 20;
+/// Outcomes held before a journal commit, at most.
+const FLUSH_CHANGES: usize = 1024;
+/// Time between journal commits, at most, while sending.
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
 /// How many causes are kept for the summary.
 const CAUSES: usize = 8;
 
@@ -109,6 +113,11 @@ struct Coordinator<'p> {
     shown_failures: u64,
     stop: Stop,
     started: Instant,
+    /// Claims not yet committed (their jobs wait for the commit).
+    claims_pending: bool,
+    last_flush: Instant,
+    /// JSON result lines not yet written (written after each commit).
+    out: String,
 }
 
 /// Sends the batch.
@@ -180,6 +189,9 @@ pub fn run(
         shown_failures: 0,
         stop: stop.clone(),
         started: Instant::now(),
+        claims_pending: false,
+        last_flush: Instant::now(),
+        out: String::new(),
     };
     let shared = Shared {
         loaded,
@@ -196,11 +208,22 @@ pub fn run(
     let job_rx = Arc::new(Mutex::new(job_rx));
     let (report_tx, report_rx) = mpsc::channel::<Report>();
     let result = std::thread::scope(|scope| {
+        let mut workers = 0;
         for _ in 0..concurrency {
             let (jobs, reports, shared) = (Arc::clone(&job_rx), report_tx.clone(), &shared);
-            scope.spawn(move || worker::run(shared, &jobs, &reports));
+            // A worker that cannot start leaves the others to do the work.
+            workers += usize::from(
+                std::thread::Builder::new()
+                    .name("courier-worker".into())
+                    .spawn_scoped(scope, move || worker::run(shared, &jobs, &reports))
+                    .is_ok(),
+            );
         }
         drop(report_tx);
+        if workers == 0 {
+            drop(job_tx);
+            return Err("cannot start a worker thread".to_owned());
+        }
         let r = c.drive(&mut rows, args, defaults, chunk, &job_tx, &report_rx);
         drop(job_tx);
         // Whatever is still out comes back (finished, or unstarted).
@@ -210,11 +233,11 @@ pub fn run(
                 Err(_) => break,
             }
         }
-        r.and_then(|()| c.flush())
+        r.and_then(|()| c.flush()).map_err(|e| e.to_string())
     });
     c.progress.finish();
     if let Err(e) = result {
-        return Err(fail(ExitStatus::Failure, e.to_string(), None));
+        return Err(fail(ExitStatus::Failure, e, None));
     }
     c.summary.queued += c.retry_at.len() as u64;
     let elapsed = started.elapsed();
@@ -259,7 +282,7 @@ pub fn run(
 /// Messages claimed per journal transaction: enough to keep the workers
 /// busy, few enough that a crash leaves few uncertain ones.
 fn chunk_size(concurrency: usize, rate: Option<crate::pace::Rate>) -> usize {
-    let mut n = (concurrency * 4).clamp(8, 256);
+    let mut n = (concurrency * 16).clamp(32, 512);
     if let Some(r) = rate {
         // About a fifth of a second of sending.
         n = n.min(((r.per_second / 5.0).ceil() as usize).max(1));
@@ -308,7 +331,9 @@ impl Coordinator<'_> {
             while let Ok(rep) = report_rx.try_recv() {
                 self.handle(rep);
             }
-            if !self.stop.requested() && ready.len() < chunk {
+            // Rows are claimed a chunk at a time, so journal transactions
+            // stay few.
+            if !self.stop.requested() && ready.is_empty() {
                 let now = Instant::now();
                 let mut i = 0;
                 while i < self.retry_at.len() && ready.len() < chunk {
@@ -316,6 +341,7 @@ impl Coordinator<'_> {
                         let (_, mut job) = self.retry_at.swap_remove(i);
                         job.attempt += 1;
                         job.tries += 1;
+                        self.claims_pending = true;
                         self.pending.push(Change::Claim(Claim {
                             id: job.id,
                             key: compose::row_key(job.id, &job.row),
@@ -352,8 +378,14 @@ impl Coordinator<'_> {
                     self.pending.push(Change::Unclaim(job.id));
                 }
             }
-            // Claims are committed before their jobs go out.
-            self.flush()?;
+            // Claims are committed before their jobs go out; outcomes ride
+            // along, or go when enough piled up or time passed.
+            if self.claims_pending
+                || self.pending.len() >= FLUSH_CHANGES
+                || self.last_flush.elapsed() >= FLUSH_EVERY
+            {
+                self.flush()?;
+            }
             while let Some(job) = ready.pop_front() {
                 match job_tx.try_send(job) {
                     Ok(()) => self.in_flight += 1,
@@ -471,6 +503,7 @@ impl Coordinator<'_> {
                 attempt = k.send_count + 1;
             }
         }
+        self.claims_pending = true;
         self.pending.push(Change::Claim(Claim {
             id: row.line,
             key,
@@ -491,9 +524,27 @@ impl Coordinator<'_> {
         self.summary.bad += 1;
         self.progress.inc();
         self.cause(message, line);
-        let printer = self.printer;
-        self.progress
-            .suspend_for(|| report_bad(printer, line, message));
+        if self.printer.format == Format::Json {
+            let text = serde_json::to_string(&RowResult {
+                kind: "result",
+                line,
+                recipient: None,
+                template_type: None,
+                channel: None,
+                status: "bad-row",
+                attempts: None,
+                reply: None,
+                reason: None,
+                error: Some(message.to_owned()),
+            })
+            .unwrap_or_default();
+            self.out.push_str(&text);
+            self.out.push('\n');
+        } else {
+            let printer = self.printer;
+            self.progress
+                .suspend_for(|| report_bad(printer, line, message));
+        }
         if self.on_bad_row == OnBadRow::Stop {
             self.summary.stopped = true;
             self.stop.request();
@@ -654,7 +705,7 @@ impl Coordinator<'_> {
 
     #[allow(clippy::too_many_arguments)]
     fn emit(
-        &self,
+        &mut self,
         line: u64,
         row: &compose::Resolved,
         status: &'static str,
@@ -666,7 +717,7 @@ impl Coordinator<'_> {
         if self.printer.format != Format::Json {
             return;
         }
-        self.printer.json_line(&RowResult {
+        let text = serde_json::to_string(&RowResult {
             kind: "result",
             line,
             recipient: Some(&row.recipient),
@@ -677,12 +728,22 @@ impl Coordinator<'_> {
             reply,
             reason,
             error,
-        });
+        })
+        .unwrap_or_default();
+        self.out.push_str(&text);
+        self.out.push('\n');
     }
 
     fn flush(&mut self) -> Result<(), crate::journal::JournalError> {
         let r = self.journal.apply(&self.pending);
         self.pending.clear();
+        self.claims_pending = false;
+        self.last_flush = Instant::now();
+        // Result lines follow the journal: what they say is recorded.
+        if !self.out.is_empty() {
+            self.printer.out_raw(&self.out);
+            self.out.clear();
+        }
         r
     }
 }

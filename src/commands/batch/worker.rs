@@ -80,6 +80,7 @@ pub struct Shared<'a> {
 pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Job>>>, reports: &Sender<Report>) {
     let mut composer = Composer::new(shared.loaded, shared.settings);
     let mut conn = shared.target.clone().map(SmtpConn::new);
+    let mut boundaries = Boundaries::new();
     loop {
         let job = {
             let rx = jobs
@@ -99,7 +100,7 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Job>>>, reports: &Send
         let unix = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-        let payload = match composer.compose(&job.row, unix, &crate::tls::random_hex(30)) {
+        let payload = match composer.compose(&job.row, unix, &boundaries.fresh()) {
             Ok(p) => p,
             Err(e) => {
                 let _ = reports.send(Report {
@@ -180,6 +181,8 @@ impl SmtpConn {
                     let stage = crate::transport::failed_stage(&session);
                     return open_failure(&e, stage, &self.target);
                 }
+                let mut session = session;
+                session.stop_recording();
                 self.session = Some(session);
                 self.used = 0;
             }
@@ -325,5 +328,54 @@ fn http_verdict(client: &crate::http::Client, req: &crate::request::HttpRequest)
                 hint: None,
             }
         }
+    }
+}
+
+/// MIME boundaries: unique per message, not secret (Kratos' mailer draws
+/// them at random too). A xorshift128+ per worker, seeded from the system's
+/// random source, instead of the system source per message.
+struct Boundaries(u64, u64);
+
+impl Boundaries {
+    fn new() -> Self {
+        let seed = crate::tls::random_hex(16);
+        let half = |s: &str| u64::from_str_radix(s, 16).unwrap_or(0x9e37_79b9_7f4a_7c15) | 1;
+        Self(
+            half(seed.get(..16).unwrap_or_default()),
+            half(seed.get(16..).unwrap_or_default()),
+        )
+    }
+
+    /// 60 hex digits, like `tls::random_hex(30)`.
+    fn fresh(&mut self) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::with_capacity(64);
+        for _ in 0..4 {
+            let (mut a, b) = (self.0, self.1);
+            a ^= a << 23;
+            a ^= a >> 17;
+            a ^= b ^ (b >> 26);
+            self.0 = b;
+            self.1 = a;
+            let _ = write!(out, "{:016x}", a.wrapping_add(b));
+        }
+        out.truncate(60);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Boundaries;
+
+    #[test]
+    fn boundaries_are_hex_and_do_not_repeat() {
+        let mut b = Boundaries::new();
+        let all: std::collections::HashSet<String> = (0..10_000).map(|_| b.fresh()).collect();
+        assert_eq!(all.len(), 10_000);
+        assert!(
+            all.iter()
+                .all(|s| s.len() == 60 && s.bytes().all(|c| c.is_ascii_hexdigit()))
+        );
     }
 }
