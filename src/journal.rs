@@ -159,6 +159,25 @@ pub struct Dispatch {
     pub created_at: String,
 }
 
+/// Counts and column widths of a listing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Overview {
+    pub queued: u64,
+    pub processing: u64,
+    pub sent: u64,
+    pub abandoned: u64,
+    pub id_width: usize,
+    pub recipient_width: usize,
+    pub template_width: usize,
+}
+
+impl Overview {
+    #[must_use]
+    pub fn total(&self) -> u64 {
+        self.queued + self.processing + self.sent + self.abandoned
+    }
+}
+
 /// Which messages to list.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -417,8 +436,8 @@ impl Journal {
         tx.commit().map_err(e)
     }
 
-    /// Messages in id order.
-    pub fn list(&self, filter: &Filter) -> Result<Vec<Message>, JournalError> {
+    /// Calls `f` with each message, in id order, without holding them all.
+    pub fn each(&self, filter: &Filter, mut f: impl FnMut(Message)) -> Result<(), JournalError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -435,7 +454,63 @@ impl Journal {
                 message_of,
             )
             .map_err(|e| self.err(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+        for row in rows {
+            f(row.map_err(|e| self.err(e))?);
+        }
+        Ok(())
+    }
+
+    /// Messages in id order (tests and small journals; `each` streams).
+    pub fn list(&self, filter: &Filter) -> Result<Vec<Message>, JournalError> {
+        let mut all = Vec::new();
+        self.each(filter, |m| all.push(m))?;
+        Ok(all)
+    }
+
+    /// What a table of the matching messages needs up front: how many there
+    /// are in each state (queued, processing, sent, abandoned) and the
+    /// widest id, recipient and template type.
+    pub fn overview(&self, filter: &Filter) -> Result<Overview, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT status, COUNT(*), MAX(id), MAX(length(recipient)), MAX(length(template_type))
+                 FROM messages
+                 WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR recipient = ?2)
+                 GROUP BY status",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut o = Overview::default();
+        let rows = stmt
+            .query_map(
+                params![filter.status.map(Status::as_str), filter.recipient],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, i64>(4)?,
+                    ))
+                },
+            )
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (status, n, id, rcpt, ty) = row.map_err(|e| self.err(e))?;
+            let n = u64::try_from(n).unwrap_or(0);
+            match Status::parse(&status) {
+                Some(Status::Queued) => o.queued += n,
+                Some(Status::Processing) => o.processing += n,
+                Some(Status::Sent) => o.sent += n,
+                Some(Status::Abandoned) => o.abandoned += n,
+                None => {}
+            }
+            let w = |x: i64| usize::try_from(x).unwrap_or(0);
+            o.id_width = o.id_width.max(w(id).to_string().len());
+            o.recipient_width = o.recipient_width.max(w(rcpt));
+            o.template_width = o.template_width.max(w(ty));
+        }
+        Ok(o)
     }
 
     /// One message with every attempt (newest first, as Kratos lists them).

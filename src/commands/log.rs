@@ -45,27 +45,59 @@ pub fn run(_global: &GlobalArgs, args: &LogArgs, printer: &Printer) -> anyhow::R
         }),
         recipient: args.recipient.clone(),
     };
-    let list = journal
-        .list(&filter)
-        .map_err(|e| fail(ExitStatus::NoInput, e.to_string(), None))?;
+    let err = |e: crate::journal::JournalError| fail(ExitStatus::NoInput, e.to_string(), None);
+    let overview = journal.overview(&filter).map_err(err)?;
+    // Streamed: a journal of a million messages is printed in chunks, never
+    // held in memory.
+    let mut buf = String::new();
+    let mut first = true;
+    let flush = |buf: &mut String| {
+        printer.out_raw(buf);
+        buf.clear();
+    };
     if printer.format == Format::Json {
-        printer.json(&list);
-    } else {
-        printer.out(&table(&list, printer));
-        let mut counts = [0u64; 4];
-        for m in &list {
-            counts[m.status as usize] += 1;
-        }
-        printer.note(&format!(
-            "{} message{}: {} queued, {} processing, {} sent, {} abandoned",
-            list.len(),
-            if list.len() == 1 { "" } else { "s" },
-            counts[Status::Queued as usize],
-            counts[Status::Processing as usize],
-            counts[Status::Sent as usize],
-            counts[Status::Abandoned as usize],
-        ));
+        buf.push('[');
+        journal
+            .each(&filter, |m| {
+                buf.push_str(if first { "\n  " } else { ",\n  " });
+                first = false;
+                buf.push_str(&serde_json::to_string(&m).unwrap_or_default());
+                if buf.len() > 1 << 16 {
+                    flush(&mut buf);
+                }
+            })
+            .map_err(err)?;
+        buf.push_str(if first { "]\n" } else { "\n]\n" });
+        flush(&mut buf);
+        return Ok(ExitStatus::Success);
     }
+    let p = printer.stdout_paint();
+    let widths = Widths {
+        id: overview.id_width.max(2),
+        recipient: overview.recipient_width.clamp(9, 40),
+        template: overview.template_width.max(8),
+    };
+    buf.push_str(&header(&widths));
+    journal
+        .each(&filter, |m| {
+            buf.push('\n');
+            buf.push_str(&row(&m, &widths, &p));
+            if buf.len() > 1 << 16 {
+                flush(&mut buf);
+            }
+        })
+        .map_err(err)?;
+    buf.push('\n');
+    flush(&mut buf);
+    let total = overview.total();
+    printer.note(&format!(
+        "{total} message{}: {} queued, {} processing, {} sent, {} abandoned",
+        if total == 1 { "" } else { "s" },
+        overview.queued,
+        overview.processing,
+        overview.sent,
+        overview.abandoned,
+    ));
     Ok(ExitStatus::Success)
 }
 
@@ -112,31 +144,44 @@ fn paint_status(status: Status, p: &impl Paint) -> String {
     }
 }
 
-fn table(list: &[Message], printer: &Printer) -> String {
-    let p = printer.stdout_paint();
-    let width =
-        |f: &dyn Fn(&Message) -> usize, min: usize| list.iter().map(f).max().unwrap_or(0).max(min);
-    let wid = width(&|m| m.id.to_string().len(), 2);
-    let wrcpt = width(&|m| m.recipient.chars().count(), 9).min(40);
-    let wty = width(&|m| m.template_type.len(), 8);
-    let mut out = format!(
-        "{:<wid$}  {:<10}  {:>8}  {:<wrcpt$}  {:<wty$}  {:<20}  LAST ERROR",
-        "ID", "STATUS", "ATTEMPTS", "RECIPIENT", "TEMPLATE", "UPDATED"
+/// Column widths of the table.
+struct Widths {
+    id: usize,
+    recipient: usize,
+    template: usize,
+}
+
+fn header(w: &Widths) -> String {
+    format!(
+        "{:<id$}  {:<10}  {:>8}  {:<rc$}  {:<ty$}  {:<20}  LAST ERROR",
+        "ID",
+        "STATUS",
+        "ATTEMPTS",
+        "RECIPIENT",
+        "TEMPLATE",
+        "UPDATED",
+        id = w.id,
+        rc = w.recipient,
+        ty = w.template
+    )
+}
+
+fn row(m: &Message, w: &Widths, p: &impl Paint) -> String {
+    let mut line = format!(
+        "{:<id$}  {}  {:>8}  {:<rc$}  {:<ty$}  {:<20}  {}",
+        m.id,
+        paint_status(m.status, p),
+        m.send_count,
+        m.recipient,
+        m.template_type,
+        m.updated_at,
+        m.last_error.as_deref().unwrap_or(""),
+        id = w.id,
+        rc = w.recipient,
+        ty = w.template
     );
-    for m in list {
-        out.push('\n');
-        out.push_str(&format!(
-            "{:<wid$}  {}  {:>8}  {:<wrcpt$}  {:<wty$}  {:<20}  {}",
-            m.id,
-            paint_status(m.status, &p),
-            m.send_count,
-            m.recipient,
-            m.template_type,
-            m.updated_at,
-            m.last_error.as_deref().unwrap_or("")
-        ));
-    }
-    out
+    line.truncate(line.trim_end().len());
+    line
 }
 
 fn detail(m: &Message, printer: &Printer) -> String {
