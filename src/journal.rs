@@ -51,6 +51,8 @@ CREATE TABLE IF NOT EXISTS batch (
 pub struct JournalError {
     pub path: String,
     pub message: String,
+    /// Another run holds the journal.
+    pub busy: bool,
 }
 
 /// A message's state, as Kratos names them.
@@ -187,8 +189,12 @@ pub struct Filter {
 
 /// An open journal.
 pub struct Journal {
+    // Dropped first: the connection closes before the lock's file handle,
+    // so closing that handle cannot drop SQLite's own locks.
     conn: Connection,
     path: PathBuf,
+    /// An exclusive advisory lock on the file while a batch writes it.
+    _lock: Option<std::fs::File>,
 }
 
 /// Ids are input lines; SQLite integers are signed.
@@ -208,15 +214,34 @@ impl Journal {
         JournalError {
             path: path.display().to_string(),
             message: e.to_string(),
+            busy: false,
         }
     }
 
     /// Opens (creating when missing) the journal of a batch.
+    /// Opens (creating when missing) the journal of a batch, and takes it:
+    /// two runs on one journal could send a row twice, so a second run is
+    /// refused while the first holds it.
     pub fn open(path: &Path) -> Result<Self, JournalError> {
         let conn = Connection::open(path).map_err(|e| Self::error(path, e))?;
+        let lock = std::fs::OpenOptions::new()
+            .read(true)
+            .open(path)
+            .map_err(|e| Self::error(path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(JournalError {
+                    busy: true,
+                    ..Self::error(path, "in use by another courier run")
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Self::error(path, e)),
+        }
         let j = Self {
             conn,
             path: path.to_owned(),
+            _lock: Some(lock),
         };
         j.prepare()?;
         Ok(j)
@@ -235,6 +260,7 @@ impl Journal {
         let j = Self {
             conn,
             path: path.to_owned(),
+            _lock: None,
         };
         let version: i64 = j
             .conn
@@ -656,6 +682,19 @@ mod tests {
         let k = j.known(5).unwrap().unwrap();
         assert_eq!((k.key.as_str(), k.send_count), ("b", 1));
         assert_eq!(j.get(5).unwrap().unwrap().last_error, None);
+    }
+
+    #[test]
+    fn a_journal_in_use_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let first = Journal::open(&path).unwrap();
+        let second = Journal::open(&path).err().unwrap();
+        assert!(second.busy, "{second}");
+        // Reading it meanwhile is fine.
+        assert!(Journal::open_existing(&path).is_ok());
+        drop(first);
+        assert!(Journal::open(&path).is_ok());
     }
 
     #[test]

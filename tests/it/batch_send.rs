@@ -483,6 +483,14 @@ fn ctrl_c_finishes_in_flight_messages_exits_130_and_resumes() {
     ];
     let mut child = spawn(dir.path(), &args);
     wait_for(&sink, 30);
+    // A second run on the same journal meanwhile is refused.
+    let second = courier(dir.path(), &args);
+    assert_eq!(second.code, 75, "{}", second.all());
+    assert!(
+        second.stderr.contains("in use by another courier run"),
+        "{}",
+        second.stderr
+    );
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -706,4 +714,39 @@ fn refused_credentials_stop_an_http_batch() {
         reqs.len()
     );
     assert_journal_clean(dir.path());
+}
+
+#[test]
+fn refused_smtp_credentials_stop_the_batch_with_every_row_still_queued() {
+    let sink = Sink::start(Mode::StartTls, true);
+    let wrong = format!("{PASSWORD_ENCODED}x");
+    let uri = format!("smtp://{USER}:{wrong}@localhost:{}/", sink.port);
+    let dir = dir_with(&smtp_config(&uri, ""));
+    write_csv(dir.path(), "r.csv", &users(100));
+    let out = courier(
+        dir.path(),
+        &[
+            "send",
+            "--batch",
+            "r.csv",
+            "--template",
+            "verification_code_valid",
+            "-j",
+            "2",
+        ],
+    );
+    assert_eq!(out.code, 69, "{}", out.all());
+    assert!(
+        out.stderr.contains("the server cannot be used: auth"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.all().contains(&wrong));
+    let log = log_json(dir.path(), &[]);
+    let list = log.as_array().expect("list");
+    assert!(list.len() < 100, "the batch stopped at once");
+    assert!(list.iter().all(|m| m["status"] == "queued"), "{log}");
+    assert_journal_clean(dir.path());
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(delivered(&sink, 0).is_empty());
 }

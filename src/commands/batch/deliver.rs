@@ -135,11 +135,19 @@ pub fn run(
         .clone()
         .unwrap_or_else(|| default_journal(path));
     let journal = Journal::open(&journal_path).map_err(|e| {
-        fail(
-            ExitStatus::NoInput,
-            e.to_string(),
-            Some("give a writable place with --journal PATH"),
-        )
+        if e.busy {
+            fail(
+                ExitStatus::TempFail,
+                e.to_string(),
+                Some("wait for that run to finish (`courier log` shows its progress), or give this one another --journal"),
+            )
+        } else {
+            fail(
+                ExitStatus::NoInput,
+                e.to_string(),
+                Some("give a writable place with --journal PATH"),
+            )
+        }
     })?;
     let _ = journal.set_meta("input", &path.display().to_string());
     let settings = Settings::new(loaded);
