@@ -241,6 +241,15 @@ impl Session {
         self.stream.as_ref().is_some_and(Stream::is_tls)
     }
 
+    /// The transcript marker of what we send now.
+    fn sent_dir(&self) -> Dir {
+        if self.is_tls() {
+            Dir::SentTls
+        } else {
+            Dir::Sent
+        }
+    }
+
     fn record<T>(
         &mut self,
         stage: Stage,
@@ -331,11 +340,7 @@ impl Session {
 
     /// Sends one command line; `shown` is what the transcript records.
     fn send_line(&mut self, line: &str, shown: &str) -> Result<(), SmtpError> {
-        let dir = if self.is_tls() {
-            Dir::SentTls
-        } else {
-            Dir::Sent
-        };
+        let dir = self.sent_dir();
         if self.recording {
             self.transcript.push(Line {
                 dir,
@@ -800,11 +805,7 @@ impl Session {
         let r = (|| {
             self.cmd("DATA", "DATA", &[354])?;
             let stuffed = dot_stuff(message);
-            let dir = if self.is_tls() {
-                Dir::SentTls
-            } else {
-                Dir::Sent
-            };
+            let dir = self.sent_dir();
             self.push_line(Line {
                 dir,
                 text: format!("<message, {} bytes>", message.len()),
@@ -909,11 +910,7 @@ impl Session {
             commands.push((Stage::Rcpt, format!("RCPT TO:<{addr}>"), &[250, 251]));
         }
         commands.push((Stage::Data, "DATA".to_owned(), &[354]));
-        let dir = if self.is_tls() {
-            Dir::SentTls
-        } else {
-            Dir::Sent
-        };
+        let dir = self.sent_dir();
         let mut wire = String::new();
         for (_, line, _) in &commands {
             if self.recording {
@@ -980,11 +977,7 @@ impl Session {
             let _ = self.read_reply();
             return Err((stage, SmtpError::Reply(reply)));
         }
-        let dir = if self.is_tls() {
-            Dir::SentTls
-        } else {
-            Dir::Sent
-        };
+        let dir = self.sent_dir();
         self.push_line(Line {
             dir,
             text: format!("<message, {} bytes>", message.len()),

@@ -161,3 +161,27 @@ fn json_lines_from_stdin_with_sms_and_data() {
     assert_eq!(l[1]["channel"], "sms");
     assert_eq!(out.code, 65);
 }
+
+#[test]
+fn the_readme_example_batch_renders() {
+    let out = run(
+        &root(),
+        &[
+            "-c",
+            "tests/examples/kratos.yml",
+            "send",
+            "--batch",
+            "tests/examples/recipients.csv",
+            "--dry-run",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(
+        out.stdout,
+        "dry run ok: 4 rows, 4 would be sent, 0 bad; nothing was sent\n"
+    );
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    assert!(readme.contains(out.stdout.trim_end()), "the README shows this output");
+}

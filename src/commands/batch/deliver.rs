@@ -533,19 +533,7 @@ impl Coordinator<'_> {
         self.progress.inc();
         self.cause(message, line);
         if self.printer.format == Format::Json {
-            let text = serde_json::to_string(&RowResult {
-                kind: "result",
-                line,
-                recipient: None,
-                template_type: None,
-                channel: None,
-                status: "bad-row",
-                attempts: None,
-                reply: None,
-                reason: None,
-                error: Some(message.to_owned()),
-            })
-            .unwrap_or_default();
+            let text = serde_json::to_string(&RowResult::bad(line, message)).unwrap_or_default();
             self.out.push_str(&text);
             self.out.push('\n');
         } else {

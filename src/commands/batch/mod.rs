@@ -156,9 +156,10 @@ pub fn run(
     })
 }
 
-fn report_bad(printer: &Printer, line: u64, message: &str) {
-    if printer.format == Format::Json {
-        printer.json_line(&RowResult {
+impl RowResult<'_> {
+    /// The line of a row that cannot be used.
+    fn bad(line: u64, message: &str) -> Self {
+        Self {
             kind: "result",
             line,
             recipient: None,
@@ -169,7 +170,13 @@ fn report_bad(printer: &Printer, line: u64, message: &str) {
             reply: None,
             reason: None,
             error: Some(message.to_owned()),
-        });
+        }
+    }
+}
+
+fn report_bad(printer: &Printer, line: u64, message: &str) {
+    if printer.format == Format::Json {
+        printer.json_line(&RowResult::bad(line, message));
     } else {
         let p = printer.stderr_paint();
         printer.diag(&format!(
