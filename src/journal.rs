@@ -126,10 +126,8 @@ pub enum Change {
         status: Status,
     },
     /// Claimed but never attempted (an interrupted batch): back to queued.
-    Unclaim(u64),
-    /// The row cannot be sent (it does not render, or its recipient is
-    /// invalid): abandoned without an attempt.
-    Bad { id: u64, error: String },
+    /// The status it had before (a new row goes back to queued).
+    Unclaim(u64, Status),
 }
 
 /// A message as `courier log` shows it.
@@ -439,22 +437,13 @@ impl Journal {
                     .and_then(|mut s| s.execute(params![sql(*id), status.as_str(), at, error]))
                     .map_err(e)?;
                 }
-                Change::Unclaim(id) => {
+                Change::Unclaim(id, before) => {
                     tx.prepare_cached(
-                        "UPDATE messages SET status = 'queued', updated_at = ?2,
+                        "UPDATE messages SET status = ?3, updated_at = ?2,
                              send_count = MAX(send_count - 1, 0)
                          WHERE id = ?1",
                     )
-                    .and_then(|mut s| s.execute(params![sql(*id), at]))
-                    .map_err(e)?;
-                }
-                Change::Bad { id, error } => {
-                    tx.prepare_cached(
-                        "UPDATE messages SET status = 'abandoned', updated_at = ?2,
-                             send_count = MAX(send_count - 1, 0), last_error = ?3
-                         WHERE id = ?1",
-                    )
-                    .and_then(|mut s| s.execute(params![sql(*id), at, error]))
+                    .and_then(|mut s| s.execute(params![sql(*id), at, before.as_str()]))
                     .map_err(e)?;
                 }
             }
@@ -630,7 +619,7 @@ mod tests {
                 ms: 1.0,
                 status: Status::Queued,
             },
-            Change::Unclaim(3),
+            Change::Unclaim(3, Status::Queued),
         ])
         .unwrap();
         j.apply(&[claim(2, "a", false)]).unwrap();
@@ -673,9 +662,14 @@ mod tests {
         let path = dir.path().join("j.db");
         let mut j = Journal::open(&path).unwrap();
         j.apply(&[claim(5, "a", false)]).unwrap();
-        j.apply(&[Change::Bad {
+        j.apply(&[Change::Attempt {
             id: 5,
-            error: "not an email address".into(),
+            attempt: 1,
+            success: false,
+            reply: Some("550 no such user".into()),
+            error: Some("rcpt: 550 no such user".into()),
+            ms: 1.0,
+            status: Status::Abandoned,
         }])
         .unwrap();
         j.apply(&[claim(5, "b", true)]).unwrap();

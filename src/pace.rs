@@ -52,8 +52,9 @@ impl Limiter {
         }
     }
 
-    /// Waits for this caller's slot.
-    pub fn wait(&self) {
+    /// Waits for this caller's slot; false when `stop` was requested
+    /// meanwhile (the wait is cut short).
+    pub fn wait(&self, stop: &crate::interrupt::Stop) -> bool {
         let slot = {
             let mut next = self
                 .next
@@ -64,9 +65,15 @@ impl Limiter {
             *next = Some(slot + self.interval);
             slot
         };
-        let now = Instant::now();
-        if slot > now {
-            std::thread::sleep(slot - now);
+        loop {
+            if stop.requested() {
+                return false;
+            }
+            let now = Instant::now();
+            if slot <= now {
+                return true;
+            }
+            std::thread::sleep((slot - now).min(Duration::from_millis(50)));
         }
     }
 }

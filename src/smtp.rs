@@ -204,6 +204,8 @@ pub struct Session {
     recording: bool,
     /// The deadline the socket timeouts were last set for.
     armed_for: Option<Instant>,
+    /// Replies of the current transaction that were as expected.
+    txn_ok: u32,
 }
 
 impl Session {
@@ -221,6 +223,7 @@ impl Session {
             body_in_flight: false,
             recording: true,
             armed_for: None,
+            txn_ok: 0,
         }
     }
 
@@ -868,6 +871,13 @@ impl Session {
         self.body_in_flight
     }
 
+    /// Whether the last transaction failed before any reply came back as
+    /// expected (on a kept connection: the server had dropped it idle).
+    #[must_use]
+    pub fn failed_at_first_reply(&self) -> bool {
+        self.txn_ok == 0
+    }
+
     /// Stops recording the transcript (a batch sends too many messages to
     /// keep one).
     pub fn stop_recording(&mut self) {
@@ -891,13 +901,17 @@ impl Session {
         self.transcript.clear();
         self.stages.clear();
         self.body_in_flight = false;
+        self.txn_ok = 0;
         self.reset_deadline();
         if !self.has_ext("PIPELINING") {
             if rset {
                 self.cmd("RSET", "RSET", &[250])?;
+                self.txn_ok += 1;
             }
             self.mail(&built.mail_from)?;
+            self.txn_ok += 1;
             self.rcpt(&built.recipients)?;
+            self.txn_ok += 1;
             return self.data(&built.bytes);
         }
         let start = Instant::now();
@@ -928,6 +942,10 @@ impl Session {
             Err((stage, _)) => *stage,
         };
         let r = r.map_err(|(_, e)| e);
+        if r.is_err() && !matches!(r, Err(SmtpError::Reply(_))) {
+            // Out of step with the server (or cut off): never reuse it.
+            self.drop_connection();
+        }
         self.record(
             stage,
             start,
@@ -951,8 +969,9 @@ impl Session {
             let reply = match self.read_reply() {
                 Ok(r) => r,
                 // A server that refused a command and hung up (421): its
-                // refusal is the news.
+                // refusal is the news. The session is out of step now.
                 Err(e) => {
+                    self.drop_connection();
                     return Err(match first_failure {
                         Some((s, r)) => (s, SmtpError::Reply(r)),
                         None => (*stage, e),
@@ -963,6 +982,8 @@ impl Session {
                 data_reply = Some(reply);
             } else if !want.contains(&reply.code) && first_failure.is_none() {
                 first_failure = Some((*stage, reply));
+            } else if first_failure.is_none() {
+                self.txn_ok += 1;
             }
         }
         let data_reply = data_reply.ok_or((Stage::Data, SmtpError::Closed))?;
@@ -971,10 +992,10 @@ impl Session {
             return Err((stage, SmtpError::Reply(reply)));
         }
         if let Some((stage, reply)) = first_failure {
-            // The server took DATA although a command failed: send an
-            // empty message to end it, and report the failure.
-            let _ = self.write_raw(b".\r\n");
-            let _ = self.read_reply();
+            // The server took DATA although a command failed. Ending it
+            // with an empty message would deliver that to the recipients
+            // it accepted (a Bcc, say): hang up instead, which discards it.
+            self.drop_connection();
             return Err((stage, SmtpError::Reply(reply)));
         }
         let dir = self.sent_dir();

@@ -104,10 +104,21 @@ impl Renderer {
             .map(|v| crate::render::manifest::go_jsonnet(&v))
     }
 
+    /// Applies the template to `ctx`, which it takes (no copy); the
+    /// go-jsonnet text.
+    pub fn render_owned(&mut self, ctx: serde_json::Value) -> Result<String, JsonnetError> {
+        self.value_owned(ctx)
+            .map(|v| crate::render::manifest::go_jsonnet(&v))
+    }
+
     /// Applies the template to `ctx`; the value.
     pub fn value(&mut self, ctx: &serde_json::Value) -> Result<serde_json::Value, JsonnetError> {
+        self.value_owned(ctx.clone())
+    }
+
+    fn value_owned(&mut self, ctx: serde_json::Value) -> Result<serde_json::Value, JsonnetError> {
         let (tx, rx) = mpsc::channel();
-        if self.jobs.send((ctx.clone(), tx)).is_err() {
+        if self.jobs.send((ctx, tx)).is_err() {
             self.jobs = spawn_worker(&self.name, &self.code)?;
             return Err(timeout_error());
         }

@@ -183,5 +183,8 @@ fn the_readme_example_batch_renders() {
         "dry run ok: 4 rows, 4 would be sent, 0 bad; nothing was sent\n"
     );
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
-    assert!(readme.contains(out.stdout.trim_end()), "the README shows this output");
+    assert!(
+        readme.contains(out.stdout.trim_end()),
+        "the README shows this output"
+    );
 }

@@ -750,3 +750,92 @@ fn refused_smtp_credentials_stop_the_batch_with_every_row_still_queued() {
     std::thread::sleep(Duration::from_millis(200));
     assert!(delivered(&sink, 0).is_empty());
 }
+
+#[test]
+fn a_connection_the_server_ended_while_idle_is_dialled_again_without_a_retry() {
+    // aiosmtpd says "421 ... Timeout" and hangs up after 0.3 s idle; at 2
+    // messages a second every message after the first finds its kept
+    // connection gone.
+    for pipelining in [false, true] {
+        let mut opts = vec!["--idle-timeout", "0.3"];
+        if pipelining {
+            opts.push("--pipelining");
+        }
+        let sink = Sink::start_opts(Mode::Plain, None, &opts);
+        let dir = dir_with(&smtp_config(&plain_uri(&sink), "  message_retries: 0\n"));
+        write_csv(dir.path(), "r.csv", &users(4));
+        let out = courier(
+            dir.path(),
+            &[
+                "send",
+                "--batch",
+                "r.csv",
+                "--template",
+                "verification_code_valid",
+                "-j",
+                "1",
+                "--rate",
+                "2/s",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(out.code, 0, "{}", out.all());
+        let s = summary(&out);
+        assert_eq!(
+            (s["sent"].as_u64(), s["retries"].as_u64()),
+            (Some(4), Some(0)),
+            "{s}"
+        );
+        assert!(results(&out).values().all(|v| v["attempts"] == 1));
+        assert_eq!(delivered(&sink, 4).len(), 4);
+    }
+}
+
+#[test]
+fn ctrl_c_does_not_wait_for_rate_slots_or_send_after_it() {
+    let sink = Sink::start(Mode::Plain, false);
+    let dir = dir_with(&smtp_config(&plain_uri(&sink), ""));
+    write_csv(dir.path(), "r.csv", &users(5));
+    // One message now, the next slot 10 s later.
+    let mut child = spawn(
+        dir.path(),
+        &[
+            "send",
+            "--batch",
+            "r.csv",
+            "--template",
+            "verification_code_valid",
+            "-j",
+            "2",
+            "--rate",
+            "6/m",
+        ],
+    );
+    wait_for(&sink, 1);
+    std::thread::sleep(Duration::from_millis(300));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(status.success());
+    assert_eq!(wait_exit(&mut child), 130);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        delivered(&sink, 1).len(),
+        1,
+        "nothing went out after Ctrl-C"
+    );
+    let log = log_json(dir.path(), &[]);
+    let states: Vec<&str> = log
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|m| m["status"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(states.iter().filter(|s| **s == "sent").count(), 1, "{log}");
+    assert!(
+        states.iter().all(|s| *s == "sent" || *s == "queued"),
+        "{log}"
+    );
+}

@@ -11,7 +11,8 @@ reject-... gets "550" at RCPT, busy-... gets "421" at RCPT once and the
 connection closed, drop-... has its connection cut after its first DATA
 (nothing stored). --close-every N closes a connection right after every
 N-th message it delivered (a server that drops idle connections).
---pipelining advertises PIPELINING (RFC 2920).
+--pipelining advertises PIPELINING (RFC 2920). --idle-timeout S makes an
+idle connection end with "421" after S seconds (aiosmtpd's own timeout).
 """
 import asyncio
 import argparse
@@ -122,6 +123,9 @@ def main():
     parser.add_argument("--faults", action="store_true")
     parser.add_argument("--close-every", type=int, default=0)
     parser.add_argument("--pipelining", action="store_true", help="advertise PIPELINING")
+    parser.add_argument(
+        "--idle-timeout", type=float, default=300, help="seconds before aiosmtpd says 421 and hangs up"
+    )
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
@@ -163,6 +167,7 @@ def main():
         port=args.port,
         ssl_context=context if args.mode == "smtps" else None,
         server_hostname="localhost",
+        timeout=args.idle_timeout,
         **options,
     )
     controller.start()

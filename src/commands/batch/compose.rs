@@ -186,7 +186,7 @@ impl<'a> Composer<'a> {
                 };
                 Some(
                     renderer
-                        .render(&ctx)
+                        .render_owned(ctx)
                         .map_err(|e| format!("the Jsonnet body fails: {e}"))?,
                 )
             } else {

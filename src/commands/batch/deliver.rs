@@ -168,7 +168,9 @@ pub fn run(
     };
     let stop = Stop::default();
     interrupt::install(&stop);
-    let total = if printer.shows_progress() && path.as_os_str() != "-" {
+    // Only a regular file can be read twice (a pipe would be consumed).
+    let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+    let total = if printer.shows_progress() && regular {
         count_rows(path, format)
     } else {
         None
@@ -233,6 +235,10 @@ pub fn run(
             return Err("cannot start a worker thread".to_owned());
         }
         let r = c.drive(&mut rows, args, defaults, chunk, &job_tx, &report_rx);
+        if r.is_err() {
+            // The journal failed: send nothing more that it cannot record.
+            stop.request();
+        }
         drop(job_tx);
         // Whatever is still out comes back (finished, or unstarted).
         while c.in_flight > 0 {
@@ -349,6 +355,7 @@ impl Coordinator<'_> {
                         let (_, mut job) = self.retry_at.swap_remove(i);
                         job.attempt += 1;
                         job.tries += 1;
+                        job.before = Status::Queued;
                         self.claims_pending = true;
                         self.pending.push(Change::Claim(Claim {
                             id: job.id,
@@ -363,12 +370,15 @@ impl Coordinator<'_> {
                         i += 1;
                     }
                 }
+                let mut read = 0;
                 while !input_done
                     && !self.server_trouble
                     && !self.stop.requested()
                     && ready.len() < chunk
                     && self.in_flight + ready.len() < chunk * 2
+                    && read < chunk * 4
                 {
+                    read += 1;
                     match rows.next() {
                         None => input_done = true,
                         Some(item) => {
@@ -383,13 +393,14 @@ impl Coordinator<'_> {
                 // Claimed but never attempted: back to queued.
                 for job in ready.drain(..) {
                     self.summary.queued += 1;
-                    self.pending.push(Change::Unclaim(job.id));
+                    self.pending.push(Change::Unclaim(job.id, job.before));
                 }
             }
             // Claims are committed before their jobs go out; outcomes ride
             // along, or go when enough piled up or time passed.
             if self.claims_pending
                 || self.pending.len() >= FLUSH_CHANGES
+                || self.out.len() >= 1 << 16
                 || self.last_flush.elapsed() >= FLUSH_EVERY
             {
                 self.flush()?;
@@ -407,6 +418,11 @@ impl Coordinator<'_> {
             let idle = self.in_flight == 0 && ready.is_empty();
             if idle && (self.stop.requested() || (input_done && self.retry_at.is_empty())) {
                 return Ok(());
+            }
+            if self.in_flight == 0 && ready.is_empty() && self.retry_at.is_empty() {
+                // Nothing left to learn the server's state from: let the
+                // next row probe it.
+                self.server_trouble = false;
             }
             let can_take_more = ready.is_empty()
                 && !input_done
@@ -463,6 +479,7 @@ impl Coordinator<'_> {
         };
         let mut attempt = 1;
         let mut replace = false;
+        let before = known.as_ref().map_or(Status::Queued, |k| k.status);
         if let Some(k) = known {
             if k.key != key {
                 if matches!(k.status, Status::Sent | Status::Processing) {
@@ -524,6 +541,7 @@ impl Coordinator<'_> {
             id: row.line,
             attempt,
             tries: 1,
+            before,
             row: resolved,
         }))
     }
@@ -592,6 +610,10 @@ impl Coordinator<'_> {
                 status,
                 hint,
             } => {
+                if scope == Scope::Message {
+                    // The server answered: it is reachable again.
+                    self.server_trouble = false;
+                }
                 let tries_left = job.tries < self.max_tries;
                 let retry = transient && tries_left && !self.stop.requested();
                 let server_down = scope == Scope::Server && (!transient || !tries_left);
@@ -670,15 +692,12 @@ impl Coordinator<'_> {
                 }
             }
             Verdict::Bad(message) => {
-                self.pending.push(Change::Bad {
-                    id: job.id,
-                    error: format!("bad row: {message}"),
-                });
+                self.pending.push(Change::Unclaim(job.id, job.before));
                 self.bad_row(job.id, &message);
             }
             Verdict::Unstarted => {
                 self.summary.queued += 1;
-                self.pending.push(Change::Unclaim(job.id));
+                self.pending.push(Change::Unclaim(job.id, job.before));
             }
         }
         self.refresh();

@@ -25,6 +25,9 @@ pub struct Job {
     pub attempt: u32,
     /// Attempts made in this run (the retry allowance is per run).
     pub tries: u32,
+    /// The row's journal status before this claim (what an unclaim
+    /// restores).
+    pub before: crate::journal::Status,
     pub row: Resolved,
 }
 
@@ -100,7 +103,11 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Job>>>, reports: &Send
         let unix = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-        let payload = match composer.compose(&job.row, unix, &boundaries.fresh()) {
+        let composed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            composer.compose(&job.row, unix, &boundaries.fresh())
+        }))
+        .unwrap_or_else(|_| Err("internal error while rendering (courier bug)".into()));
+        let payload = match composed {
             Ok(p) => p,
             Err(e) => {
                 let _ = reports.send(Report {
@@ -111,15 +118,36 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Job>>>, reports: &Send
                 continue;
             }
         };
-        if let Some(limiter) = &shared.limiter {
-            limiter.wait();
+        if let Some(limiter) = &shared.limiter
+            && !limiter.wait(&shared.stop)
+        {
+            let _ = reports.send(Report {
+                job,
+                verdict: Verdict::Unstarted,
+                ms: 0.0,
+            });
+            continue;
         }
         let start = Instant::now();
-        let verdict = match (&payload, conn.as_mut(), &shared.http) {
-            (Payload::Smtp(built), Some(c), _) => c.send(built),
-            (Payload::Http(req), _, Some(client)) => http_verdict(client, req),
-            _ => Verdict::Bad("no transport for this channel".into()),
-        };
+        // A bug must not strand the job: the coordinator waits for every one.
+        let verdict = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            match (&payload, conn.as_mut(), &shared.http) {
+                (Payload::Smtp(built), Some(c), _) => c.send(built),
+                (Payload::Http(req), _, Some(client)) => http_verdict(client, req),
+                _ => Verdict::Bad("no transport for this channel".into()),
+            }
+        }))
+        .unwrap_or_else(|_| {
+            conn = shared.target.clone().map(SmtpConn::new);
+            Verdict::Failed {
+                error: "internal error while sending (courier bug)".into(),
+                reply: None,
+                transient: false,
+                scope: Scope::Message,
+                status: ExitStatus::Failure,
+                hint: None,
+            }
+        });
         let verdict = redact(verdict, shared.redactor);
         let _ = reports.send(Report {
             job,
@@ -199,17 +227,22 @@ impl SmtpConn {
                 }
                 Err(e) => {
                     let stage = crate::transport::failed_stage(s).unwrap_or(Stage::Mail);
-                    let body_in_flight = s.body_in_flight();
-                    let keep = matches!(&e, SmtpError::Reply(r) if r.code != 421);
+                    let first_reply = s.failed_at_first_reply();
+                    let keep = s.is_open() && matches!(&e, SmtpError::Reply(r) if r.code != 421);
                     if !keep {
                         s.drop_connection();
                         self.session = None;
                     }
-                    // A kept connection the server closed while idle: nothing
-                    // was delivered, so dial again once, without counting.
-                    let stale = reused
-                        && !body_in_flight
-                        && matches!(e, SmtpError::Closed | SmtpError::Io(_));
+                    // A kept connection the server closed (or said 421 on)
+                    // while idle, before taking anything of this message:
+                    // nothing was delivered, so dial again once, without
+                    // counting an attempt.
+                    let idle_drop = match &e {
+                        SmtpError::Closed | SmtpError::Io(_) => true,
+                        SmtpError::Reply(r) => r.code == 421,
+                        _ => false,
+                    };
+                    let stale = reused && first_reply && idle_drop;
                     if stale && !fresh_try {
                         continue;
                     }
