@@ -476,13 +476,6 @@ impl Journal {
         Ok(())
     }
 
-    /// Messages in id order (tests and small journals; `each` streams).
-    pub fn list(&self, filter: &Filter) -> Result<Vec<Message>, JournalError> {
-        let mut all = Vec::new();
-        self.each(filter, |m| all.push(m))?;
-        Ok(all)
-    }
-
     /// What a table of the matching messages needs up front: how many there
     /// are in each state (queued, processing, sent, abandoned) and the
     /// widest id, recipient and template type.
@@ -648,13 +641,16 @@ mod tests {
             m.last_error.as_deref(),
             Some("the server answered 451 later")
         );
-        let sent = j
-            .list(&Filter {
+        let mut sent = Vec::new();
+        j.each(
+            &Filter {
                 status: Some(Status::Sent),
                 recipient: None,
-            })
-            .unwrap();
-        assert_eq!(sent.iter().map(|m| m.id).collect::<Vec<_>>(), vec![2]);
+            },
+            |m| sent.push(m.id),
+        )
+        .unwrap();
+        assert_eq!(sent, vec![2]);
     }
 
     #[test]

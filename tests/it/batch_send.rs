@@ -15,7 +15,7 @@ use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::smtp::{Mode, PASSWORD, PASSWORD_ENCODED, Sink, USER, certs};
-use crate::support::{Output, run};
+use crate::support::{Output, run, runtime};
 
 const API_KEY: &str = "Batch-Api-Key-5521";
 const BASIC_PW: &str = "Batch-Basic-Pw-8830";
@@ -583,14 +583,6 @@ fn a_changed_input_is_refused_and_an_unreachable_server_stops_the_batch() {
     assert!(list.iter().any(|m| m["send_count"] == 2), "{log}");
     let m = log_json(dir.path(), &["2"]);
     assert!(!m["dispatches"].as_array().expect("dispatches").is_empty());
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
 }
 
 fn http_config(url: &str) -> String {

@@ -9,7 +9,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::smtp::python;
-use crate::support::{Output, golden, root, run};
+use crate::support::{Output, golden, root, run, runtime};
 
 const API_KEY: &str = "Http-Api-Key-9931";
 const BASIC_PW: &str = "Http-Basic-Pw-4417";
@@ -39,14 +39,6 @@ fn email_config(url: &str, extra_headers: &str) -> String {
 }
 
 const BODY: &str = "function(ctx) { to: ctx.recipient, subject: ctx.subject, text: ctx.body, html: if 'html_body' in ctx then ctx.html_body else null, type: ctx.template_type, n: 0.1 }\n";
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-}
 
 #[test]
 fn email_over_http_sends_the_exact_request() {

@@ -356,15 +356,7 @@ impl Coordinator<'_> {
                         job.attempt += 1;
                         job.tries += 1;
                         job.before = Status::Queued;
-                        self.claims_pending = true;
-                        self.pending.push(Change::Claim(Claim {
-                            id: job.id,
-                            key: compose::row_key(job.id, &job.row),
-                            recipient: job.row.recipient.clone(),
-                            template_type: job.row.ty.clone(),
-                            channel: job.row.channel.as_str(),
-                            replace: false,
-                        }));
+                        self.claim(&job, false);
                         ready.push_back(job);
                     } else {
                         i += 1;
@@ -528,22 +520,30 @@ impl Coordinator<'_> {
                 attempt = k.send_count + 1;
             }
         }
-        self.claims_pending = true;
-        self.pending.push(Change::Claim(Claim {
+        let job = Job {
             id: row.line,
             key,
-            recipient: resolved.recipient.clone(),
-            template_type: resolved.ty.clone(),
-            channel: resolved.channel.as_str(),
-            replace,
-        }));
-        Ok(Some(Job {
-            id: row.line,
             attempt,
             tries: 1,
             before,
             row: resolved,
-        }))
+        };
+        self.claim(&job, replace);
+        Ok(Some(job))
+    }
+
+    /// Records `job` as processing (one more attempt) in the next commit;
+    /// its job goes out only after that commit.
+    fn claim(&mut self, job: &Job, replace: bool) {
+        self.claims_pending = true;
+        self.pending.push(Change::Claim(Claim {
+            id: job.id,
+            key: job.key.clone(),
+            recipient: job.row.recipient.clone(),
+            template_type: job.row.ty.clone(),
+            channel: job.row.channel.as_str(),
+            replace,
+        }));
     }
 
     fn bad_row(&mut self, line: u64, message: &str) {

@@ -21,6 +21,8 @@ use crate::smtp::{self, Session, SmtpError, Stage, Target};
 pub struct Job {
     /// The row's line (the message id).
     pub id: u64,
+    /// The row's key in the journal (its content and position).
+    pub key: String,
     /// The attempt number in the journal (1 for the first ever).
     pub attempt: u32,
     /// Attempts made in this run (the retry allowance is per run).
