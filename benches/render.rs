@@ -6,8 +6,9 @@
 
 use std::time::Instant;
 
+use courier::message::sample::{self, Context};
+use courier::message::{Channel, ctx};
 use courier::render::jsonnet::{self, Renderer};
-use courier::sample::{self, Channel, Context};
 
 const N: usize = 10_000;
 const REPARSED: usize = 500;
@@ -35,7 +36,7 @@ fn main() {
                 &cx,
                 Some(&to),
                 None,
-                &sample::placeholder_texts(Channel::Email),
+                &ctx::placeholder_texts(Channel::Email),
             )
             .expect("email type")
         })

@@ -61,11 +61,12 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             break
         }
         'courier;test' {
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Also try MAIL FROM and RCPT TO for this address (never DATA)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'SMTP: also try MAIL FROM and RCPT TO for this address (never DATA); HTTP: the recipient of the request shown')
             [CompletionResult]::new('--quit-after', '--quit-after', [CompletionResultType]::ParameterName, 'Stop after this stage and say QUIT (default: auth, or rcpt with --to)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds for each deadline (Kratos uses 10)')
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel to probe: email (SMTP or courier.http) or sms (courier.channels)')
-            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'For HTTP: the template type whose sample request is shown')
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'For HTTP: the template type whose request is shown [default: recovery_code_valid for email, login_code_valid for SMS]')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'For HTTP: JSON or YAML merged over the sample template_data')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` for people, `json` for scripts (stdout only)')

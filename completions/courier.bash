@@ -525,7 +525,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__test)
-            opts="-c -q -v -h -V --to --quit-after --timeout --channel --template --config --format --color --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --to --quit-after --timeout --channel --template --data --config --format --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -548,6 +548,10 @@ _courier() {
                     return 0
                     ;;
                 --template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -56,11 +56,12 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand --version 'Print version'
         }
         &'courier;test'= {
-            cand --to 'Also try MAIL FROM and RCPT TO for this address (never DATA)'
+            cand --to 'SMTP: also try MAIL FROM and RCPT TO for this address (never DATA); HTTP: the recipient of the request shown'
             cand --quit-after 'Stop after this stage and say QUIT (default: auth, or rcpt with --to)'
             cand --timeout 'Seconds for each deadline (Kratos uses 10)'
             cand --channel 'The channel to probe: email (SMTP or courier.http) or sms (courier.channels)'
-            cand --template 'For HTTP: the template type whose sample request is shown'
+            cand --template 'For HTTP: the template type whose request is shown [default: recovery_code_valid for email, login_code_valid for SMS]'
+            cand --data 'For HTTP: JSON or YAML merged over the sample template_data'
             cand -c 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
             cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
             cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'

@@ -54,7 +54,7 @@ complete -c courier -n "__fish_courier_using_subcommand check-config" -s q -l qu
 complete -c courier -n "__fish_courier_using_subcommand check-config" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand check-config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_using_subcommand check-config" -s V -l version -d 'Print version'
-complete -c courier -n "__fish_courier_using_subcommand test" -l to -d 'Also try MAIL FROM and RCPT TO for this address (never DATA)' -r
+complete -c courier -n "__fish_courier_using_subcommand test" -l to -d 'SMTP: also try MAIL FROM and RCPT TO for this address (never DATA); HTTP: the recipient of the request shown' -r
 complete -c courier -n "__fish_courier_using_subcommand test" -l quit-after -d 'Stop after this stage and say QUIT (default: auth, or rcpt with --to)' -r -f -a "connect\t''
 banner\t''
 ehlo\t''
@@ -65,7 +65,8 @@ rcpt\t''"
 complete -c courier -n "__fish_courier_using_subcommand test" -l timeout -d 'Seconds for each deadline (Kratos uses 10)' -r
 complete -c courier -n "__fish_courier_using_subcommand test" -l channel -d 'The channel to probe: email (SMTP or courier.http) or sms (courier.channels)' -r -f -a "email\t''
 sms\t''"
-complete -c courier -n "__fish_courier_using_subcommand test" -l template -d 'For HTTP: the template type whose sample request is shown' -r
+complete -c courier -n "__fish_courier_using_subcommand test" -l template -d 'For HTTP: the template type whose request is shown [default: recovery_code_valid for email, login_code_valid for SMS]' -r
+complete -c courier -n "__fish_courier_using_subcommand test" -l data -d 'For HTTP: JSON or YAML merged over the sample template_data' -r -F
 complete -c courier -n "__fish_courier_using_subcommand test" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
 complete -c courier -n "__fish_courier_using_subcommand test" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
 json\t''"

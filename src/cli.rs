@@ -5,22 +5,18 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-const EXIT_CODES: &str = "\
-Exit status:
-  0    success (warnings allowed, unless --strict)
-  1    some messages of a batch were not sent; unclassified errors
-  2    usage error
-  65   bad input data: Jsonnet or template error, bad recipients file
-  66   a named input file is missing or unreadable
-  69   cannot deliver: unreachable, TLS or auth failure, permanent rejection
-  75   temporary failure: SMTP 4xx, HTTP 429/5xx, timeout
-  78   invalid configuration
-  130  interrupted
-
+/// After the top-level help: the exit statuses (from the one table in
+/// `exit.rs`) and the environment.
+fn exit_codes_and_environment() -> String {
+    format!(
+        "{}\n\
 Environment:
   Kratos' own overrides apply as Kratos applies them: COURIER_SMTP_CONNECTION_URI,
   COURIER_MESSAGE_RETRIES, COURIER_SMTP_HEADERS (JSON), COURIER_CHANNELS (JSON), ...
-  NO_COLOR disables colour; CLICOLOR_FORCE forces it.";
+  NO_COLOR disables colour; CLICOLOR_FORCE forces it.",
+        crate::exit::help_table()
+    )
+}
 
 /// Validate, probe, preview and send Ory Kratos courier messages exactly as
 /// Kratos does.
@@ -29,7 +25,7 @@ Environment:
 /// Network `ory get identity-config` export), applies Kratos' environment
 /// overrides, and works on its `courier` section.
 #[derive(Debug, Parser)]
-#[command(name = "courier", version, after_long_help = EXIT_CODES, propagate_version = true)]
+#[command(name = "courier", version, after_long_help = exit_codes_and_environment(), propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -104,8 +100,8 @@ pub enum Command {
     /// certificate, whether verification passed, the time of each stage, and
     /// on failure the stage that failed with a hint. HTTP (delivery_strategy
     /// http, or --channel sms): resolves, connects (through the proxy from the
-    /// environment, if any), completes TLS, and shows the request it would
-    /// send for a sample message, without sending it.
+    /// environment, if any), completes TLS, and shows the request `courier
+    /// send --template` would send (the same composer), without sending it.
     #[command(name = "test", after_long_help = TEST_HELP)]
     Test(TestArgs),
 
@@ -438,7 +434,8 @@ pub enum QuitAfter {
 /// Arguments of `courier test`.
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// Also try MAIL FROM and RCPT TO for this address (never DATA)
+    /// SMTP: also try MAIL FROM and RCPT TO for this address (never DATA);
+    /// HTTP: the recipient of the request shown
     #[arg(long, value_name = "ADDR")]
     pub to: Option<String>,
 
@@ -454,9 +451,14 @@ pub struct TestArgs {
     #[arg(long, value_enum, default_value_t = ChannelArg::Email)]
     pub channel: ChannelArg,
 
-    /// For HTTP: the template type whose sample request is shown
+    /// For HTTP: the template type whose request is shown [default:
+    /// recovery_code_valid for email, login_code_valid for SMS]
     #[arg(long, value_name = "TYPE")]
     pub template: Option<String>,
+
+    /// For HTTP: JSON or YAML merged over the sample template_data
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
 }
 
 /// What to do with a bad row of a batch.
@@ -531,7 +533,7 @@ pub struct SendArgs {
     /// With --batch: at most this many sends, evenly spaced, across all
     /// workers: N/s, N/m or N/h
     #[arg(long, value_name = "RATE", requires = "batch")]
-    pub rate: Option<crate::pace::Rate>,
+    pub rate: Option<crate::batch::pace::Rate>,
 
     /// With --batch: the delivery journal (SQLite) [default: next to the
     /// input, FILE.courier.db; ./stdin.courier.db for standard input]

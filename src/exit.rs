@@ -1,46 +1,96 @@
-//! Exit statuses. The table follows sysexits, the convention of mail tools;
-//! it is printed in `courier --help` and the README.
+//! Exit statuses: the one table (sysexits, the convention of mail tools),
+//! printed in `courier --help` and the README and checked against both by
+//! a test; and the one place that decides a status: from an error chain
+//! ([`classify`]), a delivery outcome ([`of_class`]) or a batch summary
+//! ([`of_batch`]).
 
 use std::process::ExitCode;
+
+use crate::batch::coordinator::{StopCause, Stopped};
+use crate::batch::journal::JournalError;
+use crate::batch::journal::view::{NoJournal, NoMessage};
+use crate::batch::{DrySummary, Summary};
+use crate::config::Unusable;
+use crate::config::data::DataError;
+use crate::config::section::HasSection;
+use crate::config::settings::SettingsError;
+use crate::delivery::mime::MimeError;
+use crate::delivery::verdict::Class;
+use crate::fetch::LoadError;
+use crate::fetch::body::BodyError;
+use crate::input::Unreadable;
+use crate::message::compose::ComposeError;
+use crate::render::jsonnet::JsonnetError;
+use crate::render::template::TemplateError;
 
 /// What the process reports to its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
-    /// Success; warnings allowed.
     Success,
-    /// Some messages failed; unclassified errors.
     Failure,
-    /// Usage error.
     Usage,
-    /// Bad input data: Jsonnet or template error, bad recipients file.
     DataErr,
-    /// A named input file is missing or unreadable.
     NoInput,
-    /// Cannot deliver: unreachable, TLS or auth failure, permanent rejection.
     Unavailable,
-    /// Temporary failure: SMTP 4xx, HTTP 429/5xx, timeout.
     TempFail,
-    /// Invalid configuration.
     Config,
-    /// Interrupted by Ctrl-C.
     Interrupted,
 }
+
+/// Every status, its code and what it means (the README and `--help`
+/// print this table).
+pub const TABLE: &[(ExitStatus, u8, &str)] = &[
+    (
+        ExitStatus::Success,
+        0,
+        "success (warnings allowed, unless --strict)",
+    ),
+    (
+        ExitStatus::Failure,
+        1,
+        "some messages of a batch were not sent; unclassified errors",
+    ),
+    (ExitStatus::Usage, 2, "usage error"),
+    (
+        ExitStatus::DataErr,
+        65,
+        "bad input data: Jsonnet or template error, bad rows of a batch",
+    ),
+    (
+        ExitStatus::NoInput,
+        66,
+        "a named input file (or a batch journal) is missing or unreadable",
+    ),
+    (
+        ExitStatus::Unavailable,
+        69,
+        "cannot deliver: unreachable, TLS or auth failure, permanent rejection",
+    ),
+    (
+        ExitStatus::TempFail,
+        75,
+        "temporary failure: SMTP 4xx, HTTP 429/5xx, timeout; a journal in use",
+    ),
+    (
+        ExitStatus::Config,
+        78,
+        "invalid configuration (or a warning, with check-config --strict)",
+    ),
+    (
+        ExitStatus::Interrupted,
+        130,
+        "interrupted (Ctrl-C, SIGTERM)",
+    ),
+];
 
 impl ExitStatus {
     /// The numeric code.
     #[must_use]
     pub fn code(self) -> u8 {
-        match self {
-            Self::Success => 0,
-            Self::Failure => 1,
-            Self::Usage => 2,
-            Self::DataErr => 65,
-            Self::NoInput => 66,
-            Self::Unavailable => 69,
-            Self::TempFail => 75,
-            Self::Config => 78,
-            Self::Interrupted => 130,
-        }
+        TABLE
+            .iter()
+            .find(|(s, ..)| *s == self)
+            .map_or(1, |(_, code, _)| *code)
     }
 }
 
@@ -50,49 +100,195 @@ impl From<ExitStatus> for ExitCode {
     }
 }
 
-/// An error that already knows its exit status (e.g. "not implemented").
-#[derive(Debug, thiserror::Error)]
+/// The table as `--help` prints it.
+#[must_use]
+pub fn help_table() -> String {
+    let mut out = String::from("Exit status:\n");
+    for (_, code, meaning) in TABLE {
+        out.push_str(&format!("  {code:<4} {meaning}\n"));
+    }
+    out
+}
+
+/// A usage error found after parsing (flags that do not go together,
+/// values clap cannot check).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
-pub struct StatusError {
-    pub status: ExitStatus,
+pub struct Usage {
     pub message: String,
     pub hint: Option<String>,
 }
 
-/// An error that exits with `status`, with an optional hint.
-#[must_use]
-pub fn fail(status: ExitStatus, message: impl Into<String>, hint: Option<&str>) -> anyhow::Error {
-    StatusError {
-        status,
-        message: message.into(),
-        hint: hint.map(str::to_owned),
+impl Usage {
+    #[must_use]
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: None,
+        }
     }
-    .into()
+
+    #[must_use]
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
 }
 
-/// Maps an error chain to an exit status: the first link that carries a
-/// status decides; anything else is 1.
+/// The exit status of a final delivery outcome.
 #[must_use]
-pub fn status_of(err: &anyhow::Error) -> ExitStatus {
+pub fn of_class(class: Class) -> ExitStatus {
+    match class {
+        Class::Ok => ExitStatus::Success,
+        Class::Temporary => ExitStatus::TempFail,
+        Class::Permanent => ExitStatus::Unavailable,
+    }
+}
+
+/// The exit status of a batch that ran to its end (or was interrupted).
+#[must_use]
+pub fn of_batch(s: &Summary) -> ExitStatus {
+    let c = &s.counts;
+    if s.interrupted {
+        ExitStatus::Interrupted
+    } else if c.bad > 0 || s.stopped {
+        ExitStatus::DataErr
+    } else if c.abandoned + c.uncertain + c.skipped_abandoned + c.queued > 0 {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
+}
+
+/// The exit status of a dry run.
+#[must_use]
+pub fn of_dry_run(s: &DrySummary) -> ExitStatus {
+    if s.bad == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::DataErr
+    }
+}
+
+/// The status and hint an error chain carries: the first link courier
+/// knows decides; anything else is 1.
+#[must_use]
+pub fn classify(err: &anyhow::Error) -> (ExitStatus, Option<String>) {
     for cause in err.chain() {
-        if let Some(e) = cause.downcast_ref::<StatusError>() {
-            return e.status;
-        }
-        if let Some(e) = cause.downcast_ref::<std::io::Error>()
-            && matches!(
-                e.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
-            )
-        {
-            return ExitStatus::NoInput;
+        if let Some(found) = classify_one(cause) {
+            return found;
         }
     }
-    ExitStatus::Failure
+    (ExitStatus::Failure, None)
+}
+
+fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Option<String>)> {
+    use ExitStatus::{Config, DataErr, NoInput, TempFail};
+    let status = |s: ExitStatus| Some((s, None));
+    let hinted = |s: ExitStatus, h: &str| Some((s, Some(h.to_owned())));
+    if let Some(u) = e.downcast_ref::<Usage>() {
+        return Some((ExitStatus::Usage, u.hint.clone()));
+    }
+    if e.is::<Unreadable>() {
+        return status(NoInput);
+    }
+    if e.is::<Unusable>() {
+        return hinted(Config, "`courier check-config` lists every finding");
+    }
+    if let Some(n) = e.downcast_ref::<NoJournal>() {
+        return match n {
+            NoJournal::None => hinted(
+                NoInput,
+                "give one with --journal PATH; `send --batch FILE` writes FILE.courier.db",
+            ),
+            NoJournal::Several(_) => hinted(ExitStatus::Usage, "pick one with --journal PATH"),
+        };
+    }
+    if e.is::<NoMessage>() {
+        return hinted(
+            NoInput,
+            "the id is the row's line in the batch input; `courier log` lists them",
+        );
+    }
+    if e.is::<HasSection>() {
+        return hinted(Config, "pass --force to replace it");
+    }
+    if let Some(s) = e.downcast_ref::<SettingsError>() {
+        return hinted(Config, s.hint());
+    }
+    if let Some(c) = e.downcast_ref::<ComposeError>() {
+        return compose(c);
+    }
+    if let Some(b) = e.downcast_ref::<BodyError>() {
+        return body(b);
+    }
+    if let Some(d) = e.downcast_ref::<DataError>() {
+        return match d {
+            DataError::Unreadable(_) => status(NoInput),
+            _ => status(DataErr),
+        };
+    }
+    if e.is::<JsonnetError>() || e.is::<TemplateError>() || e.is::<MimeError>() {
+        return status(DataErr);
+    }
+    if let Some(j) = e.downcast_ref::<JournalError>() {
+        return if j.busy {
+            hinted(
+                TempFail,
+                "wait for that run to finish (`courier log` shows its progress), or give this one another --journal",
+            )
+        } else if j.reading {
+            status(NoInput)
+        } else {
+            hinted(NoInput, "give a writable place with --journal PATH")
+        };
+    }
+    if let Some(s) = e.downcast_ref::<Stopped>() {
+        let code = match s.cause {
+            StopCause::Server(class) => of_class(class),
+            StopCause::ChangedInput => DataErr,
+        };
+        return Some((code, s.hint.clone()));
+    }
+    if let Some(io) = e.downcast_ref::<std::io::Error>()
+        && matches!(
+            io.kind(),
+            std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
+        )
+    {
+        return status(NoInput);
+    }
+    None
+}
+
+fn compose(c: &ComposeError) -> Option<(ExitStatus, Option<String>)> {
+    let hint = c.hint().map(str::to_owned);
+    let code = match c {
+        ComposeError::UnknownType { .. } | ComposeError::NoRecipient => ExitStatus::Usage,
+        ComposeError::Settings(_) | ComposeError::Request(_) => ExitStatus::Config,
+        ComposeError::Body(b) => return body(b),
+        ComposeError::Template(_)
+        | ComposeError::JsonnetSyntax { .. }
+        | ComposeError::Jsonnet { .. } => ExitStatus::DataErr,
+    };
+    Some((code, hint))
+}
+
+fn body(b: &BodyError) -> Option<(ExitStatus, Option<String>)> {
+    let code = match b {
+        BodyError::Missing => ExitStatus::Config,
+        BodyError::NotFetched(_) | BodyError::Load(LoadError::Http { .. }) => {
+            ExitStatus::Unavailable
+        }
+        BodyError::Load(LoadError::File { .. }) => ExitStatus::NoInput,
+        BodyError::Load(_) => ExitStatus::DataErr,
+    };
+    Some((code, b.hint().map(str::to_owned)))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{ExitStatus, StatusError, status_of};
+    use super::{ExitStatus, TABLE, Usage, classify};
 
     #[test]
     fn codes_follow_sysexits() {
@@ -100,19 +296,18 @@ mod tests {
         assert_eq!(ExitStatus::NoInput.code(), 66);
         assert_eq!(ExitStatus::Unavailable.code(), 69);
         assert_eq!(ExitStatus::TempFail.code(), 75);
+        assert_eq!(TABLE.len(), 9);
     }
 
     #[test]
     fn status_is_found_in_the_chain() {
-        let err = anyhow::Error::new(StatusError {
-            status: ExitStatus::Usage,
-            message: "x".into(),
-            hint: None,
-        })
-        .context("outer");
-        assert_eq!(status_of(&err), ExitStatus::Usage);
+        let err = anyhow::Error::new(Usage::new("x").hint("try y")).context("outer");
+        assert_eq!(
+            classify(&err),
+            (ExitStatus::Usage, Some("try y".to_owned()))
+        );
         let io = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::NotFound));
-        assert_eq!(status_of(&io), ExitStatus::NoInput);
-        assert_eq!(status_of(&anyhow::anyhow!("plain")), ExitStatus::Failure);
+        assert_eq!(classify(&io).0, ExitStatus::NoInput);
+        assert_eq!(classify(&anyhow::anyhow!("plain")).0, ExitStatus::Failure);
     }
 }

@@ -56,30 +56,23 @@
 //!   coordinator thread writes the journal.
 
 pub mod b64;
-pub mod cert;
+pub mod batch;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod connection_uri;
+pub mod delivery;
 pub mod diag;
 pub mod exit;
 pub mod fetch;
-pub mod http;
+pub mod gourl;
+pub mod input;
 pub mod interrupt;
-pub mod journal;
-pub mod mime;
+pub mod message;
 pub mod output;
-pub mod pace;
 pub mod prompt;
-pub mod recipients;
 pub mod render;
-pub mod request;
-pub mod sample;
 pub mod secret;
-pub mod smtp;
-pub mod tls;
-pub mod transport;
-pub mod uri;
 
 use cli::{Cli, Command};
 use exit::ExitStatus;
@@ -92,7 +85,7 @@ pub fn run(cli: Cli) -> ExitStatus {
     let mut printer = Printer::new(g.format, g.color, g.quiet, g.verbose);
     let result = match &cli.command {
         Command::CheckConfig(args) => commands::check_config::run(g, args, &mut printer),
-        Command::Test(args) => commands::probe::run(g, args, &mut printer),
+        Command::Test(args) => commands::test::run(g, args, &mut printer),
         Command::Render(args) => commands::render::run(g, args, &mut printer),
         Command::Send(args) => commands::send::run(g, args, &mut printer),
         Command::Log(args) => commands::log::run(g, args, &printer),
@@ -102,8 +95,8 @@ pub fn run(cli: Cli) -> ExitStatus {
     match result {
         Ok(status) => status,
         Err(err) => {
-            let status = exit::status_of(&err);
-            printer.error(&err, status);
+            let (status, hint) = exit::classify(&err);
+            printer.error(&err, status, hint.as_deref());
             status
         }
     }

@@ -96,6 +96,24 @@ impl Redactor {
     }
 }
 
+/// Header names whose values are credentials.
+#[must_use]
+pub fn is_secret_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "authorization",
+        "api-key",
+        "apikey",
+        "api_key",
+        "token",
+        "secret",
+        "password",
+        "cookie",
+    ]
+    .iter()
+    .any(|s| n.contains(s))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Redactor, Secret};

@@ -2,10 +2,10 @@
 
 use serde::Serialize;
 
-use crate::cli::{CheckConfigArgs, Format, GlobalArgs};
-use crate::config::{self, lint};
+use crate::cli::{CheckConfigArgs, GlobalArgs};
+use crate::config::lint;
 use crate::diag::{JsonDiagnostic, Paint, Role, Severity};
-use crate::exit::{ExitStatus, StatusError};
+use crate::exit::ExitStatus;
 use crate::output::Printer;
 
 /// The JSON document of `check-config` (a public interface).
@@ -21,37 +21,17 @@ pub fn run(
     args: &CheckConfigArgs,
     printer: &mut Printer,
 ) -> anyhow::Result<ExitStatus> {
-    let env = super::kratos_env();
-    if global.config.is_empty() && !env.iter().any(|(k, _)| k.starts_with("COURIER_")) {
-        return Err(StatusError {
-            status: ExitStatus::Usage,
-            message: "no config given".into(),
-            hint: Some("pass -c FILE (repeatable; `-` reads standard input)".into()),
-        }
-        .into());
-    }
-    let loaded = config::load(&global.config, &env).map_err(|e| {
-        anyhow::Error::new(StatusError {
-            status: ExitStatus::NoInput,
-            message: e.to_string(),
-            hint: None,
-        })
-    })?;
-    printer.protect(&loaded.redactor);
-    let diags = config::check(
-        &loaded,
-        &lint::Options {
-            online: args.online,
-        },
-    );
+    let loaded = super::read_config(global, printer)?;
+    let diags = loaded.check(&lint::Options {
+        online: args.online,
+    });
     let errors = diags
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .count();
     let warnings = diags.len() - errors;
     let failed = errors > 0 || (args.strict && warnings > 0);
-
-    if printer.format == Format::Json {
+    if printer.json_mode() {
         printer.json(&Report {
             valid: !failed,
             diagnostics: diags
@@ -60,13 +40,11 @@ pub fn run(
                 .collect(),
         });
     } else {
-        let paint = printer.stderr_paint();
-        for d in &diags {
-            if printer.quiet && d.severity == Severity::Warning && !args.strict {
-                continue;
-            }
-            printer.diag(&d.render_human(&loaded.sources, &loaded.redactor, &paint));
-        }
+        let shown: Vec<_> = diags
+            .into_iter()
+            .filter(|d| !(printer.quiet && d.severity == Severity::Warning && !args.strict))
+            .collect();
+        super::print_diags(printer, &loaded, &shown);
         let names: Vec<&str> = loaded
             .sources
             .files

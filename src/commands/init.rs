@@ -3,29 +3,35 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context as _;
+
 use crate::cli::{GlobalArgs, InitArgs, ProviderArg, SmsArg, StrategyArg};
-use crate::exit::{ExitStatus, fail};
+use crate::config::section::{BodyFile, HasSection, Provider, Sender};
+use crate::config::{self};
+use crate::exit::{ExitStatus, Usage};
 use crate::output::Printer;
 
-const SENDGRID: &str = include_str!("../../tests/examples/sendgrid.jsonnet");
-const MAILGUN: &str = include_str!("../../tests/examples/mailgun.jsonnet");
-const POSTMARK: &str = include_str!("../../tests/examples/postmark.jsonnet");
-const SMS: &str = include_str!("../../tests/examples/sms.jsonnet");
-
-fn q(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
-}
-
-/// A body file to write: name and content.
-struct BodyFile {
-    name: &'static str,
-    content: String,
+/// The API key of an HTTP provider: standard input, a prompt, or a
+/// placeholder.
+fn api_key(args: &InitArgs) -> Result<String, Usage> {
+    let key = if args.conn.password_stdin {
+        super::connection::read_password(&args.conn, false)?
+    } else {
+        match crate::prompt::password_interactive("API key (not echoed; empty for a placeholder): ")
+        {
+            Some(r) => r.map_err(|e| Usage::new(format!("cannot read the API key: {e}")))?,
+            None => String::new(),
+        }
+    };
+    Ok(if key.is_empty() {
+        "REPLACE_WITH_YOUR_API_KEY".to_owned()
+    } else {
+        key
+    })
 }
 
 /// Builds the section text and the body files it refers to.
 fn section(args: &InitArgs, body_dir: &Path) -> anyhow::Result<(String, Vec<BodyFile>)> {
-    let mut y = String::from("courier:\n");
-    let mut files = Vec::new();
     let body_uri = |name: &str| {
         let p = body_dir.join(name);
         let shown = p.display().to_string();
@@ -35,170 +41,49 @@ fn section(args: &InitArgs, body_dir: &Path) -> anyhow::Result<(String, Vec<Body
             format!("file://./{shown}")
         }
     };
+    let from = Sender {
+        address: &args.from_address,
+        name: &args.from_name,
+    };
+    let mut text = config::section::HEAD.to_owned();
+    let mut files = Vec::new();
     match args.strategy {
         StrategyArg::Smtp => {
-            let (parts, _) = super::uri::parts(&args.conn, true)?;
-            let uri = crate::uri::build(&parts)
-                .map_err(|e| fail(ExitStatus::Usage, e.to_string(), None))?;
-            y.push_str("  delivery_strategy: smtp\n  smtp:\n");
-            y.push_str(&format!("    connection_uri: {}\n", q(&uri)));
-            y.push_str(&format!(
-                "    from_address: {}\n    from_name: {}\n",
-                q(&args.from_address),
-                q(&args.from_name)
-            ));
+            let (parts, _) = super::connection::parts(&args.conn, true)?;
+            let uri = crate::connection_uri::build::build(&parts)
+                .map_err(|e| Usage::new(e.to_string()))?;
+            text.push_str(&config::section::smtp(&uri, from));
         }
         StrategyArg::Http => {
-            let provider = args.conn.provider.ok_or_else(|| {
-                fail(
-                    ExitStatus::Usage,
-                    "--strategy http needs --provider sendgrid|mailgun|mailgun-eu|postmark",
-                    None,
-                )
-            })?;
-            let key = if args.conn.password_stdin {
-                super::uri::read_password(&args.conn, false)?
-            } else {
-                match crate::prompt::password_interactive(
-                    "API key (not echoed; empty for a placeholder): ",
-                ) {
-                    Some(r) => r.map_err(|e| {
-                        fail(
-                            ExitStatus::Usage,
-                            format!("cannot read the API key: {e}"),
-                            None,
-                        )
-                    })?,
-                    None => String::new(),
-                }
-            };
-            let key = if key.is_empty() {
-                "REPLACE_WITH_YOUR_API_KEY".to_owned()
-            } else {
-                key
-            };
-            let from_line = format!("{} <{}>", args.from_name, args.from_address);
-            let (url, ct, template, name, auth) = match provider {
-                ProviderArg::Sendgrid => (
-                    "https://api.sendgrid.com/v3/mail/send".to_owned(),
-                    "application/json",
-                    SENDGRID,
-                    "courier-sendgrid.jsonnet",
-                    format!(
-                        "        type: api_key\n        config:\n          name: Authorization\n          value: {}\n          in: header\n",
-                        q(&format!("Bearer {key}"))
-                    ),
-                ),
-                ProviderArg::Postmark => (
-                    "https://api.postmarkapp.com/email".to_owned(),
-                    "application/json",
-                    POSTMARK,
-                    "courier-postmark.jsonnet",
-                    format!(
-                        "        type: api_key\n        config:\n          name: X-Postmark-Server-Token\n          value: {}\n          in: header\n",
-                        q(&key)
-                    ),
-                ),
-                ProviderArg::Mailgun | ProviderArg::MailgunEu => {
-                    let domain = args
-                        .from_address
-                        .rsplit('@')
-                        .next()
-                        .unwrap_or("example.com");
-                    let api = if provider == ProviderArg::MailgunEu {
-                        "api.eu.mailgun.net"
-                    } else {
-                        "api.mailgun.net"
-                    };
-                    (
-                        format!("https://{api}/v3/{domain}/messages"),
-                        "application/x-www-form-urlencoded",
-                        MAILGUN,
-                        "courier-mailgun.jsonnet",
-                        format!(
-                            "        type: basic_auth\n        config:\n          user: api\n          password: {}\n",
-                            q(&key)
-                        ),
-                    )
-                }
-                ProviderArg::Ses => {
-                    return Err(fail(
-                        ExitStatus::Usage,
+            let provider = match args.conn.provider {
+                Some(ProviderArg::Sendgrid) => Provider::Sendgrid,
+                Some(ProviderArg::Postmark) => Provider::Postmark,
+                Some(ProviderArg::Mailgun) => Provider::Mailgun { eu: false },
+                Some(ProviderArg::MailgunEu) => Provider::Mailgun { eu: true },
+                Some(ProviderArg::Ses) => {
+                    return Err(Usage::new(
                         "SES is set up over SMTP here: use --strategy smtp --provider ses",
-                        None,
-                    ));
+                    )
+                    .into());
+                }
+                None => {
+                    return Err(Usage::new(
+                        "--strategy http needs --provider sendgrid|mailgun|mailgun-eu|postmark",
+                    )
+                    .into());
                 }
             };
-            let content = template
-                .replace("Example Accounts <no-reply@mg.example.com>", &from_line)
-                .replace(
-                    "'no-reply@example.com'",
-                    &format!("'{}'", args.from_address),
-                )
-                .replace("'Example Accounts'", &format!("'{}'", args.from_name));
-            y.push_str("  delivery_strategy: http\n  http:\n    request_config:\n");
-            y.push_str(&format!(
-                "      url: {url}\n      method: POST\n      headers:\n        Content-Type: {ct}\n"
-            ));
-            y.push_str(&format!(
-                "      body: {}\n      auth:\n{auth}",
-                body_uri(name)
-            ));
-            files.push(BodyFile { name, content });
+            let (yaml, file) = config::section::http(provider, &api_key(args)?, from, &body_uri);
+            text.push_str(&yaml);
+            files.push(file);
         }
     }
     if args.sms == Some(SmsArg::TwilioLike) {
-        y.push_str("  channels:\n    - id: sms\n      type: http\n      request_config:\n");
-        y.push_str("        url: https://api.twilio.com/2010-04-01/Accounts/REPLACE_ACCOUNT_SID/Messages.json\n");
-        y.push_str("        method: POST\n        headers:\n          Content-Type: application/x-www-form-urlencoded\n");
-        y.push_str(&format!(
-            "        body: {}\n",
-            body_uri("courier-sms.jsonnet")
-        ));
-        y.push_str("        auth:\n          type: basic_auth\n          config:\n            user: REPLACE_ACCOUNT_SID\n            password: REPLACE_AUTH_TOKEN\n");
-        files.push(BodyFile {
-            name: "courier-sms.jsonnet",
-            content: SMS.to_owned(),
-        });
+        let (yaml, file) = config::section::sms_twilio_like(&body_uri);
+        text.push_str(&yaml);
+        files.push(file);
     }
-    Ok((y, files))
-}
-
-/// Replaces or appends the top-level `courier:` block of `text`.
-pub fn merge_text(text: &str, section: &str, force: bool) -> Result<String, String> {
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let is_top_key =
-        |l: &str| !l.starts_with([' ', '\t', '#', '\n', '\r', '-']) && !l.trim().is_empty();
-    // The top-level key, in block (`courier:`) or flow (`courier: {}`) style.
-    let start = lines.iter().position(|l| l.starts_with("courier:"));
-    match start {
-        Some(_) if !force => Err("the file already has a courier section".into()),
-        Some(i) => {
-            let mut end = i + 1;
-            while end < lines.len() && !is_top_key(lines[end]) && !lines[end].starts_with('#') {
-                end += 1;
-            }
-            // Trailing blank lines before the next key stay with the file.
-            while end > i + 1 && lines[end - 1].trim().is_empty() {
-                end -= 1;
-            }
-            let mut out: String = lines[..i].concat();
-            out.push_str(section);
-            out.push_str(&lines[end..].concat());
-            Ok(out)
-        }
-        None => {
-            let mut out = text.to_owned();
-            if !out.is_empty() && !out.ends_with('\n') {
-                out.push('\n');
-            }
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            out.push_str(section);
-            Ok(out)
-        }
-    }
+    Ok((text, files))
 }
 
 /// Runs the command.
@@ -217,13 +102,7 @@ pub fn run(
     });
     let (text, files) = section(args, &body_dir)?;
     let write = |path: &Path, content: &str| -> anyhow::Result<()> {
-        std::fs::write(path, content).map_err(|e| {
-            fail(
-                ExitStatus::Failure,
-                format!("cannot write {}: {e}", path.display()),
-                None,
-            )
-        })
+        std::fs::write(path, content).with_context(|| format!("cannot write {}", path.display()))
     };
     for f in &files {
         let path = body_dir.join(f.name);
@@ -242,41 +121,24 @@ pub fn run(
         }
         return Ok(ExitStatus::Success);
     };
-    let original = std::fs::read_to_string(target).map_err(|e| {
-        fail(
-            ExitStatus::NoInput,
-            format!("cannot read {}: {e}", target.display()),
-            None,
-        )
-    })?;
-    let merged = merge_text(&original, &text, args.force).map_err(|m| {
-        fail(
-            ExitStatus::Config,
-            format!("{}: {m}", target.display()),
-            Some("pass --force to replace it"),
-        )
-    })?;
+    let (_, original) = crate::input::read_text(target)?;
+    let merged = config::section::merge(&original, &text, args.force)
+        .ok_or_else(|| HasSection(target.display().to_string()))?;
     write(target, &merged)?;
     printer.note(&format!(
         "courier: merged the courier section into {}",
         target.display()
     ));
     let env = super::kratos_env();
-    let loaded = crate::config::load(std::slice::from_ref(target), &env)
-        .map_err(|e| fail(ExitStatus::NoInput, e.to_string(), None))?;
+    let loaded = config::load(std::slice::from_ref(target), &env)?;
     printer.protect(&loaded.redactor);
-    let diags = crate::config::check(&loaded, &crate::config::lint::Options::default());
-    let paint = printer.stderr_paint();
-    for d in diags
-        .iter()
+    let errors: Vec<_> = loaded
+        .check(&config::lint::Options::default())
+        .into_iter()
         .filter(|d| d.severity == crate::diag::Severity::Error)
-    {
-        printer.diag(&d.render_human(&loaded.sources, &loaded.redactor, &paint));
-    }
-    let errors = diags
-        .iter()
-        .filter(|d| d.severity == crate::diag::Severity::Error)
-        .count();
+        .collect();
+    super::print_diags(printer, &loaded, &errors);
+    let errors = errors.len();
     printer.out(&format!(
         "{}: {}",
         target.display(),
@@ -291,29 +153,4 @@ pub fn run(
     } else {
         ExitStatus::Config
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::merge_text;
-
-    #[test]
-    fn merge_replaces_block_and_flow_sections_and_appends_otherwise() {
-        let section = "courier:\n  smtp: {}\n";
-        let text = "a: 1\ncourier: {}\n# b's comment\nb: 2\n";
-        assert!(merge_text(text, section, false).is_err());
-        assert_eq!(
-            merge_text(text, section, true).unwrap(),
-            "a: 1\ncourier:\n  smtp: {}\n# b's comment\nb: 2\n"
-        );
-        let text = "a: 1\ncourier:\n  old: x\n\n  more: y\nb: 2\n";
-        assert_eq!(
-            merge_text(text, section, true).unwrap(),
-            "a: 1\ncourier:\n  smtp: {}\nb: 2\n"
-        );
-        assert_eq!(
-            merge_text("a: 1", section, false).unwrap(),
-            "a: 1\n\ncourier:\n  smtp: {}\n"
-        );
-    }
 }

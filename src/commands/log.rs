@@ -2,34 +2,31 @@
 //! Email Delivery page: a table of messages, or one message with every
 //! attempt.
 
-use std::path::PathBuf;
+use std::path::Path;
 
-use crate::cli::{Format, GlobalArgs, LogArgs, StatusArg};
+use crate::batch::journal::view::{self, Filter, Message, NoMessage};
+use crate::batch::journal::{Journal, Status};
+use crate::cli::{GlobalArgs, LogArgs, StatusArg};
 use crate::diag::{Paint, Role};
-use crate::exit::{ExitStatus, fail};
-use crate::journal::{Filter, Journal, Message, Status};
+use crate::exit::ExitStatus;
 use crate::output::Printer;
 
 /// Runs the command.
 pub fn run(_global: &GlobalArgs, args: &LogArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let path = match &args.journal {
         Some(p) => p.clone(),
-        None => find_journal()?,
+        None => view::find_in(Path::new("."))?,
     };
-    let journal = Journal::open_existing(&path)
-        .map_err(|e| fail(ExitStatus::NoInput, e.to_string(), None))?;
+    let journal = Journal::open_existing(&path)?;
     if let Some(id) = args.id {
-        let msg = journal
-            .get(id)
-            .map_err(|e| fail(ExitStatus::NoInput, e.to_string(), None))?
-            .ok_or_else(|| {
-                fail(
-                    ExitStatus::NoInput,
-                    format!("no message {id} in {}", path.display()),
-                    Some("the id is the row's line in the batch input; `courier log` lists them"),
-                )
-            })?;
-        if printer.format == Format::Json {
+        let Some(msg) = journal.get(id)? else {
+            return Err(NoMessage {
+                id,
+                journal: path.display().to_string(),
+            }
+            .into());
+        };
+        if printer.json_mode() {
             printer.json(&msg);
         } else {
             printer.out(&detail(&msg, printer));
@@ -45,8 +42,7 @@ pub fn run(_global: &GlobalArgs, args: &LogArgs, printer: &Printer) -> anyhow::R
         }),
         recipient: args.recipient.clone(),
     };
-    let err = |e: crate::journal::JournalError| fail(ExitStatus::NoInput, e.to_string(), None);
-    let overview = journal.overview(&filter).map_err(err)?;
+    let overview = journal.overview(&filter)?;
     // Streamed: a journal of a million messages is printed in chunks, never
     // held in memory.
     let mut buf = String::new();
@@ -55,18 +51,16 @@ pub fn run(_global: &GlobalArgs, args: &LogArgs, printer: &Printer) -> anyhow::R
         printer.out_raw(buf);
         buf.clear();
     };
-    if printer.format == Format::Json {
+    if printer.json_mode() {
         buf.push('[');
-        journal
-            .each(&filter, |m| {
-                buf.push_str(if first { "\n  " } else { ",\n  " });
-                first = false;
-                buf.push_str(&serde_json::to_string(&m).unwrap_or_default());
-                if buf.len() > 1 << 16 {
-                    flush(&mut buf);
-                }
-            })
-            .map_err(err)?;
+        journal.each(&filter, |m| {
+            buf.push_str(if first { "\n  " } else { ",\n  " });
+            first = false;
+            buf.push_str(&serde_json::to_string(&m).unwrap_or_default());
+            if buf.len() > 1 << 16 {
+                flush(&mut buf);
+            }
+        })?;
         buf.push_str(if first { "]\n" } else { "\n]\n" });
         flush(&mut buf);
         return Ok(ExitStatus::Success);
@@ -78,15 +72,13 @@ pub fn run(_global: &GlobalArgs, args: &LogArgs, printer: &Printer) -> anyhow::R
         template: overview.template_width.max(8),
     };
     buf.push_str(&header(&widths));
-    journal
-        .each(&filter, |m| {
-            buf.push('\n');
-            buf.push_str(&row(&m, &widths, &p));
-            if buf.len() > 1 << 16 {
-                flush(&mut buf);
-            }
-        })
-        .map_err(err)?;
+    journal.each(&filter, |m| {
+        buf.push('\n');
+        buf.push_str(&row(&m, &widths, &p));
+        if buf.len() > 1 << 16 {
+            flush(&mut buf);
+        }
+    })?;
     buf.push('\n');
     flush(&mut buf);
     let total = overview.total();
@@ -99,39 +91,6 @@ pub fn run(_global: &GlobalArgs, args: &LogArgs, printer: &Printer) -> anyhow::R
         overview.abandoned,
     ));
     Ok(ExitStatus::Success)
-}
-
-/// The only `*.courier.db` in the current directory.
-fn find_journal() -> anyhow::Result<PathBuf> {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(".")
-        .map(|dir| {
-            dir.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.to_string_lossy().ends_with(".courier.db"))
-                .collect()
-        })
-        .unwrap_or_default();
-    found.sort();
-    match found.len() {
-        1 => Ok(found.remove(0)),
-        0 => Err(fail(
-            ExitStatus::NoInput,
-            "no journal (*.courier.db) in the current directory",
-            Some("give one with --journal PATH; `send --batch FILE` writes FILE.courier.db"),
-        )),
-        _ => Err(fail(
-            ExitStatus::Usage,
-            format!(
-                "several journals here: {}",
-                found
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            Some("pick one with --journal PATH"),
-        )),
-    }
 }
 
 fn paint_status(status: Status, p: &impl Paint) -> String {

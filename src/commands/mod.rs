@@ -1,14 +1,23 @@
-//! One module per subcommand; each builds a report and hands it to the
-//! printer.
-pub mod batch;
+//! One module per subcommand: each turns its arguments into calls and the
+//! results into a report for the printer. No command imports another;
+//! what they share (reading the config, printing its findings) is here.
+
 pub mod check_config;
+mod connection;
 pub mod init;
 pub mod log;
-pub mod probe;
-pub mod probe_http;
 pub mod render;
 pub mod send;
+pub mod test;
 pub mod uri;
+
+use crate::cli::{ChannelArg, GlobalArgs};
+use crate::config::settings::Settings;
+use crate::config::{self, Loaded, Unusable};
+use crate::diag::Diagnostic;
+use crate::exit::Usage;
+use crate::message::Channel;
+use crate::output::Printer;
 
 /// The process environment as UTF-8 pairs (non-UTF-8 entries cannot be
 /// Kratos overrides and are skipped).
@@ -21,54 +30,70 @@ pub fn kratos_env() -> Vec<(String, String)> {
     vars
 }
 
-/// Loads the config for a command that connects, refusing (exit 78) when
-/// it has errors in the parts the command uses (printed as diagnostics).
-pub fn load_usable(
-    global: &crate::cli::GlobalArgs,
-    printer: &mut crate::output::Printer,
-    relevant: &dyn Fn(&str) -> bool,
-) -> anyhow::Result<crate::config::Loaded> {
-    use crate::exit::{ExitStatus, StatusError};
+/// Reads the config files and the environment, as Kratos does; the
+/// printer learns its secrets.
+pub fn read_config(global: &GlobalArgs, printer: &mut Printer) -> anyhow::Result<Loaded> {
     let env = kratos_env();
     if global.config.is_empty() && !env.iter().any(|(k, _)| k.starts_with("COURIER_")) {
-        return Err(StatusError {
-            status: ExitStatus::Usage,
-            message: "no config given".into(),
-            hint: Some("pass -c FILE (repeatable; `-` reads standard input)".into()),
-        }
-        .into());
+        return Err(Usage::new("no config given")
+            .hint("pass -c FILE (repeatable; `-` reads standard input)")
+            .into());
     }
-    let loaded = crate::config::load(&global.config, &env).map_err(|e| {
-        anyhow::Error::new(StatusError {
-            status: ExitStatus::NoInput,
-            message: e.to_string(),
-            hint: None,
-        })
-    })?;
+    let loaded = config::load(&global.config, &env)?;
     printer.protect(&loaded.redactor);
-    let diags = crate::config::check(&loaded, &crate::config::lint::Options::default());
-    let blocking: Vec<_> = diags
-        .iter()
-        .filter(|d| {
-            d.severity == crate::diag::Severity::Error && (d.path.is_empty() || relevant(&d.path))
-        })
-        // The command evaluates the body itself and reports its errors there.
-        .filter(|d| !d.code.starts_with("body-") && d.code != "form-body-not-strings")
-        .collect();
+    Ok(loaded)
+}
+
+/// Prints findings on stderr, with their source lines.
+pub fn print_diags(printer: &Printer, loaded: &Loaded, diags: &[Diagnostic]) {
+    let paint = printer.stderr_paint();
+    for d in diags {
+        printer.diag(&d.render_human(&loaded.sources, &loaded.redactor, &paint));
+    }
+}
+
+/// Which keys a command uses: errors elsewhere do not stop it.
+pub type Uses = fn(&str) -> bool;
+
+/// The keys that deliver a message of `channel`.
+#[must_use]
+pub fn delivery_keys(channel: Channel) -> Uses {
+    match channel {
+        Channel::Sms => |p| p.starts_with("courier.channels"),
+        Channel::Email => |p| {
+            p.starts_with("courier.smtp")
+                || p.starts_with("courier.http")
+                || p == "courier.delivery_strategy"
+        },
+    }
+}
+
+/// The config and its settings for a command that works from them,
+/// refusing (exit 78) when the keys it `uses` have errors, which are
+/// printed.
+pub fn usable(
+    global: &GlobalArgs,
+    printer: &mut Printer,
+    uses: Uses,
+) -> anyhow::Result<(Loaded, Settings)> {
+    let loaded = read_config(global, printer)?;
+    let blocking = loaded.blocking(&uses);
     if !blocking.is_empty() {
-        let paint = printer.stderr_paint();
-        for d in &blocking {
-            printer.diag(&d.render_human(&loaded.sources, &loaded.redactor, &paint));
-        }
-        return Err(StatusError {
-            status: ExitStatus::Config,
-            message: format!(
-                "the configuration has {} error(s) that make it unusable",
-                blocking.len()
-            ),
-            hint: Some("`courier check-config` lists every finding".into()),
+        print_diags(printer, &loaded, &blocking);
+        return Err(Unusable {
+            count: blocking.len(),
         }
         .into());
     }
-    Ok(loaded)
+    let settings = loaded.settings();
+    Ok((loaded, settings))
+}
+
+/// The channel of a `--channel` flag.
+#[must_use]
+pub fn channel_of(arg: ChannelArg) -> Channel {
+    match arg {
+        ChannelArg::Email => Channel::Email,
+        ChannelArg::Sms => Channel::Sms,
+    }
 }

@@ -3,7 +3,8 @@
 //! schema's key paths with their `_` read as `.` too; numeric segments match
 //! array indexes. Object and array keys take JSON.
 
-use crate::config::schema::{self, Schema};
+use crate::config::schema::Schema;
+use crate::config::schema::facts;
 use crate::config::tree::{Entry, Loc, Node, Value};
 use crate::diag::{Diagnostic, did_you_mean};
 
@@ -20,7 +21,7 @@ const ROOTS: &[&str] = &[
 /// Applies the overrides found in `vars` to `root`, returning findings
 /// about variables that could not be applied.
 pub fn apply(root: &mut Node, vars: &[(String, String)]) -> Vec<Diagnostic> {
-    let known = schema::paths();
+    let known = facts::paths();
     let mut matched: Vec<(Vec<String>, &Schema, &str, &str)> = Vec::new();
     let mut diags = Vec::new();
     for (name, value) in vars {

@@ -2,17 +2,20 @@
 //! `-c` (later files win, merged key by key), then environment overrides;
 //! then schema validation and the send-time lint.
 
+pub mod data;
 pub mod env;
 pub mod lint;
 pub mod schema;
+mod secrets;
+pub mod section;
 pub mod settings;
 pub mod source;
 pub mod tree;
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::diag::Diagnostic;
+use crate::input::Unreadable;
 use crate::secret::Redactor;
 use source::{SourceFile, Sources};
 use tree::{KeyPath, Loc, Node, Origin, Value};
@@ -21,20 +24,13 @@ use tree::{KeyPath, Loc, Node, Origin, Value};
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub sources: Sources,
-    pub root: Node,
+    /// The merged tree; only `config/` reads it ([`Loaded::settings`] lifts
+    /// what commands use).
+    pub(in crate::config) root: Node,
     /// Findings from reading (syntax errors, bad environment overrides).
     pub diagnostics: Vec<Diagnostic>,
     /// Every secret found anywhere in the inputs.
     pub redactor: Redactor,
-}
-
-/// A named input that could not be read (exit 66).
-#[derive(Debug, thiserror::Error)]
-#[error("cannot read {name}: {source}")]
-pub struct Unreadable {
-    pub name: String,
-    #[source]
-    pub source: std::io::Error,
 }
 
 /// Reads the files (`-` is standard input) and applies the environment.
@@ -50,7 +46,7 @@ pub fn load(paths: &[PathBuf], env: &[(String, String)]) -> Result<Loaded, Unrea
         },
     };
     for path in paths {
-        let (name, text) = read(path)?;
+        let (name, text) = crate::input::read_text(path)?;
         let index = sources.files.len();
         sources.files.push(SourceFile { name, text });
         match source::parse(&sources.files[index].text, index) {
@@ -81,10 +77,10 @@ pub fn load(paths: &[PathBuf], env: &[(String, String)]) -> Result<Loaded, Unrea
     }
     diagnostics.extend(env::apply(&mut root, env));
     let mut redactor = Redactor::default();
-    collect_secrets(&root, &KeyPath::default(), &mut redactor);
+    secrets::collect(&root, &KeyPath::default(), &mut redactor);
     // Files that did not parse are not in the tree: scan their text too.
     for f in &sources.files {
-        scan_text_secrets(&f.text, &mut redactor);
+        secrets::scan_text(&f.text, &mut redactor);
     }
     for (name, value) in env {
         if name.ends_with("CONNECTION_URI") {
@@ -101,124 +97,42 @@ pub fn load(paths: &[PathBuf], env: &[(String, String)]) -> Result<Loaded, Unrea
     })
 }
 
-fn read(path: &Path) -> Result<(String, String), Unreadable> {
-    if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|source| Unreadable {
-                name: "<stdin>".into(),
-                source,
-            })?;
-        return Ok(("<stdin>".into(), text));
+impl Loaded {
+    /// The courier section, typed.
+    #[must_use]
+    pub fn settings(&self) -> settings::Settings {
+        settings::Settings::lift(&self.root)
     }
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| Unreadable {
-        name: name.clone(),
-        source,
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| Unreadable {
-        name: name.clone(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
-    })?;
-    Ok((name, text))
-}
 
-/// Header names whose values are credentials.
-#[must_use]
-pub fn is_secret_header(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    [
-        "authorization",
-        "api-key",
-        "apikey",
-        "api_key",
-        "token",
-        "secret",
-        "password",
-        "cookie",
-    ]
-    .iter()
-    .any(|s| n.contains(s))
-}
+    /// Every finding: reading, schema, send-time lint.
+    #[must_use]
+    pub fn check(&self, options: &lint::Options) -> Vec<Diagnostic> {
+        check(self, options)
+    }
 
-/// Registers every secret of the tree: connection-URI passwords, auth
-/// passwords and API keys, credential headers.
-fn collect_secrets(node: &Node, path: &KeyPath, redactor: &mut Redactor) {
-    let p = path.to_string();
-    let scalar = |n: &Node| match &n.value {
-        Value::Str(s) => Some(s.clone()),
-        Value::Int(i) => Some(i.to_string()),
-        Value::Float(f) => Some(f.to_string()),
-        _ => None,
-    };
-    match &node.value {
-        Value::Map(entries) => {
-            for e in entries {
-                let child = path.key(&e.key);
-                let in_auth_config = p.ends_with("auth.config");
-                let secret_here = (in_auth_config
-                    && matches!(e.key.as_str(), "password" | "value"))
-                    || (p.ends_with("headers") && is_secret_header(&e.key));
-                if secret_here && let Some(s) = scalar(&e.node) {
-                    redactor.add(&s);
-                }
-                if e.key == "connection_uri"
-                    && let Some(s) = e.node.as_str()
-                {
-                    for secret in crate::connection_uri::secrets(s) {
-                        redactor.add(&secret);
-                    }
-                }
-                collect_secrets(&e.node, &child, redactor);
-            }
-        }
-        Value::Seq(items) => {
-            for (i, n) in items.iter().enumerate() {
-                collect_secrets(n, &path.index(i), redactor);
-            }
-        }
-        _ => {}
+    /// The errors that make the config unusable for a command that uses
+    /// the keys `uses` accepts (whole-file errors always count). Body
+    /// errors are left to the command, which evaluates the body itself.
+    #[must_use]
+    pub fn blocking(&self, uses: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
+        self.check(&lint::Options::default())
+            .into_iter()
+            .filter(|d| d.severity == crate::diag::Severity::Error)
+            .filter(|d| d.path.is_empty() || uses(&d.path))
+            .filter(|d| !d.code.starts_with("body-") && d.code != "form-body-not-strings")
+            .collect()
     }
 }
 
-/// Finds secrets in raw text, line by line: passwords in any `scheme://`
-/// URI, and the values of password, API-key and credential-header keys.
-fn scan_text_secrets(text: &str, redactor: &mut Redactor) {
-    for line in text.lines() {
-        let mut rest = line;
-        while let Some(i) = rest.find("://") {
-            let start = rest[..i]
-                .rfind(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '=')
-                .map_or(0, |p| p + 1);
-            let token: String = rest[start..]
-                .chars()
-                .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
-                .collect();
-            for s in crate::connection_uri::secrets(&token) {
-                redactor.add(&s);
-            }
-            rest = &rest[i + 3..];
-        }
-        let trimmed = line.trim_start().trim_start_matches("- ");
-        if let Some((key, value)) = trimmed.split_once(':') {
-            let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
-            if matches!(key, "password" | "value") || is_secret_header(key) {
-                let value = value.split(" #").next().unwrap_or_default().trim();
-                let value = value
-                    .trim_end_matches(',')
-                    .trim_matches(|c| c == '"' || c == '\'');
-                if !value.is_empty() && !value.starts_with('{') {
-                    redactor.add(value);
-                }
-            }
-        }
-    }
+/// A config with errors in the parts a command uses (exit 78).
+#[derive(Debug, thiserror::Error)]
+#[error("the configuration has {count} error(s) that make it unusable")]
+pub struct Unusable {
+    pub count: usize,
 }
 
 /// Validates against the schema facts and runs the send-time lint.
-#[must_use]
-pub fn check(loaded: &Loaded, options: &lint::Options) -> Vec<Diagnostic> {
+fn check(loaded: &Loaded, options: &lint::Options) -> Vec<Diagnostic> {
     let mut out = loaded.diagnostics.clone();
     if out
         .iter()
@@ -229,14 +143,14 @@ pub fn check(loaded: &Loaded, options: &lint::Options) -> Vec<Diagnostic> {
         return out;
     }
     let mut schema_diags = Vec::new();
-    schema::validate(
+    schema::validate::validate(
         &loaded.root,
-        &schema::root(),
+        &schema::facts::root(),
         &KeyPath::default(),
         &mut schema_diags,
     );
     out.extend(schema_diags);
-    out.extend(lint::lint(loaded, options));
+    out.extend(lint::lint(&loaded.root, &loaded.sources, options));
     crate::diag::sort(&mut out);
     out
 }

@@ -1,24 +1,86 @@
-//! Typed settings lifted from a checked config, for the commands that
-//! connect: the SMTP connection and the message defaults.
+//! The `courier` section lifted once into types, with Kratos' defaults:
+//! the delivery strategy, what every email carries, the SMTP connection,
+//! the HTTP request config of each channel, the template sources, the
+//! retry allowance and the values sample data is built from. Commands work
+//! from [`Settings`]; only `config/` sees the located tree.
 
-use crate::config::Loaded;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::config::schema::formats::go_duration_minutes;
 use crate::config::tree::Node;
 use crate::connection_uri::SmtpUri;
+use crate::delivery::request::{Auth, BodySource, RequestConfig};
+use crate::delivery::smtp::Target;
+use crate::delivery::tls::TlsOptions;
+use crate::fetch::templates::TemplateSources;
+use crate::message::{Channel, sample};
+use crate::secret::Secret;
 
-/// What `courier test` and `courier send` need for SMTP.
+/// Kratos' sender address when `from_address` is not set.
+pub const KRATOS_FROM_ADDRESS: &str = "no-reply@ory.kratos.sh";
+
+/// `courier.delivery_strategy`: how emails go out (SMS always over HTTP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    Smtp,
+    Http,
+}
+
+/// What Kratos' mailer writes into every email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub from_address: String,
+    pub from_name: String,
+    /// `courier.smtp.headers`, in config order.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Mail {
+    /// The envelope sender: the `Sender` header if set, else `From`.
+    #[must_use]
+    pub fn envelope_sender(&self) -> &str {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == "Sender")
+            .map_or(self.from_address.as_str(), |(_, v)| v.as_str())
+    }
+}
+
+/// The SMTP connection, as Kratos dials it.
 #[derive(Debug, Clone)]
 pub struct Smtp {
     pub uri: SmtpUri,
-    pub from_address: String,
-    pub from_name: String,
-    pub headers: Vec<(String, String)>,
+    /// `local_name` (default `localhost`), said in `EHLO`.
     pub local_name: String,
     /// Both paths, when both are set (Kratos ignores one alone).
     pub client_cert: Option<(String, String)>,
 }
 
-/// Why the settings cannot be used.
-#[derive(Debug, Clone, thiserror::Error)]
+impl Smtp {
+    /// What to dial, with every deadline `timeout`.
+    #[must_use]
+    pub fn target(&self, timeout: Duration) -> Target {
+        Target {
+            host: self.uri.host.clone(),
+            port: u16::try_from(self.uri.port).unwrap_or(0),
+            security: self.uri.security(),
+            tls: TlsOptions {
+                name: self.uri.tls_name().to_owned(),
+                skip_verify: self.uri.skip_ssl_verify,
+                client_cert: self.client_cert.clone(),
+            },
+            local_name: self.local_name.clone(),
+            username: self.uri.username.clone(),
+            password: self.uri.password.clone(),
+            timeout,
+        }
+    }
+}
+
+/// Why a part of the settings cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SettingsError {
     #[error("courier.smtp.connection_uri is not set")]
     NoUri,
@@ -30,25 +92,111 @@ pub enum SettingsError {
     NoPort,
     #[error("courier.smtp.connection_uri has port {0}, which is not a TCP port")]
     BadPort(String),
+    #[error("there is no courier.channels entry with id sms")]
+    NoSmsChannel,
+    #[error("delivery_strategy is smtp: email goes out over SMTP, there is no HTTP request")]
+    NotHttp,
 }
 
-/// `courier.delivery_strategy` (default `smtp`).
-#[must_use]
-pub fn delivery_strategy(loaded: &Loaded) -> String {
-    loaded
-        .root
-        .lookup(&["courier", "delivery_strategy"])
-        .and_then(Node::as_str)
-        .unwrap_or("smtp")
-        .to_owned()
+impl SettingsError {
+    /// What would fix it.
+    #[must_use]
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Self::NoSmsChannel => {
+                "SMS goes through courier.channels: [{id: sms, type: http, request_config: {...}}]"
+            }
+            Self::NotHttp => "use --part ctx, or --channel sms for the SMS channel",
+            _ => "`courier check-config` explains the connection URI",
+        }
+    }
 }
 
-/// `courier.message_retries` (default 5): a message gets this many
-/// retries, `message_retries + 1` attempts in all.
-#[must_use]
-pub fn message_retries(loaded: &Loaded) -> u32 {
-    match loaded
-        .root
+/// The courier section, typed.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub strategy: Strategy,
+    pub mail: Mail,
+    pub smtp: Result<Smtp, SettingsError>,
+    /// `courier.http.request_config` with the schema's defaults, when the
+    /// strategy is `http`.
+    pub email_http: Option<RequestConfig>,
+    /// The first `courier.channels` entry with `id: sms` (no defaults:
+    /// Kratos applies none inside arrays).
+    pub sms: Option<RequestConfig>,
+    pub templates: TemplateSources,
+    /// `message_retries` (default 5): `message_retries + 1` attempts.
+    pub message_retries: u32,
+    /// `serve.public.base_url` and the code lifespans.
+    pub sample: sample::Context,
+}
+
+/// How a message of a channel goes out.
+#[derive(Debug, Clone, Copy)]
+pub enum Route<'a> {
+    Smtp,
+    Http(&'a RequestConfig),
+}
+
+impl Settings {
+    /// The route of `channel`: email by the strategy, SMS by its channel.
+    pub fn route(&self, channel: Channel) -> Result<Route<'_>, SettingsError> {
+        match (channel, self.strategy, &self.email_http) {
+            (Channel::Email, Strategy::Http, Some(cfg)) => Ok(Route::Http(cfg)),
+            (Channel::Email, ..) => Ok(Route::Smtp),
+            (Channel::Sms, ..) => self
+                .sms
+                .as_ref()
+                .map(Route::Http)
+                .ok_or(SettingsError::NoSmsChannel),
+        }
+    }
+
+    /// The SMTP connection, or why it cannot be used.
+    pub fn smtp(&self) -> Result<&Smtp, SettingsError> {
+        self.smtp.as_ref().map_err(Clone::clone)
+    }
+
+    /// Lifts the settings from a loaded tree.
+    #[must_use]
+    pub fn lift(root: &Node) -> Self {
+        let strategy = match string(root, &["courier", "delivery_strategy"]).as_deref() {
+            Some("http") => Strategy::Http,
+            _ => Strategy::Smtp,
+        };
+        let email_http = (strategy == Strategy::Http).then(|| {
+            let node = root.lookup(&["courier", "http", "request_config"]);
+            request_config(node.unwrap_or(&Node::empty_map()), true)
+        });
+        Self {
+            strategy,
+            mail: mail(root),
+            smtp: smtp(root),
+            email_http,
+            sms: sms_channel(root),
+            templates: templates(root),
+            message_retries: message_retries(root),
+            sample: sample_context(root),
+        }
+    }
+}
+
+fn string(root: &Node, path: &[&str]) -> Option<String> {
+    root.lookup(path).and_then(Node::as_str).map(str::to_owned)
+}
+
+fn string_pairs(node: Option<&Node>) -> Vec<(String, String)> {
+    node.map(|h| {
+        h.entries()
+            .iter()
+            .filter_map(|e| e.node.as_str().map(|v| (e.key.clone(), v.to_owned())))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn message_retries(root: &Node) -> u32 {
+    match root
         .lookup(&["courier", "message_retries"])
         .map(|n| &n.value)
     {
@@ -57,13 +205,16 @@ pub fn message_retries(loaded: &Loaded) -> u32 {
     }
 }
 
-fn string(root: &Node, path: &[&str]) -> Option<String> {
-    root.lookup(path).and_then(Node::as_str).map(str::to_owned)
+fn mail(root: &Node) -> Mail {
+    Mail {
+        from_address: string(root, &["courier", "smtp", "from_address"])
+            .unwrap_or_else(|| KRATOS_FROM_ADDRESS.to_owned()),
+        from_name: string(root, &["courier", "smtp", "from_name"]).unwrap_or_default(),
+        headers: string_pairs(root.lookup(&["courier", "smtp", "headers"])),
+    }
 }
 
-/// Lifts the SMTP settings with Kratos' defaults.
-pub fn smtp(loaded: &Loaded) -> Result<Smtp, SettingsError> {
-    let root = &loaded.root;
+fn smtp(root: &Node) -> Result<Smtp, SettingsError> {
     let raw = string(root, &["courier", "smtp", "connection_uri"]).ok_or(SettingsError::NoUri)?;
     let uri = SmtpUri::parse(&raw).map_err(|e| SettingsError::BadUri(e.to_string()))?;
     if uri.host.is_empty() {
@@ -75,107 +226,60 @@ pub fn smtp(loaded: &Loaded) -> Result<Smtp, SettingsError> {
     if !(1..=65535).contains(&uri.port) {
         return Err(SettingsError::BadPort(uri.port_text.clone()));
     }
-    let headers = root
-        .lookup(&["courier", "smtp", "headers"])
-        .map(|h| {
-            h.entries()
-                .iter()
-                .filter_map(|e| e.node.as_str().map(|v| (e.key.clone(), v.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default();
-    let cert = string(root, &["courier", "smtp", "client_cert_path"]).filter(|s| !s.is_empty());
-    let key = string(root, &["courier", "smtp", "client_key_path"]).filter(|s| !s.is_empty());
+    let path = |k: &str| string(root, &["courier", "smtp", k]).filter(|s| !s.is_empty());
     Ok(Smtp {
         uri,
-        from_address: string(root, &["courier", "smtp", "from_address"])
-            .unwrap_or_else(|| "no-reply@ory.kratos.sh".to_owned()),
-        from_name: string(root, &["courier", "smtp", "from_name"]).unwrap_or_default(),
-        headers,
         local_name: string(root, &["courier", "smtp", "local_name"])
             .unwrap_or_else(|| "localhost".to_owned()),
-        client_cert: cert.zip(key),
+        client_cert: path("client_cert_path").zip(path("client_key_path")),
     })
 }
 
-/// The Jsonnet body Kratos uses when the email request config sets none.
-pub const DEFAULT_BODY: &str = include_str!("../render/default_body.jsonnet");
+fn auth(node: &Node) -> Option<Auth> {
+    let cfg = node.get("config")?;
+    let c = |k: &str| {
+        cfg.get(k)
+            .and_then(Node::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    match node.get("type").and_then(Node::as_str)? {
+        "basic_auth" => Some(Auth::Basic {
+            user: c("user"),
+            password: Secret::new(c("password")),
+        }),
+        "api_key" => Some(Auth::ApiKey {
+            name: c("name"),
+            value: Secret::new(c("value")),
+            in_cookie: c("in") == "cookie",
+        }),
+        _ => None,
+    }
+}
 
-/// Marker for [`DEFAULT_BODY`] in [`crate::request::RequestConfig::body`].
-pub const DEFAULT_BODY_URI: &str = "courier:default-body";
-
-fn request_config(node: &Node, with_defaults: bool) -> crate::request::RequestConfig {
-    use crate::request::{Auth, RequestConfig};
-    use crate::secret::Secret;
+/// A request config; `with_defaults` applies the schema's defaults (POST,
+/// Kratos' default body), as Kratos does outside arrays.
+fn request_config(node: &Node, with_defaults: bool) -> RequestConfig {
     let s = |k: &str| node.get(k).and_then(Node::as_str).map(str::to_owned);
-    let auth = node.get("auth").and_then(|a| {
-        let cfg = a.get("config")?;
-        let c = |k: &str| {
-            cfg.get(k)
-                .and_then(Node::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
-        match a.get("type").and_then(Node::as_str)? {
-            "basic_auth" => Some(Auth::Basic {
-                user: c("user"),
-                password: Secret::new(c("password")),
-            }),
-            "api_key" => Some(Auth::ApiKey {
-                name: c("name"),
-                value: Secret::new(c("value")),
-                in_cookie: c("in") == "cookie",
-            }),
-            _ => None,
-        }
-    });
     let mut method = s("method").unwrap_or_default();
-    let mut body = s("body");
+    let mut body = s("body").map(BodySource::Uri);
     if with_defaults {
         if method.is_empty() && node.get("method").is_none() {
             method = "POST".into();
         }
-        if body.is_none() {
-            body = Some(DEFAULT_BODY_URI.into());
-        }
+        body.get_or_insert(BodySource::KratosDefault);
     }
     RequestConfig {
         url: s("url").unwrap_or_default(),
         method,
-        headers: node
-            .get("headers")
-            .map(|h| {
-                h.entries()
-                    .iter()
-                    .filter_map(|e| e.node.as_str().map(|v| (e.key.clone(), v.to_owned())))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        headers: string_pairs(node.get("headers")),
         body,
-        auth,
+        auth: node.get("auth").and_then(auth),
     }
 }
 
-/// The request config for email over HTTP (schema defaults applied, as
-/// Kratos applies them outside arrays).
-#[must_use]
-pub fn email_http(loaded: &Loaded) -> Option<crate::request::RequestConfig> {
-    let node = loaded.root.lookup(&["courier", "http", "request_config"]);
-    match node {
-        Some(n) => Some(request_config(n, true)),
-        None => {
-            (delivery_strategy(loaded) == "http").then(|| request_config(&Node::empty_map(), true))
-        }
-    }
-}
-
-/// The first `courier.channels` entry with `id: sms` (no defaults: Kratos
-/// applies none inside arrays).
-#[must_use]
-pub fn sms_channel(loaded: &Loaded) -> Option<crate::request::RequestConfig> {
-    loaded
-        .root
-        .lookup(&["courier", "channels"])?
+fn sms_channel(root: &Node) -> Option<RequestConfig> {
+    root.lookup(&["courier", "channels"])?
         .items()
         .iter()
         .find(|c| c.get("id").and_then(Node::as_str) == Some("sms"))
@@ -183,27 +287,48 @@ pub fn sms_channel(loaded: &Loaded) -> Option<crate::request::RequestConfig> {
         .map(|n| request_config(n, false))
 }
 
-/// `serve.public.base_url` and the code lifespan, for sample data.
-#[must_use]
-pub fn sample_context(loaded: &Loaded) -> crate::sample::Context {
-    let mut cx = crate::sample::Context::default();
-    if let Some(b) = string(&loaded.root, &["serve", "public", "base_url"]) {
+fn templates(root: &Node) -> TemplateSources {
+    fn walk(node: &Node, path: &mut Vec<String>, out: &mut BTreeMap<String, String>) {
+        if let Some(s) = node.as_str().filter(|s| !s.is_empty()) {
+            out.insert(path.join("."), s.to_owned());
+        }
+        for e in node.entries() {
+            path.push(e.key.clone());
+            walk(&e.node, path, out);
+            path.pop();
+        }
+    }
+    let mut uris = BTreeMap::new();
+    if let Some(t) = root.lookup(&["courier", "templates"]) {
+        walk(
+            t,
+            &mut vec!["courier".into(), "templates".into()],
+            &mut uris,
+        );
+    }
+    TemplateSources {
+        uris,
+        override_dir: string(root, &["courier", "template_override_path"]).map(PathBuf::from),
+    }
+}
+
+/// `serve.public.base_url` and the code and link lifespans.
+fn sample_context(root: &Node) -> sample::Context {
+    let mut cx = sample::Context::default();
+    if let Some(b) = string(root, &["serve", "public", "base_url"]) {
         cx.base_url = b.trim_end_matches('/').to_owned();
     }
-    if let Some(m) = string(
-        &loaded.root,
-        &["selfservice", "methods", "code", "config", "lifespan"],
-    )
-    .and_then(|l| crate::config::lint::go_duration_minutes(&l))
-    {
+    let minutes = |method: &str| {
+        string(
+            root,
+            &["selfservice", "methods", method, "config", "lifespan"],
+        )
+        .and_then(|l| go_duration_minutes(&l))
+    };
+    if let Some(m) = minutes("code") {
         cx.expires_in_minutes = m;
     }
-    if let Some(m) = string(
-        &loaded.root,
-        &["selfservice", "methods", "link", "config", "lifespan"],
-    )
-    .and_then(|l| crate::config::lint::go_duration_minutes(&l))
-    {
+    if let Some(m) = minutes("link") {
         cx.link_expires_in_minutes = m;
     }
     cx

@@ -13,7 +13,7 @@ fn render(dir: &Path, args: &[&str]) -> Output {
     run(dir, &all, &[], None)
 }
 
-use courier::sample::{EMAIL_TYPES, SMS_TYPES};
+use courier::message::{EMAIL_TYPES, SMS_TYPES};
 
 fn smtp_config(extra: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -1,5 +1,6 @@
-//! Layout rules: each outside crate is used by one module, and only
-//! `output.rs` prints.
+//! Layout rules: each outside crate is used by one module (a file or a
+//! folder), only `output/` prints, `main.rs` is thin, no command imports
+//! another, and the lower layers never reach up.
 
 use std::path::Path;
 
@@ -24,39 +25,52 @@ fn sources() -> Vec<(String, String)> {
     out
 }
 
-/// Code without `#[cfg(test)]` modules (tests may use what they like).
-fn non_test(text: &str) -> &str {
-    text.split("#[cfg(test)]").next().unwrap_or(text)
+/// Code without `#[cfg(test)]` modules (tests may use what they like) and
+/// without comments.
+fn code(text: &str) -> String {
+    text.split("#[cfg(test)]")
+        .next()
+        .unwrap_or(text)
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether `file` is `owner`, or lies in it when `owner` is a folder.
+fn owned_by(file: &str, owner: &str) -> bool {
+    file == owner || (owner.ends_with('/') && file.starts_with(owner))
 }
 
 #[test]
 fn outside_crates_have_one_owner() {
-    let owners: &[(&str, &[&str])] = &[
-        ("serde_saphyr", &["config/source.rs"]),
-        ("jrsonnet_", &["render/jsonnet.rs"]),
-        ("reqwest", &["http.rs"]),
-        ("colored", &["output.rs"]),
-        ("clap", &["cli.rs"]),
-        ("base64", &["b64.rs"]),
-        ("rustls", &["tls.rs"]),
-        ("x509_parser", &["cert.rs"]),
-        ("md5", &["smtp.rs"]),
-        ("csv", &["recipients.rs"]),
-        ("indicatif", &["output.rs"]),
-        ("gotmpl", &["render/template.rs"]),
-        ("regex", &["render/template.rs"]),
-        ("sha2", &["render/template.rs"]),
-        ("rusqlite", &["journal.rs"]),
-        ("ctrlc", &["interrupt.rs"]),
+    let owners: &[(&str, &str)] = &[
+        ("serde_saphyr", "config/source.rs"),
+        ("jrsonnet_", "render/jsonnet.rs"),
+        ("reqwest", "delivery/http/mod.rs"),
+        ("colored", "output/mod.rs"),
+        ("clap", "cli.rs"),
+        ("base64", "b64.rs"),
+        ("rustls", "delivery/tls.rs"),
+        ("x509_parser", "delivery/cert.rs"),
+        ("md5", "delivery/smtp/auth.rs"),
+        ("csv", "batch/recipients.rs"),
+        ("indicatif", "output/progress.rs"),
+        ("gotmpl", "render/template/"),
+        ("regex", "render/template/sprig/patterns.rs"),
+        ("sha2", "render/template/sprig/encoding.rs"),
+        ("rusqlite", "batch/journal/"),
+        ("ctrlc", "interrupt.rs"),
+        ("rpassword", "prompt.rs"),
     ];
     for (file, text) in sources() {
-        let code = non_test(&text);
-        for (krate, allowed) in owners {
+        let code = code(&text);
+        for (krate, owner) in owners {
             let used =
                 code.contains(&format!("{krate}::")) || code.contains(&format!("use {krate}"));
             assert!(
-                !used || allowed.contains(&file.as_str()),
-                "src/{file} uses `{krate}`, which belongs to {allowed:?}"
+                !used || owned_by(&file, owner),
+                "src/{file} uses `{krate}`, which belongs to {owner}"
             );
         }
     }
@@ -65,12 +79,12 @@ fn outside_crates_have_one_owner() {
 #[test]
 fn only_output_prints() {
     for (file, text) in sources() {
-        if file == "output.rs" {
+        if owned_by(&file, "output/") {
             continue;
         }
         for mac in ["println!", "eprintln!", "print!(", "eprint!(", "dbg!("] {
             assert!(
-                !non_test(&text).contains(mac),
+                !code(&text).contains(mac),
                 "src/{file} uses {mac}; print through output::Printer"
             );
         }
@@ -85,4 +99,138 @@ fn main_is_thin() {
         "src/main.rs should only parse and call courier::run"
     );
     assert!(Path::new(&root().join("src/lib.rs")).exists());
+}
+
+/// The commands: the modules under `src/commands/` with a `run`.
+fn commands() -> Vec<String> {
+    let dir = root().join("src/commands");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("src/commands") {
+        let path = entry.expect("entry").path();
+        let (name, file) = if path.is_dir() {
+            let name = path
+                .file_name()
+                .expect("a name")
+                .to_string_lossy()
+                .into_owned();
+            (name, path.join("mod.rs"))
+        } else {
+            let stem = path
+                .file_stem()
+                .expect("a stem")
+                .to_string_lossy()
+                .into_owned();
+            (stem, path.clone())
+        };
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        if name != "mod" && text.contains("pub fn run(") {
+            names.push(name);
+        }
+    }
+    names.sort();
+    names
+}
+
+#[test]
+fn no_command_imports_another() {
+    let commands = commands();
+    assert!(
+        commands.len() >= 7 && commands.contains(&"send".to_owned()),
+        "the commands are found: {commands:?}"
+    );
+    for (file, text) in sources() {
+        let Some(rest) = file.strip_prefix("commands/") else {
+            continue;
+        };
+        let own = rest.split(['/', '.']).next().unwrap_or_default();
+        let code = code(&text);
+        for other in commands.iter().filter(|c| *c != own) {
+            for needle in [format!("commands::{other}"), format!("super::{other}::")] {
+                // `super::` from a file in a folder names its own command.
+                let from_folder = rest.contains('/') && needle.starts_with("super::");
+                assert!(
+                    from_folder || !code.contains(&needle),
+                    "src/{file} (command `{own}`) reaches into command `{other}` ({needle}); \
+                     move what they share below commands/"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn lower_layers_do_not_reach_up() {
+    // (layer, what it must not import, why)
+    let rules: &[(&str, &[&str], &str)] = &[
+        (
+            "delivery/",
+            &[
+                "crate::config",
+                "crate::commands",
+                "crate::output",
+                "crate::batch",
+                "crate::message",
+            ],
+            "delivery takes typed settings, never prints",
+        ),
+        (
+            "render/",
+            &[
+                "crate::fetch",
+                "crate::delivery",
+                "crate::config",
+                "crate::commands",
+                "crate::output",
+                "crate::batch",
+            ],
+            "rendering is text in, text out",
+        ),
+        (
+            "message/",
+            &[
+                "crate::commands",
+                "crate::output",
+                "crate::batch",
+                "crate::cli",
+            ],
+            "the composer knows no command",
+        ),
+        (
+            "batch/",
+            &["crate::commands", "crate::output", "crate::cli"],
+            "batches hand events to a presenter",
+        ),
+        (
+            "config/",
+            &[
+                "crate::commands",
+                "crate::output",
+                "crate::batch",
+                "crate::cli",
+                "crate::message::compose",
+            ],
+            "config lifts settings, never acts on them",
+        ),
+        (
+            "fetch/",
+            &[
+                "crate::commands",
+                "crate::output",
+                "crate::batch",
+                "crate::config",
+            ],
+            "fetching knows no config tree",
+        ),
+    ];
+    for (file, text) in sources() {
+        let code = code(&text);
+        for (layer, forbidden, why) in rules {
+            if !owned_by(&file, layer) {
+                continue;
+            }
+            for f in *forbidden {
+                assert!(!code.contains(f), "src/{file} uses {f}: {why}");
+            }
+        }
+    }
 }

@@ -1,0 +1,525 @@
+//! The delivery journal of a batch: an embedded SQLite file (bundled, so
+//! nothing needs installing) that records every message's state — the
+//! states of Kratos' courier: queued, processing, sent, abandoned — its
+//! attempt count, times, and every attempt's outcome. Re-running a batch
+//! reads it to resume; `courier log` reads it to show what happened.
+//! Secrets never reach it (callers pass redacted text). The only `rusqlite`
+//! user.
+
+pub mod view;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde::Serialize;
+
+/// The journal's schema version (in `PRAGMA user_version`).
+const VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY,
+    row_key TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    template_type TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    status TEXT NOT NULL,
+    send_count INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_recipient ON messages (recipient);
+CREATE TABLE IF NOT EXISTS dispatches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    attempt INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    reply TEXT,
+    error TEXT,
+    ms REAL NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dispatches_message ON dispatches (message_id);
+CREATE TABLE IF NOT EXISTS batch (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+";
+
+/// Why the journal cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("journal {path}: {message}")]
+pub struct JournalError {
+    pub path: String,
+    pub message: String,
+    /// Another run holds the journal.
+    pub busy: bool,
+    /// It was opened for reading (`courier log`), not for a batch.
+    pub reading: bool,
+}
+
+/// A message's state, as Kratos names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Queued,
+    Processing,
+    Sent,
+    Abandoned,
+}
+
+impl Status {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Queued => "queued",
+            Status::Processing => "processing",
+            Status::Sent => "sent",
+            Status::Abandoned => "abandoned",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "queued" => Some(Status::Queued),
+            "processing" => Some(Status::Processing),
+            "sent" => Some(Status::Sent),
+            "abandoned" => Some(Status::Abandoned),
+            _ => None,
+        }
+    }
+}
+
+/// What the journal knows about a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Known {
+    pub key: String,
+    pub status: Status,
+    pub send_count: u32,
+}
+
+/// A message about to be attempted.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    /// The row's line in the input (the message id).
+    pub id: u64,
+    pub key: String,
+    pub recipient: String,
+    pub template_type: String,
+    pub channel: &'static str,
+    /// The row at this line changed since an earlier run (it had never
+    /// been delivered): its history is dropped.
+    pub replace: bool,
+}
+
+/// One change, applied with others in one transaction.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// `processing`, one more attempt (Kratos counts before sending).
+    Claim(Claim),
+    /// The outcome of an attempt and the state it leaves.
+    Attempt {
+        id: u64,
+        attempt: u32,
+        success: bool,
+        reply: Option<String>,
+        error: Option<String>,
+        ms: f64,
+        status: Status,
+    },
+    /// Claimed but never attempted (an interrupted batch): back to queued.
+    /// The status it had before (a new row goes back to queued).
+    Unclaim(u64, Status),
+}
+
+/// An open journal.
+pub struct Journal {
+    // Dropped first: the connection closes before the lock's file handle,
+    // so closing that handle cannot drop SQLite's own locks.
+    conn: Connection,
+    path: PathBuf,
+    /// An exclusive advisory lock on the file while a batch writes it.
+    _lock: Option<std::fs::File>,
+}
+
+/// Ids are input lines; SQLite integers are signed.
+fn sql(id: u64) -> i64 {
+    i64::try_from(id).unwrap_or(i64::MAX)
+}
+
+fn now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    crate::delivery::mime::format_utc_iso(secs)
+}
+
+impl Journal {
+    fn error(path: &Path, e: impl std::fmt::Display) -> JournalError {
+        JournalError {
+            path: path.display().to_string(),
+            message: e.to_string(),
+            busy: false,
+            reading: false,
+        }
+    }
+
+    /// Opens (creating when missing) the journal of a batch, and takes it:
+    /// two runs on one journal could send a row twice, so a second run is
+    /// refused while the first holds it.
+    pub fn open(path: &Path) -> Result<Self, JournalError> {
+        let conn = Connection::open(path).map_err(|e| Self::error(path, e))?;
+        let lock = std::fs::OpenOptions::new()
+            .read(true)
+            .open(path)
+            .map_err(|e| Self::error(path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(JournalError {
+                    busy: true,
+                    ..Self::error(path, "in use by another courier run")
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Self::error(path, e)),
+        }
+        let j = Self {
+            conn,
+            path: path.to_owned(),
+            _lock: Some(lock),
+        };
+        j.prepare()?;
+        Ok(j)
+    }
+
+    /// Opens an existing journal for reading.
+    pub fn open_existing(path: &Path) -> Result<Self, JournalError> {
+        Self::read_only(path).map_err(|e| JournalError { reading: true, ..e })
+    }
+
+    fn read_only(path: &Path) -> Result<Self, JournalError> {
+        if !path.is_file() {
+            return Err(Self::error(path, "no such file"));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| Self::error(path, e))?;
+        let j = Self {
+            conn,
+            path: path.to_owned(),
+            _lock: None,
+        };
+        let version: i64 = j
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| j.err(e))?;
+        if version != VERSION {
+            return Err(j.err(format!(
+                "not a courier journal (schema version {version}, expected {VERSION})"
+            )));
+        }
+        Ok(j)
+    }
+
+    fn err(&self, e: impl std::fmt::Display) -> JournalError {
+        Self::error(&self.path, e)
+    }
+
+    fn prepare(&self) -> Result<(), JournalError> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(format!("not an SQLite file ({e})")))?;
+        if version != 0 && version != VERSION {
+            return Err(self.err(format!(
+                "not a courier journal (schema version {version}, expected {VERSION})"
+            )));
+        }
+        // WAL with FULL sync: a commit survives a killed process and a
+        // power loss (a claim must, or a message could go out twice);
+        // transactions are grouped, so the syncs stay few.
+        self.conn
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+            )
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .execute_batch(SCHEMA)
+            .map_err(|e| self.err(format!("cannot create the tables ({e})")))?;
+        self.conn
+            .execute_batch(&format!("PRAGMA user_version = {VERSION}"))
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The path it lives at.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A value recorded about the batch (e.g. its input).
+    pub fn meta(&self, key: &str) -> Result<Option<String>, JournalError> {
+        self.conn
+            .query_row("SELECT value FROM batch WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records a value about the batch.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), JournalError> {
+        self.conn
+            .execute(
+                "INSERT INTO batch (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// What the journal holds for the row at `id`.
+    pub fn known(&self, id: u64) -> Result<Option<Known>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT row_key, status, send_count FROM messages WHERE id = ?1")
+            .map_err(|e| self.err(e))?;
+        stmt.query_row([sql(id)], |r| {
+            let status: String = r.get(1)?;
+            Ok(Known {
+                key: r.get(0)?,
+                status: Status::parse(&status).unwrap_or(Status::Queued),
+                send_count: r.get(2)?,
+            })
+        })
+        .optional()
+        .map_err(|e| self.err(e))
+    }
+
+    /// The highest message id recorded (0 for a new journal): rows past it
+    /// need no lookup.
+    pub fn max_id(&self) -> Result<u64, JournalError> {
+        self.conn
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM messages", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| u64::try_from(n).unwrap_or(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Applies `changes` in one transaction.
+    pub fn apply(&mut self, changes: &[Change]) -> Result<(), JournalError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let e = |e: rusqlite::Error| Self::error(&path, e);
+        let at = now();
+        let tx = self.conn.transaction().map_err(e)?;
+        for change in changes {
+            match change {
+                Change::Claim(c) => {
+                    if c.replace {
+                        tx.prepare_cached("DELETE FROM dispatches WHERE message_id = ?1")
+                            .and_then(|mut s| s.execute([sql(c.id)]))
+                            .map_err(e)?;
+                    }
+                    tx.prepare_cached(
+                        "INSERT INTO messages (id, row_key, recipient, template_type, channel,
+                             status, send_count, created_at, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, 'processing', 1, ?6, ?6)
+                         ON CONFLICT (id) DO UPDATE SET
+                             row_key = excluded.row_key,
+                             recipient = excluded.recipient,
+                             template_type = excluded.template_type,
+                             channel = excluded.channel,
+                             status = 'processing',
+                             send_count = CASE WHEN ?7 THEN 1 ELSE send_count + 1 END,
+                             last_error = CASE WHEN ?7 THEN NULL ELSE last_error END,
+                             created_at = CASE WHEN ?7 THEN excluded.created_at ELSE created_at END,
+                             updated_at = excluded.updated_at",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            sql(c.id),
+                            c.key,
+                            c.recipient,
+                            c.template_type,
+                            c.channel,
+                            at,
+                            c.replace
+                        ])
+                    })
+                    .map_err(e)?;
+                }
+                Change::Attempt {
+                    id,
+                    attempt,
+                    success,
+                    reply,
+                    error,
+                    ms,
+                    status,
+                } => {
+                    tx.prepare_cached(
+                        "INSERT INTO dispatches (message_id, attempt, status, reply, error, ms, created_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            sql(*id),
+                            attempt,
+                            if *success { "success" } else { "failed" },
+                            reply,
+                            error,
+                            ms,
+                            at
+                        ])
+                    })
+                    .map_err(e)?;
+                    tx.prepare_cached(
+                        "UPDATE messages SET status = ?2, updated_at = ?3,
+                             last_error = CASE WHEN ?4 IS NULL THEN last_error ELSE ?4 END
+                         WHERE id = ?1",
+                    )
+                    .and_then(|mut s| s.execute(params![sql(*id), status.as_str(), at, error]))
+                    .map_err(e)?;
+                }
+                Change::Unclaim(id, before) => {
+                    tx.prepare_cached(
+                        "UPDATE messages SET status = ?3, updated_at = ?2,
+                             send_count = MAX(send_count - 1, 0)
+                         WHERE id = ?1",
+                    )
+                    .and_then(|mut s| s.execute(params![sql(*id), at, before.as_str()]))
+                    .map_err(e)?;
+                }
+            }
+        }
+        tx.commit().map_err(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::view::Filter;
+    use super::{Change, Claim, Journal, Status};
+
+    fn claim(id: u64, key: &str, replace: bool) -> Change {
+        Change::Claim(Claim {
+            id,
+            key: key.into(),
+            recipient: format!("u{id}@example.com"),
+            template_type: "login_code_valid".into(),
+            channel: "email",
+            replace,
+        })
+    }
+
+    #[test]
+    fn states_attempts_and_resume() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let mut j = Journal::open(&path).unwrap();
+        j.apply(&[claim(2, "a", false), claim(3, "b", false)])
+            .unwrap();
+        j.apply(&[
+            Change::Attempt {
+                id: 2,
+                attempt: 1,
+                success: false,
+                reply: Some("451 later".into()),
+                error: Some("the server answered 451 later".into()),
+                ms: 1.0,
+                status: Status::Queued,
+            },
+            Change::Unclaim(3, Status::Queued),
+        ])
+        .unwrap();
+        j.apply(&[claim(2, "a", false)]).unwrap();
+        j.apply(&[Change::Attempt {
+            id: 2,
+            attempt: 2,
+            success: true,
+            reply: Some("250 ok".into()),
+            error: None,
+            ms: 1.0,
+            status: Status::Sent,
+        }])
+        .unwrap();
+        drop(j);
+        let j = Journal::open_existing(&path).unwrap();
+        let k2 = j.known(2).unwrap().unwrap();
+        assert_eq!((k2.status, k2.send_count), (Status::Sent, 2));
+        let k3 = j.known(3).unwrap().unwrap();
+        assert_eq!((k3.status, k3.send_count), (Status::Queued, 0));
+        let m = j.get(2).unwrap().unwrap();
+        let d = m.dispatches.unwrap();
+        assert_eq!(d.len(), 2);
+        assert_eq!((d[0].attempt, d[0].status.as_str()), (2, "success"));
+        assert_eq!(
+            m.last_error.as_deref(),
+            Some("the server answered 451 later")
+        );
+        let mut sent = Vec::new();
+        j.each(
+            &Filter {
+                status: Some(Status::Sent),
+                recipient: None,
+            },
+            |m| sent.push(m.id),
+        )
+        .unwrap();
+        assert_eq!(sent, vec![2]);
+    }
+
+    #[test]
+    fn a_replaced_row_loses_its_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let mut j = Journal::open(&path).unwrap();
+        j.apply(&[claim(5, "a", false)]).unwrap();
+        j.apply(&[Change::Attempt {
+            id: 5,
+            attempt: 1,
+            success: false,
+            reply: Some("550 no such user".into()),
+            error: Some("rcpt: 550 no such user".into()),
+            ms: 1.0,
+            status: Status::Abandoned,
+        }])
+        .unwrap();
+        j.apply(&[claim(5, "b", true)]).unwrap();
+        let k = j.known(5).unwrap().unwrap();
+        assert_eq!((k.key.as_str(), k.send_count), ("b", 1));
+        assert_eq!(j.get(5).unwrap().unwrap().last_error, None);
+    }
+
+    #[test]
+    fn a_journal_in_use_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let first = Journal::open(&path).unwrap();
+        let second = Journal::open(&path).err().unwrap();
+        assert!(second.busy, "{second}");
+        // Reading it meanwhile is fine.
+        assert!(Journal::open_existing(&path).is_ok());
+        drop(first);
+        assert!(Journal::open(&path).is_ok());
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_journal_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.csv");
+        std::fs::write(&path, "recipient\na@example.com\n").unwrap();
+        let e = Journal::open(&path).err().unwrap();
+        assert!(e.to_string().contains("x.csv"), "{e}");
+    }
+}

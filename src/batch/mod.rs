@@ -1,0 +1,454 @@
+//! Batches: rows of recipients streamed from CSV or JSON Lines
+//! ([`recipients`], [`rows`]), sent by workers ([`worker`]) under a pure
+//! coordinator ([`coordinator`]) that records every claim and attempt in
+//! an SQLite journal ([`journal`]), paced by `--rate` ([`pace`]). This
+//! module is the driver that wires them: it owns the journal, the row
+//! stream and the threads, and hands events to a [`Presenter`]. Nothing
+//! here prints.
+
+pub mod coordinator;
+pub mod journal;
+pub mod pace;
+pub mod recipients;
+pub mod rows;
+pub mod worker;
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use serde::Serialize;
+
+use crate::config::settings::{Route, Settings};
+use crate::delivery::http::Client;
+use crate::interrupt::{self, Stop};
+use crate::message::Channel;
+use crate::message::compose::{Composer, Content, Spec};
+use crate::secret::Redactor;
+use coordinator::{Cause, Coordinator, Counts, Event, Job, Policy, Report, Stopped};
+use journal::Journal;
+use recipients::{BadRow, Row};
+use rows::Defaults;
+
+/// What a batch run is asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The input; `-` is standard input.
+    pub input: PathBuf,
+    /// The journal [default: next to the input].
+    pub journal: Option<PathBuf>,
+    pub defaults: Defaults,
+    pub concurrency: usize,
+    pub rate: Option<pace::Rate>,
+    pub backoff: Duration,
+    /// Every network deadline.
+    pub timeout: Duration,
+    pub retry_abandoned: bool,
+    pub resend_uncertain: bool,
+    pub stop_at_bad_row: bool,
+}
+
+/// Where a run's events go (progress, result lines, a summary).
+pub trait Presenter {
+    /// Whether a total row count is worth reading the input twice for.
+    fn wants_total(&self) -> bool;
+    /// The run starts; `total` rows when known.
+    fn start(&mut self, total: Option<u64>);
+    /// Events, each recorded in the journal before it is given out.
+    fn events(&mut self, events: Vec<Event>);
+    /// The counts changed.
+    fn progress(&mut self, counts: &Counts, retrying: usize);
+    /// Whether nobody reads the output any more (a closed stdout): the
+    /// batch then winds down as on Ctrl-C.
+    fn gone(&self) -> bool;
+    /// The run is over (before the summary).
+    fn finish(&mut self);
+}
+
+/// The summary of a batch that sends (a public interface).
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub dry_run: bool,
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub interrupted: bool,
+    /// The batch stopped early (a bad row with --on-bad-row stop, a server
+    /// that cannot be used, a changed input).
+    pub stopped: bool,
+    pub elapsed_ms: u64,
+    /// Messages sent per second.
+    pub rate: f64,
+    pub journal: String,
+    /// The errors, grouped by cause, most frequent first.
+    pub errors: Vec<Cause>,
+}
+
+/// The summary of a dry run (a public interface).
+#[derive(Debug, Clone, Serialize)]
+pub struct DrySummary {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub dry_run: bool,
+    pub rows: u64,
+    pub ok: u64,
+    pub bad: u64,
+    pub stopped: bool,
+}
+
+/// Outcomes held before a journal commit, at most.
+const FLUSH_CHANGES: usize = 1024;
+/// Time between journal commits, at most, while sending.
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
+
+/// The journal used when `--journal` is not given.
+#[must_use]
+pub fn default_journal(input: &Path) -> PathBuf {
+    if input.as_os_str() == "-" {
+        return PathBuf::from("stdin.courier.db");
+    }
+    let mut name = input.file_name().unwrap_or_default().to_os_string();
+    name.push(".courier.db");
+    input.with_file_name(name)
+}
+
+/// Messages claimed per journal transaction: enough to keep the workers
+/// busy, few enough that a crash leaves few uncertain ones.
+fn chunk_size(concurrency: usize, rate: Option<pace::Rate>) -> usize {
+    let mut n = (concurrency * 16).clamp(32, 512);
+    if let Some(r) = rate {
+        // About a fifth of a second of sending.
+        n = n.min(((r.per_second / 5.0).ceil() as usize).max(1));
+    }
+    n
+}
+
+fn resolve(
+    item: Result<Row, BadRow>,
+    defaults: &Defaults,
+) -> (u64, Result<rows::Resolved, String>) {
+    match item {
+        Err(b) => (b.line, Err(b.message)),
+        Ok(row) => (row.line, rows::resolve(&row, defaults)),
+    }
+}
+
+/// Renders every row as it would be sent, sending nothing.
+pub fn dry_run(
+    options: &Options,
+    settings: &Settings,
+    presenter: &mut dyn Presenter,
+) -> Result<DrySummary, anyhow::Error> {
+    let (input, format) = recipients::open(&options.input)?;
+    presenter.start(None);
+    let mut composer = Composer::new(settings);
+    let mut s = DrySummary {
+        kind: "summary",
+        dry_run: true,
+        rows: 0,
+        ok: 0,
+        bad: 0,
+        stopped: false,
+    };
+    let mut counts = Counts::default();
+    for item in recipients::rows(input, format) {
+        s.rows += 1;
+        counts.rows += 1;
+        let (line, resolved) = resolve(item, &options.defaults);
+        let outcome = resolved.and_then(|row| {
+            let spec = Spec {
+                channel: row.channel,
+                recipient: Some(&row.recipient),
+                content: Content::Template {
+                    ty: &row.ty,
+                    data: Some(&row.data),
+                },
+            };
+            composer.compose(&spec).map_err(|e| e.to_string())?;
+            Ok(row)
+        });
+        let event = match outcome {
+            Ok(row) => {
+                s.ok += 1;
+                Event::Rendered { line, row }
+            }
+            Err(message) => {
+                s.bad += 1;
+                counts.bad += 1;
+                Event::Bad { line, message }
+            }
+        };
+        let bad = matches!(event, Event::Bad { .. });
+        presenter.events(vec![event]);
+        presenter.progress(&counts, 0);
+        if bad && options.stop_at_bad_row {
+            s.stopped = true;
+            break;
+        }
+        if presenter.gone() {
+            break;
+        }
+    }
+    presenter.finish();
+    Ok(s)
+}
+
+/// How a sending run ended: its summary, and why it stopped early when
+/// the server or the input made it (an error to report after the
+/// summary).
+#[derive(Debug)]
+pub struct Sent {
+    pub summary: Summary,
+    pub stopped: Option<Stopped>,
+}
+
+/// Sends the batch.
+pub fn send(
+    options: &Options,
+    settings: &Settings,
+    redactor: &Redactor,
+    presenter: &mut dyn Presenter,
+) -> Result<Sent, anyhow::Error> {
+    let (input, format) = recipients::open(&options.input)?;
+    let journal_path = options
+        .journal
+        .clone()
+        .unwrap_or_else(|| default_journal(&options.input));
+    let journal = Journal::open(&journal_path)?;
+    let _ = journal.set_meta("input", &options.input.display().to_string());
+    let shared = worker::Shared {
+        settings,
+        target: settings.smtp().ok().map(|s| s.target(options.timeout)),
+        http: http_client(settings, options.timeout)?,
+        limiter: options.rate.map(pace::Limiter::new),
+        stop: Stop::default(),
+        redactor,
+    };
+    interrupt::install(&shared.stop);
+    let total = if presenter.wants_total() {
+        recipients::count(&options.input, format)
+    } else {
+        None
+    };
+    presenter.start(total);
+    let mut jitter = pace::Jitter::default();
+    let coordinator = Coordinator::new(
+        Policy {
+            max_tries: settings.message_retries.saturating_add(1),
+            backoff: options.backoff,
+            retry_abandoned: options.retry_abandoned,
+            resend_uncertain: options.resend_uncertain,
+            stop_at_bad_row: options.stop_at_bad_row,
+        },
+        Box::new(move || jitter.sample()),
+    );
+    let mut driver = Driver {
+        coordinator,
+        journal,
+        presenter,
+        defaults: &options.defaults,
+        stop: shared.stop.clone(),
+        last_flush: Instant::now(),
+    };
+    let started = Instant::now();
+    let mut rows = recipients::rows(input, format);
+    let result = driver.run(&shared, &mut rows, options);
+    driver.presenter.finish();
+    result?;
+    let finished = driver.coordinator.finish();
+    let elapsed = started.elapsed();
+    let sent = finished.counts.sent;
+    Ok(Sent {
+        summary: Summary {
+            kind: "summary",
+            dry_run: false,
+            counts: finished.counts,
+            interrupted: finished.interrupted,
+            stopped: finished.stopped_early,
+            elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+            rate: if elapsed.as_secs_f64() > 0.0 {
+                (sent as f64 / elapsed.as_secs_f64() * 10.0).round() / 10.0
+            } else {
+                0.0
+            },
+            journal: journal_path.display().to_string(),
+            errors: finished.causes,
+        },
+        stopped: finished.stopped,
+    })
+}
+
+/// The shared HTTP client, when some channel goes over HTTP.
+fn http_client(settings: &Settings, timeout: Duration) -> Result<Option<Client>, anyhow::Error> {
+    let needs = [Channel::Email, Channel::Sms]
+        .iter()
+        .any(|c| matches!(settings.route(*c), Ok(Route::Http(_))));
+    if !needs {
+        return Ok(None);
+    }
+    Ok(Some(
+        Client::new(timeout).context("cannot set up the HTTP client")?,
+    ))
+}
+
+/// The coordinator's surroundings: the journal, the rows, the presenter.
+struct Driver<'a> {
+    coordinator: Coordinator,
+    journal: Journal,
+    presenter: &'a mut dyn Presenter,
+    defaults: &'a Defaults,
+    stop: Stop,
+    last_flush: Instant,
+}
+
+impl Driver<'_> {
+    /// Runs the workers and drives them until the batch is over; every
+    /// job handed out comes back before this returns.
+    fn run(
+        &mut self,
+        shared: &worker::Shared<'_>,
+        rows: &mut dyn Iterator<Item = Result<Row, BadRow>>,
+        options: &Options,
+    ) -> Result<(), anyhow::Error> {
+        let concurrency = options.concurrency.max(1);
+        let chunk = chunk_size(concurrency, options.rate);
+        let (job_tx, job_rx) = mpsc::sync_channel::<Job>(concurrency * 2);
+        let job_rx = Arc::new(Mutex::new(job_rx));
+        let (report_tx, report_rx) = mpsc::channel::<Report>();
+        std::thread::scope(|scope| {
+            let mut workers = 0;
+            for _ in 0..concurrency {
+                let (jobs, reports) = (Arc::clone(&job_rx), report_tx.clone());
+                // A worker that cannot start leaves the others to do the work.
+                workers += usize::from(
+                    std::thread::Builder::new()
+                        .name("courier-worker".into())
+                        .spawn_scoped(scope, move || worker::run(shared, &jobs, &reports))
+                        .is_ok(),
+                );
+            }
+            drop(report_tx);
+            if workers == 0 {
+                return Err(anyhow::anyhow!("cannot start a worker thread"));
+            }
+            let r = self.drive(rows, chunk, &job_tx, &report_rx);
+            if r.is_err() {
+                // The journal failed: send nothing more that it cannot record.
+                self.stop.request();
+            }
+            drop(job_tx);
+            // Whatever is still out comes back (finished, or unstarted).
+            while self.coordinator.in_flight() > 0 {
+                match report_rx.recv() {
+                    Ok(rep) => self.coordinator.report(rep, Instant::now()),
+                    Err(_) => break,
+                }
+            }
+            r.and_then(|()| self.flush())
+                .context("the journal could not record the batch")
+        })
+    }
+    fn drive(
+        &mut self,
+        rows: &mut dyn Iterator<Item = Result<Row, BadRow>>,
+        chunk: usize,
+        job_tx: &mpsc::SyncSender<Job>,
+        report_rx: &mpsc::Receiver<Report>,
+    ) -> Result<(), journal::JournalError> {
+        let known_up_to = self.journal.max_id()?;
+        let mut input_done = false;
+        loop {
+            while let Ok(rep) = report_rx.try_recv() {
+                self.coordinator.report(rep, Instant::now());
+            }
+            if (self.stop.requested() || self.presenter.gone()) && !self.coordinator.stopping() {
+                self.coordinator.interrupt();
+            }
+            self.coordinator.release_due(Instant::now(), chunk);
+            let mut read = 0;
+            while !input_done && read < chunk * 4 && self.coordinator.wants_rows(chunk) {
+                read += 1;
+                match rows.next() {
+                    None => input_done = true,
+                    Some(item) => self.admit(item, known_up_to)?,
+                }
+            }
+            if self.coordinator.stopping() {
+                // Workers stop taking jobs, and a --rate wait is cut short.
+                self.stop.request();
+            }
+            let (changes, claims) = self.coordinator.pending();
+            if claims || changes >= FLUSH_CHANGES || self.last_flush.elapsed() >= FLUSH_EVERY {
+                self.flush()?;
+            }
+            while let Some(job) = self.coordinator.next_job() {
+                match job_tx.try_send(job) {
+                    Ok(()) => {}
+                    Err(mpsc::TrySendError::Full(job)) => {
+                        self.coordinator.requeue(job);
+                        break;
+                    }
+                    Err(mpsc::TrySendError::Disconnected(job)) => {
+                        self.coordinator.requeue(job);
+                        return Ok(());
+                    }
+                }
+            }
+            if self.coordinator.finished(input_done) {
+                return Ok(());
+            }
+            let can_take_more = !input_done && self.coordinator.wants_rows(chunk);
+            if !can_take_more {
+                // Wait for a verdict, or for the next retry to fall due.
+                let wait = self
+                    .coordinator
+                    .next_due()
+                    .map_or(FLUSH_EVERY, |t| t.saturating_duration_since(Instant::now()))
+                    .min(FLUSH_EVERY);
+                match report_rx.recv_timeout(wait) {
+                    Ok(rep) => self.coordinator.report(rep, Instant::now()),
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                }
+            }
+        }
+    }
+
+    /// Resolves a row and looks it up in the journal.
+    fn admit(
+        &mut self,
+        item: Result<Row, BadRow>,
+        known_up_to: u64,
+    ) -> Result<(), journal::JournalError> {
+        let (line, resolved) = resolve(item, self.defaults);
+        let resolved = resolved.map(|r| {
+            let key = rows::key(line, &r);
+            (r, key)
+        });
+        let known = if resolved.is_ok() && line <= known_up_to {
+            self.journal.known(line)?
+        } else {
+            None
+        };
+        self.coordinator.admit(line, resolved, known);
+        Ok(())
+    }
+
+    /// Commits the coordinator's changes, then gives out their events.
+    fn flush(&mut self) -> Result<(), journal::JournalError> {
+        let changes = self.coordinator.take_changes();
+        let r = self.journal.apply(&changes);
+        self.last_flush = Instant::now();
+        // Events follow the journal: what they say is recorded.
+        let events = self.coordinator.take_events();
+        if !events.is_empty() {
+            self.presenter.events(events);
+        }
+        self.presenter
+            .progress(self.coordinator.counts(), self.coordinator.retrying());
+        r
+    }
+}

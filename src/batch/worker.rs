@@ -1,0 +1,263 @@
+//! A batch worker: takes jobs from the shared queue, composes each message
+//! (templates parsed once per worker), waits for its slot under `--rate`,
+//! and sends it: over its own SMTP connection (TLS and AUTH once, then
+//! many messages, `RSET` between, pipelined when the server allows,
+//! dialled again when the server drops it) or over the shared keep-alive
+//! HTTP client. Every attempt ends in a [`Report`] with the verdict of
+//! [`crate::delivery::verdict`].
+
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use crate::batch::coordinator::{Job, Outcome, Report};
+use crate::batch::pace::Limiter;
+use crate::config::settings::Settings;
+use crate::delivery::http::Client;
+use crate::delivery::mime::Built;
+use crate::delivery::smtp::{self, Session, SmtpError, Stage, Target};
+use crate::delivery::verdict::{self, Action, Class, Scope, Verdict};
+use crate::interrupt::Stop;
+use crate::message::compose::{Composer, Content, Spec, Wire};
+use crate::secret::Redactor;
+
+/// What every worker shares.
+pub struct Shared<'a> {
+    pub settings: &'a Settings,
+    /// The SMTP target, when emails go out over SMTP.
+    pub target: Option<Target>,
+    pub http: Option<Client>,
+    pub limiter: Option<Limiter>,
+    pub stop: Stop,
+    pub redactor: &'a Redactor,
+}
+
+/// Runs one worker until the queue closes.
+pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Job>>>, reports: &Sender<Report>) {
+    let mut composer = Composer::new(shared.settings);
+    let mut conn = shared.target.clone().map(SmtpConn::new);
+    let mut boundaries = Boundaries::new();
+    let report = |job: Job, outcome: Outcome, ms: f64| {
+        let _ = reports.send(Report { job, outcome, ms });
+    };
+    loop {
+        let job = {
+            let rx = jobs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            rx.recv()
+        };
+        let Ok(job) = job else { break };
+        if shared.stop.requested() {
+            report(job, Outcome::Unstarted, 0.0);
+            continue;
+        }
+        let wire = match compose(&mut composer, &job, &mut boundaries) {
+            Ok(w) => w,
+            Err(e) => {
+                report(job, Outcome::Bad(shared.redactor.redact(&e)), 0.0);
+                continue;
+            }
+        };
+        if let Some(limiter) = &shared.limiter
+            && !limiter.wait(&shared.stop)
+        {
+            report(job, Outcome::Unstarted, 0.0);
+            continue;
+        }
+        let start = Instant::now();
+        // A bug must not strand the job: the coordinator waits for every one.
+        let v = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            match (&wire, conn.as_mut(), &shared.http) {
+                (Payload::Smtp(built), Some(c), _) => c.send(built),
+                (Payload::Http(req), _, Some(client)) => {
+                    let result = client.send(req);
+                    verdict::http(result.as_ref())
+                }
+                _ => internal("no transport for this channel"),
+            }
+        }))
+        .unwrap_or_else(|_| {
+            conn = shared.target.clone().map(SmtpConn::new);
+            internal("internal error while sending (courier bug)")
+        });
+        let ms = start.elapsed().as_secs_f64() * 1e3;
+        report(job, Outcome::Delivered(masked(v, shared.redactor)), ms);
+    }
+    if let Some(c) = conn.as_mut() {
+        c.close();
+    }
+}
+
+/// A message ready for the wire.
+enum Payload {
+    Smtp(Built),
+    Http(crate::delivery::request::HttpRequest),
+}
+
+/// Composes the job's message; an email gets its date and boundary.
+fn compose(composer: &mut Composer<'_>, job: &Job, b: &mut Boundaries) -> Result<Payload, String> {
+    let spec = Spec {
+        channel: job.row.channel,
+        recipient: Some(&job.row.recipient),
+        content: Content::Template {
+            ty: &job.row.ty,
+            data: Some(&job.row.data),
+        },
+    };
+    let message =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| composer.compose(&spec)))
+            .map_err(|_| "internal error while rendering (courier bug)".to_owned())?
+            .map_err(|e| e.to_string())?;
+    match message.wire {
+        Wire::Http(req) => Ok(Payload::Http(req)),
+        Wire::Smtp(email) => email
+            .build(unix_now(), &b.fresh())
+            .map(Payload::Smtp)
+            .map_err(|e| e.to_string()),
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+}
+
+fn internal(error: &str) -> Verdict {
+    Verdict {
+        action: Action::Abandon,
+        scope: Scope::Message,
+        class: Class::Permanent,
+        retry_after: None,
+        stage: None,
+        reply: None,
+        error: Some(error.to_owned()),
+        hint: None,
+    }
+}
+
+/// The verdict with every secret masked in what the server or the client
+/// said.
+fn masked(mut v: Verdict, r: &Redactor) -> Verdict {
+    v.reply = v.reply.map(|x| r.redact(&x));
+    v.error = v.error.map(|x| r.redact(&x));
+    v
+}
+
+/// A worker's SMTP connection, opened on first use and kept.
+struct SmtpConn {
+    target: Target,
+    session: Option<Session>,
+    /// Transactions tried on the current connection.
+    used: u32,
+}
+
+impl SmtpConn {
+    fn new(target: Target) -> Self {
+        Self {
+            target,
+            session: None,
+            used: 0,
+        }
+    }
+
+    fn send(&mut self, built: &Built) -> Verdict {
+        for fresh_try in [false, true] {
+            if self.session.is_none() {
+                let (mut session, r) = smtp::open(&self.target, Stage::Auth);
+                if let Err(e) = r {
+                    let stage = smtp::failed_stage(&session);
+                    return verdict::smtp(Err(&e), stage, &self.target);
+                }
+                session.stop_recording();
+                self.session = Some(session);
+                self.used = 0;
+            }
+            let Some(s) = self.session.as_mut() else {
+                continue;
+            };
+            let reused = self.used > 0;
+            self.used += 1;
+            let result = s.transaction(built, reused);
+            let Err(e) = &result else {
+                return verdict::smtp(result.as_ref(), None, &self.target);
+            };
+            let stage = smtp::failed_stage(s).unwrap_or(Stage::Mail);
+            let first_reply = s.failed_at_first_reply();
+            let keep = s.is_open() && matches!(e, SmtpError::Reply(r) if r.code != 421);
+            if !keep {
+                s.drop_connection();
+                self.session = None;
+            }
+            // A kept connection the server closed (or said 421 on) while
+            // idle, before taking anything of this message: nothing was
+            // delivered, so dial again once, without counting an attempt.
+            let idle_drop = match e {
+                SmtpError::Closed | SmtpError::Io(_) => true,
+                SmtpError::Reply(r) => r.code == 421,
+                _ => false,
+            };
+            if reused && first_reply && idle_drop && !fresh_try {
+                continue;
+            }
+            return verdict::smtp(Err(e), Some(stage), &self.target);
+        }
+        verdict::smtp(Err(&SmtpError::Closed), None, &self.target)
+    }
+
+    fn close(&mut self) {
+        if let Some(mut s) = self.session.take() {
+            s.quit();
+        }
+    }
+}
+
+/// MIME boundaries: unique per message, not secret (Kratos' mailer draws
+/// them at random too). A xorshift128+ per worker, seeded from the system's
+/// random source, instead of the system source per message.
+struct Boundaries(u64, u64);
+
+impl Boundaries {
+    fn new() -> Self {
+        let seed = crate::delivery::tls::random_hex(16);
+        let half = |s: &str| u64::from_str_radix(s, 16).unwrap_or(0x9e37_79b9_7f4a_7c15) | 1;
+        Self(
+            half(seed.get(..16).unwrap_or_default()),
+            half(seed.get(16..).unwrap_or_default()),
+        )
+    }
+
+    /// 60 hex digits, like `tls::random_hex(30)`.
+    fn fresh(&mut self) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::with_capacity(64);
+        for _ in 0..4 {
+            let (mut a, b) = (self.0, self.1);
+            a ^= a << 23;
+            a ^= a >> 17;
+            a ^= b ^ (b >> 26);
+            self.0 = b;
+            self.1 = a;
+            let _ = write!(out, "{:016x}", a.wrapping_add(b));
+        }
+        out.truncate(60);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Boundaries;
+
+    #[test]
+    fn boundaries_are_hex_and_do_not_repeat() {
+        let mut b = Boundaries::new();
+        let all: std::collections::HashSet<String> = (0..10_000).map(|_| b.fresh()).collect();
+        assert_eq!(all.len(), 10_000);
+        assert!(
+            all.iter()
+                .all(|s| s.len() == 60 && s.bytes().all(|c| c.is_ascii_hexdigit()))
+        );
+    }
+}

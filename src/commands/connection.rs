@@ -1,0 +1,102 @@
+//! The parts of a connection URI from `--mode`, `--host`, `--port`,
+//! `--user`, `--provider` and the password (from standard input or a
+//! prompt, never a flag), for `courier uri` and `courier init`.
+
+use crate::cli::{ConnArgs, ModeArg, ProviderArg};
+use crate::connection_uri::build::{self, Mode, Parts, Preset};
+use crate::exit::Usage;
+
+fn mode_of(m: ModeArg) -> Mode {
+    match m {
+        ModeArg::Starttls => Mode::StartTls,
+        ModeArg::StarttlsInsecure => Mode::StartTlsInsecure,
+        ModeArg::Cleartext => Mode::Cleartext,
+        ModeArg::Tls => Mode::Tls,
+        ModeArg::TlsInsecure => Mode::TlsInsecure,
+        ModeArg::TlsServerName => Mode::TlsServerName,
+    }
+}
+
+/// The password: from stdin, else a prompt, else none (`required` makes
+/// "none" an error).
+pub fn read_password(conn: &ConnArgs, required: bool) -> Result<String, Usage> {
+    if conn.password_stdin {
+        return crate::prompt::password_from_stdin()
+            .map_err(|e| Usage::new(format!("cannot read the password from standard input: {e}")));
+    }
+    match crate::prompt::password_interactive("Password (not echoed): ") {
+        Some(r) => r.map_err(|e| Usage::new(format!("cannot read the password: {e}"))),
+        None if required => Err(Usage::new("no password: standard input is not a terminal")
+            .hint("pass it on standard input with --password-stdin (never as a flag)")),
+        None => Ok(String::new()),
+    }
+}
+
+fn preset_of(conn: &ConnArgs) -> Result<Option<Preset>, Usage> {
+    let Some(p) = conn.provider else {
+        return Ok(None);
+    };
+    let name = match p {
+        ProviderArg::Mailgun => "mailgun",
+        ProviderArg::MailgunEu => "mailgun-eu",
+        ProviderArg::Ses => "ses",
+        ProviderArg::Postmark => "postmark",
+        ProviderArg::Sendgrid => "sendgrid",
+    };
+    build::preset(name, conn.region.as_deref())
+        .map(Some)
+        .map_err(Usage::new)
+}
+
+/// Resolves the parts from flags and the provider preset.
+pub fn parts(conn: &ConnArgs, need_password: bool) -> Result<(Parts, Option<Preset>), Usage> {
+    let preset = preset_of(conn)?;
+    let host = conn
+        .host
+        .clone()
+        .or_else(|| preset.as_ref().map(|p| p.host.clone()))
+        .ok_or_else(|| Usage::new("--host is needed (or --provider)"))?;
+    let mode = conn
+        .mode
+        .map(mode_of)
+        .or_else(|| preset.as_ref().map(|p| p.mode))
+        .unwrap_or(Mode::StartTls);
+    let port = conn.port.or_else(|| {
+        preset
+            .as_ref()
+            .filter(|_| conn.mode.is_none())
+            .map(|p| p.port)
+    });
+    let fixed_user = preset.as_ref().and_then(|p| p.user);
+    let token_is_user = preset.as_ref().is_some_and(|p| p.token_is_user);
+    if let (Some(fixed), Some(given)) = (fixed_user, conn.user.as_deref())
+        && fixed != given
+    {
+        return Err(Usage::new(format!(
+            "this provider's user name is `{fixed}`, not {given:?}"
+        )));
+    }
+    let mut user = conn
+        .user
+        .clone()
+        .or_else(|| fixed_user.map(str::to_owned))
+        .unwrap_or_default();
+    let wants_password = need_password && (!user.is_empty() || token_is_user);
+    let password = if wants_password || conn.password_stdin {
+        read_password(conn, wants_password)?
+    } else {
+        String::new()
+    };
+    if token_is_user && user.is_empty() {
+        user.clone_from(&password);
+    }
+    let parts = Parts {
+        mode,
+        host,
+        port,
+        user,
+        password,
+        server_name: conn.server_name.clone(),
+    };
+    Ok((parts, preset))
+}

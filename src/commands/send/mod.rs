@@ -1,0 +1,181 @@
+//! `courier send`: one message, composed and delivered as Kratos would
+//! (batches are in [`batch`]).
+
+mod batch;
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::cli::{GlobalArgs, SendArgs};
+use crate::config::settings::{Route, Settings};
+use crate::delivery::http::Client;
+use crate::delivery::mime::Email;
+use crate::delivery::request::HttpRequest;
+use crate::delivery::smtp;
+use crate::delivery::verdict::{self, Class, Verdict};
+use crate::diag::{Paint, Role};
+use crate::exit::{self, ExitStatus, Usage};
+use crate::message::compose::{Composer, Content, Spec, Wire};
+use crate::message::{Channel, Texts};
+use crate::output::Printer;
+
+/// One JSON line per message (a public interface).
+#[derive(Debug, Serialize)]
+pub struct Outcome<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub recipient: &'a str,
+    pub channel: &'static str,
+    pub server: &'a str,
+    pub reply: Option<&'a str>,
+    pub stage: Option<&'static str>,
+    pub error: Option<&'a str>,
+    pub hint: Option<&'a str>,
+}
+
+/// Runs the command.
+pub fn run(
+    global: &GlobalArgs,
+    args: &SendArgs,
+    printer: &mut Printer,
+) -> anyhow::Result<ExitStatus> {
+    if args.batch.is_some() {
+        return batch::run(global, args, printer);
+    }
+    let to = args
+        .to
+        .as_deref()
+        .ok_or_else(|| Usage::new("--to is needed"))?;
+    let channel = super::channel_of(args.channel);
+    let (_, settings) = super::usable(global, printer, super::delivery_keys(channel))?;
+    if channel == Channel::Email && args.subject.is_none() && args.template.is_none() {
+        return Err(Usage::new("an email needs --subject").into());
+    }
+    let data = args
+        .data
+        .as_deref()
+        .map(crate::config::data::read)
+        .transpose()?;
+    let content = match &args.template {
+        Some(ty) => Content::Template {
+            ty,
+            data: data.as_ref(),
+        },
+        None => Content::Adhoc(Texts {
+            subject: args
+                .subject
+                .as_deref()
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            body: args.text.clone().unwrap_or_default(),
+            html_body: args.html.clone().unwrap_or_default(),
+        }),
+    };
+    if let Ok(Route::Http(cfg)) = settings.route(channel)
+        && channel == Channel::Sms
+        && cfg.method.is_empty()
+    {
+        printer.note(
+            "courier: warning: the sms channel has no `method`: Kratos sends GET (add `method: POST`)",
+        );
+    }
+    let spec = Spec {
+        channel,
+        recipient: Some(to),
+        content,
+    };
+    let message = Composer::new(&settings).compose(&spec)?;
+    let timeout = Duration::from_secs(args.timeout);
+    let (via, server, v) = match message.wire {
+        Wire::Smtp(email) => {
+            let (server, v) = send_smtp(&settings, &email, timeout, printer)?;
+            ("smtp", server, v)
+        }
+        Wire::Http(req) => {
+            let (server, v) = send_http(&req, timeout)?;
+            ("http", server, v)
+        }
+    };
+    report(printer, to, channel, via, &server, &v);
+    Ok(exit::of_class(v.class))
+}
+
+/// Dials, authenticates, sends and quits, as Kratos does per message.
+fn send_smtp(
+    settings: &Settings,
+    email: &Email,
+    timeout: Duration,
+    printer: &Printer,
+) -> anyhow::Result<(String, Verdict)> {
+    let target = settings.smtp()?.target(timeout);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    let built = email.build(now, &crate::delivery::tls::random_hex(30))?;
+    let (session, result) = smtp::send(&target, &built);
+    if printer.verbose > 0 && !printer.json_mode() {
+        let lines: Vec<String> = session
+            .transcript
+            .iter()
+            .map(|l| format!("{} {}", l.dir.marker(), l.text))
+            .collect();
+        printer.diag(&lines.join("\n"));
+    }
+    let stage = smtp::failed_stage(&session);
+    let v = verdict::smtp(result.as_ref(), stage, &target);
+    Ok((format!("{}:{}", target.host, target.port), v))
+}
+
+/// One request, one attempt.
+fn send_http(req: &HttpRequest, timeout: Duration) -> anyhow::Result<(String, Verdict)> {
+    let server = req.url.split('?').next().unwrap_or_default().to_owned();
+    let result = Client::new(timeout)?.send(req);
+    let mut v = verdict::http(result.as_ref());
+    // Where an HTTP exchange failed is in its error; the stage names SMTP's.
+    v.stage = None;
+    Ok((server, v))
+}
+
+fn report(printer: &Printer, to: &str, channel: Channel, via: &str, server: &str, v: &Verdict) {
+    let sent = v.class == Class::Ok;
+    if printer.json_mode() {
+        printer.json_line(&Outcome {
+            kind: "result",
+            status: if sent { "sent" } else { "failed" },
+            recipient: to,
+            channel: channel.as_str(),
+            server,
+            reply: v.reply.as_deref(),
+            stage: v.stage,
+            error: v.error.as_deref(),
+            hint: v.hint.as_deref(),
+        });
+        return;
+    }
+    if sent {
+        let p = printer.stdout_paint();
+        let reply = v.reply.as_deref().unwrap_or_default().trim_end();
+        printer.out(&format!(
+            "{} {to} via {via} {server}: {reply}",
+            p.paint("sent", Role::Success)
+        ));
+        return;
+    }
+    let failed = match v.stage {
+        Some(stage) => format!("failed at {stage}"),
+        None => "failed".to_owned(),
+    };
+    let mut message = format!(
+        "sending to {to} via {via} {server} {failed}: {}",
+        v.error.as_deref().unwrap_or_default()
+    );
+    if via == "http"
+        && let Some(r) = &v.reply
+    {
+        message.push_str(&format!("\n  response: {}", r.trim_end()));
+    }
+    printer.failure(&message, v.hint.as_deref());
+}

@@ -1,0 +1,20 @@
+//! What the lint rules consult besides the node they look at.
+
+use std::path::PathBuf;
+
+use crate::config::settings::Settings;
+
+/// What the lint may do beyond reading the config.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Fetch `http(s)://` bodies and templates.
+    pub online: bool,
+}
+
+/// What the rules consult besides the node they look at.
+pub(super) struct Context<'a> {
+    pub(super) settings: Settings,
+    /// The folders of the config files (for hints about relative paths).
+    pub(super) config_dirs: Vec<PathBuf>,
+    pub(super) options: &'a Options,
+}

@@ -1,0 +1,229 @@
+//! What passes Kratos' schema but fails or surprises at send time, by
+//! topic: the connection URI as Go and Kratos read it ([`uri`]), HTTP
+//! request configs and their Jsonnet bodies ([`request`]), template
+//! overrides ([`templates`]); here the sections themselves, channels and
+//! the worker.
+
+mod context;
+mod request;
+mod templates;
+pub mod uri;
+
+pub use context::Options;
+
+use std::path::{Path, PathBuf};
+
+use crate::config::schema::Pattern;
+use crate::config::schema::facts::courier_required;
+use crate::config::schema::formats::pattern_matches;
+use crate::config::settings::Settings;
+use crate::config::source::Sources;
+use crate::config::tree::{KeyPath, Node, Value};
+use crate::diag::Diagnostic;
+use context::Context;
+use request::Target;
+
+/// Runs every send-time rule.
+#[must_use]
+pub fn lint(root: &Node, sources: &Sources, options: &Options) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let Some(courier) = root
+        .get("courier")
+        .filter(|c| matches!(c.value, Value::Map(_)))
+    else {
+        courier_missing(root, &mut out);
+        return out;
+    };
+    let cx = Context {
+        settings: Settings::lift(root),
+        config_dirs: config_dirs(sources),
+        options,
+    };
+    smtp_section(courier, &mut out);
+    http_section(courier, &cx, &mut out);
+    channels(courier, &cx, &mut out);
+    worker(courier, &mut out);
+    templates::lint(courier, &cx, &mut out);
+    override_path(courier, &mut out);
+    out
+}
+
+fn strategy(courier: &Node) -> &str {
+    courier
+        .get("delivery_strategy")
+        .and_then(Node::as_str)
+        .unwrap_or("smtp")
+}
+
+fn smtp_section(courier: &Node, out: &mut Vec<Diagnostic>) {
+    let path = KeyPath::root("courier").key("smtp");
+    match courier.lookup(&["smtp", "connection_uri"]) {
+        Some(uri) => {
+            if let Some(raw) = uri
+                .as_str()
+                .filter(|s| pattern_matches(Pattern::SmtpScheme, s))
+            {
+                uri::lint(raw, uri, &path.key("connection_uri"), out);
+            }
+        }
+        None if strategy(courier) == "smtp" => out.push(
+            Diagnostic::error(
+                "smtp-uri-missing",
+                path.key("connection_uri"),
+                "no connection URI: with delivery_strategy smtp every email fails \
+                 (\"courier.smtp.connection_uri is not set\")",
+            )
+            .at(courier.entry("smtp").map_or(&courier.loc, |e| &e.key_loc))
+            .help(
+                "set courier.smtp.connection_uri, e.g. smtp://user:password@mail.example.com:587/",
+            ),
+        ),
+        None => {}
+    }
+    if let Some(smtp) = courier.get("smtp") {
+        uri::client_cert(smtp, &path, out);
+    }
+}
+
+fn http_section(courier: &Node, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let path = KeyPath::root("courier").key("http");
+    let http = courier.get("http").and_then(|h| h.entry("request_config"));
+    match (strategy(courier), http) {
+        ("http", Some(e)) => request::lint(
+            &e.node,
+            &e.key_loc,
+            &path.key("request_config"),
+            Target::Email,
+            cx,
+            out,
+        ),
+        ("http", None) => out.push(
+            Diagnostic::error(
+                "http-url-missing",
+                path.key("request_config").key("url"),
+                "delivery_strategy is http but courier.http.request_config is not set: every email fails",
+            )
+            .at(courier.get("delivery_strategy").map_or(&courier.loc, |n| &n.loc)),
+        ),
+        (_, Some(e)) => out.push(
+            Diagnostic::warning(
+                "http-config-unused",
+                path,
+                "courier.http is ignored: delivery_strategy is smtp",
+            )
+            .at(&e.node.loc)
+            .help("set `delivery_strategy: http` to send emails through this request config"),
+        ),
+        _ => {}
+    }
+}
+
+fn channels(courier: &Node, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let items = courier.get("channels").map_or(&[][..], Node::items);
+    for (i, ch) in items.iter().enumerate() {
+        let path = KeyPath::root("courier").key("channels").index(i);
+        if !matches!(ch.value, Value::Map(_)) {
+            continue;
+        }
+        if ch.get("type").is_none() {
+            out.push(
+                Diagnostic::error(
+                    "channel-type-missing",
+                    path.key("type"),
+                    "the channel has no `type`: the schema allows it, but every dispatch fails \
+                     with \"unknown courier channel type\"",
+                )
+                .at(&ch.loc)
+                .help("add `type: http`"),
+            );
+        }
+        if let Some(e) = ch.entry("request_config") {
+            let rc_path = path.key("request_config");
+            request::lint(&e.node, &e.key_loc, &rc_path, Target::Channel, cx, out);
+        }
+    }
+}
+
+fn worker(courier: &Node, out: &mut Vec<Diagnostic>) {
+    if let Some(n) = courier.lookup(&["worker", "pull_count"])
+        && let Value::Int(v) = n.value
+        && v > 255
+    {
+        out.push(
+            Diagnostic::warning(
+                "worker-pull-count-wraps",
+                KeyPath::root("courier").key("worker").key("pull_count"),
+                format!(
+                    "Kratos casts pull_count to an 8-bit integer: {v} pulls {} messages per poll",
+                    v.rem_euclid(256)
+                ),
+            )
+            .at(&n.loc)
+            .help("use a value from 1 to 255"),
+        );
+    }
+}
+
+fn override_path(courier: &Node, out: &mut Vec<Diagnostic>) {
+    if let Some(n) = courier.get("template_override_path")
+        && let Some(dir) = n.as_str()
+        && !Path::new(dir).is_dir()
+    {
+        out.push(
+            Diagnostic::warning(
+                "template-override-path-missing",
+                KeyPath::root("courier").key("template_override_path"),
+                format!(
+                    "the directory `{dir}` does not exist here: Kratos would use its built-in templates"
+                ),
+            )
+            .at(&n.loc)
+            .help("Kratos resolves the path against its own working directory"),
+        );
+    }
+}
+
+fn courier_missing(root: &Node, out: &mut Vec<Diagnostic>) {
+    let loc = root.entry("selfservice").map_or(&root.loc, |e| &e.key_loc);
+    match courier_required(root) {
+        Some((true, true)) => out.push(
+            Diagnostic::warning(
+                "courier-missing",
+                "courier",
+                "recovery and verification are enabled but there is no `courier` section: \
+                 the schema lets this pass, but every message fails",
+            )
+            .at(loc)
+            .help("add a courier section (`courier init` writes one)"),
+        ),
+        Some((rec, _)) => out.push(
+            Diagnostic::error(
+                "courier-required",
+                "courier",
+                format!(
+                    "{} is enabled, so Kratos requires a `courier` section",
+                    if rec { "recovery" } else { "verification" }
+                ),
+            )
+            .at(loc)
+            .help("add a courier section (`courier init` writes one)"),
+        ),
+        None => out.push(
+            Diagnostic::warning(
+                "courier-missing",
+                "courier",
+                "there is no `courier` section: Kratos cannot send messages",
+            )
+            .at(&root.loc),
+        ),
+    }
+}
+
+fn config_dirs(sources: &Sources) -> Vec<PathBuf> {
+    sources
+        .files
+        .iter()
+        .filter(|f| f.name != "<stdin>")
+        .filter_map(|f| Path::new(&f.name).parent().map(Path::to_path_buf))
+        .collect()
+}

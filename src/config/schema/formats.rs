@@ -1,0 +1,210 @@
+//! The schema's patterns and formats, each checked by hand as Kratos'
+//! validator checks it: Go durations, the `email` format, URIs (with Go's
+//! parser); and Go's reading of a duration in minutes.
+
+use super::{Format, Pattern};
+
+/// Whether a string matches one of the schema's patterns.
+#[must_use]
+pub fn pattern_matches(p: Pattern, s: &str) -> bool {
+    match p {
+        Pattern::SmtpScheme => s.starts_with("smtp://") || s.starts_with("smtps://"),
+        Pattern::HttpScheme => s.starts_with("http://") || s.starts_with("https://"),
+        Pattern::BodyScheme => ["http://", "https://", "file://", "base64://"]
+            .iter()
+            .any(|p| s.starts_with(p)),
+        Pattern::GoDuration => is_go_duration(s),
+    }
+}
+
+fn is_go_duration(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if b.is_empty() {
+        return false;
+    }
+    while i < b.len() {
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+        let rest = &s[i..];
+        let unit = ["ns", "us", "ms", "s", "m", "h"]
+            .iter()
+            .find(|u| rest.starts_with(**u))
+            .map_or(0, |u| u.len());
+        if unit == 0 {
+            return false;
+        }
+        i += unit;
+    }
+    true
+}
+
+/// `int(d.Minutes())` of a Go duration string.
+pub fn go_duration_minutes(s: &str) -> Option<i64> {
+    let mut total_ns: f64 = 0.0;
+    let mut num = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let mut unit = c.to_string();
+        if matches!(c, 'n' | 'u' | 'm') && chars.peek() == Some(&'s') {
+            unit.push('s');
+            chars.next();
+        }
+        let factor = match unit.as_str() {
+            "ns" => 1.0,
+            "us" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 6e10,
+            "h" => 3.6e12,
+            _ => return None,
+        };
+        total_ns += num.parse::<f64>().ok()? * factor;
+        num.clear();
+    }
+    Some((total_ns / 6e10) as i64)
+}
+
+pub(super) fn format_matches(f: Format, s: &str) -> bool {
+    match f {
+        Format::Uri => crate::gourl::go_parse(s).is_ok_and(|u| !u.scheme.is_empty()),
+        Format::UriReference => crate::gourl::go_parse(s).is_ok(),
+        Format::Email => is_email(s),
+    }
+}
+
+/// The `email` format as Kratos' JSON-schema library checks it: at most 254
+/// bytes, a local part of at most 64 bytes that is a dot-atom or a quoted
+/// string, and a host name or bracketed IP literal after the last `@`.
+#[must_use]
+pub fn is_email(s: &str) -> bool {
+    if s.len() > 254 {
+        return false;
+    }
+    let Some(at) = s.rfind('@') else {
+        return false;
+    };
+    let (local, domain) = (&s[..at], &s[at + 1..]);
+    if local.is_empty() || local.len() > 64 {
+        return false;
+    }
+    let domain_ok = if domain.starts_with('[') && domain.ends_with(']') && domain.len() >= 2 {
+        let ip = &domain[1..domain.len() - 1];
+        match ip.strip_prefix("IPv6:") {
+            Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
+            None => ip.parse::<std::net::Ipv4Addr>().is_ok(),
+        }
+    } else {
+        is_hostname(domain)
+    };
+    domain_ok && local_part_ok(local)
+}
+
+fn is_hostname(s: &str) -> bool {
+    let s = s.strip_suffix('.').unwrap_or(s);
+    if s.is_empty() || s.len() > 253 {
+        return false;
+    }
+    s.split('.').all(|label| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-')
+    })
+}
+
+fn local_part_ok(local: &str) -> bool {
+    if local.len() >= 2 && local.starts_with('"') && local.ends_with('"') {
+        let inner = &local[1..local.len() - 1];
+        let mut escaped = false;
+        for c in inner.chars() {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' || c.is_control() {
+                return false;
+            }
+        }
+        return !escaped;
+    }
+    let atext =
+        |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c) || !c.is_ascii();
+    local
+        .split('.')
+        .all(|atom| !atom.is_empty() && atom.chars().all(atext))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Pattern;
+    use super::super::facts::paths;
+    use super::{go_duration_minutes, is_email, pattern_matches};
+
+    #[test]
+    fn durations() {
+        for ok in ["1s", "500ms", "1h30m", "10us", "0s"] {
+            assert!(pattern_matches(Pattern::GoDuration, ok), "{ok}");
+        }
+        for bad in ["", "1", "s", "1.5s", "1 s", "1d"] {
+            assert!(!pattern_matches(Pattern::GoDuration, bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails() {
+        for ok in [
+            "a@b.c",
+            "no-reply@ory.kratos.sh",
+            "x.y+z@[127.0.0.1]",
+            "\"a b\"@x.io",
+            "a@localhost",
+        ] {
+            assert!(is_email(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "a",
+            "@b.c",
+            "a@",
+            "a@-b.c",
+            "Bob <a@b.c>",
+            "a..b@c.d",
+            "a@b_c.d",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn paths_cover_arrays() {
+        let p = paths();
+        assert!(
+            p.iter()
+                .any(|(p, _)| p.join(".") == "courier.channels.#.request_config.url")
+        );
+        assert!(
+            p.iter()
+                .any(|(p, _)| p.join(".") == "courier.smtp.connection_uri")
+        );
+    }
+
+    #[test]
+    fn lifespans_truncate_to_minutes() {
+        assert_eq!(go_duration_minutes("1h"), Some(60));
+        assert_eq!(go_duration_minutes("90s"), Some(1));
+        assert_eq!(go_duration_minutes("1h30m"), Some(90));
+    }
+}

@@ -1,0 +1,256 @@
+//! The walk: every node against its schema, every violation a diagnostic
+//! with a stable code, the key path, the place and a did-you-mean.
+
+use super::formats::{format_matches, pattern_matches};
+use super::{Format, Obj, Pattern, Schema, Str, auth, type_error};
+use crate::config::tree::{KeyPath, Node, Value};
+use crate::diag::{Diagnostic, did_you_mean};
+
+/// Validates `node` against `schema`, appending a diagnostic per violation.
+pub fn validate(node: &Node, schema: &Schema, path: &KeyPath, out: &mut Vec<Diagnostic>) {
+    match schema {
+        Schema::Object(o) => validate_object(node, o, path, out),
+        Schema::Str(rules) => validate_string(node, rules, path, out),
+        Schema::Int { min, max } => match node.value {
+            Value::Int(i) => {
+                if min.is_some_and(|m| i < m) || max.is_some_and(|m| i > m) {
+                    out.push(
+                        Diagnostic::error(
+                            "out-of-range",
+                            path,
+                            format!(
+                                "{i} is out of range ({}..={})",
+                                min.unwrap_or(i64::MIN),
+                                max.unwrap_or(i64::MAX)
+                            ),
+                        )
+                        .at(&node.loc),
+                    );
+                }
+            }
+            _ => out.push(type_error(node, "an integer", path)),
+        },
+        Schema::Bool => {
+            if !matches!(node.value, Value::Bool(_)) {
+                let mut d = type_error(node, "a boolean", path);
+                if let Some(s) = node.as_str()
+                    && matches!(s, "yes" | "no" | "on" | "off" | "y" | "n")
+                {
+                    d = d.help("Kratos reads YAML 1.2: write `true` or `false`");
+                }
+                out.push(d);
+            }
+        }
+        Schema::Array(item) => match &node.value {
+            Value::Seq(items) => {
+                for (i, n) in items.iter().enumerate() {
+                    validate(n, item, &path.index(i), out);
+                }
+            }
+            _ => out.push(type_error(node, "an array", path)),
+        },
+        Schema::StringMap => match &node.value {
+            Value::Map(entries) => {
+                for e in entries {
+                    if e.node.as_str().is_none() {
+                        out.push(
+                            type_error(&e.node, "a string", &path.key(&e.key))
+                                .help("header values are strings: quote numbers and booleans"),
+                        );
+                    }
+                }
+            }
+            _ => out.push(type_error(node, "an object of strings", path)),
+        },
+        Schema::Auth => auth::validate(node, path, out),
+    }
+}
+
+fn validate_object(node: &Node, o: &Obj, path: &KeyPath, out: &mut Vec<Diagnostic>) {
+    let Value::Map(entries) = &node.value else {
+        out.push(type_error(node, "an object", path));
+        return;
+    };
+    let known: Vec<&str> = o.props.iter().map(|(k, _)| *k).collect();
+    for e in entries {
+        let child = path.key(&e.key);
+        if let Some((_, s)) = o.props.iter().find(|(k, _)| *k == e.key) {
+            validate(&e.node, s, &child, out);
+        } else if o.closed {
+            out.push(unknown_key(&e.key, path, &known).at(&e.key_loc));
+        } else if o.warn_unknown {
+            let mut d = Diagnostic::warning(
+                "unknown-key-ignored",
+                &child,
+                format!("unknown key `{}` in {path}; Kratos ignores it", e.key),
+            )
+            .at(&e.key_loc);
+            if let Some(s) = did_you_mean(&e.key, known.iter().copied()) {
+                d = d.help(format!("did you mean `{s}`?"));
+            }
+            out.push(d);
+        }
+    }
+    for req in &o.required {
+        if node.get(req).is_none() {
+            out.push(missing_key(req, path).at(&node.loc));
+        }
+    }
+}
+
+fn unknown_key(key: &str, parent: &KeyPath, known: &[&str]) -> Diagnostic {
+    let parent_s = parent.to_string();
+    let child = parent.key(key);
+    if parent_s == "courier" && key == "sms" {
+        return Diagnostic::error(
+            "legacy-sms",
+            &child,
+            "`courier.sms` was removed (Kratos v25.4); Kratos rejects configs that still have it",
+        )
+        .help(
+            "move it to `courier.channels: [{id: sms, type: http, request_config: {...}}]`; \
+             the Jsonnet ctx is now {recipient, body, template_type, ...}, not {from, to, body}",
+        );
+    }
+    if parent_s == "courier.templates" && key == "authenticator_key_added" {
+        return Diagnostic::error(
+            "template-authenticator-key-added",
+            &child,
+            "`authenticator_key_added` templates cannot be configured: the schema has no such key",
+        )
+        .help(
+            "Kratos' code reads this key but its schema rejects it; put the files in \
+             `template_override_path` (authenticator_key_added/email.*.gotmpl) instead",
+        );
+    }
+    if parent_s.ends_with(".invalid") && key == "sms" {
+        return Diagnostic::error(
+            "unknown-key",
+            &child,
+            format!("unknown key `sms` in {parent_s}"),
+        )
+        .help("invalid-recipient templates are email only: Kratos never texts unknown numbers");
+    }
+    let mut d = Diagnostic::error(
+        "unknown-key",
+        &child,
+        format!("unknown key `{key}` in {parent_s}; Kratos rejects the config"),
+    );
+    d = match did_you_mean(key, known.iter().copied()) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None if !known.is_empty() => d.help(format!("allowed keys: {}", known.join(", "))),
+        None => d,
+    };
+    d
+}
+
+fn missing_key(key: &str, parent: &KeyPath) -> Diagnostic {
+    let parent_s = parent.to_string();
+    if key == "email" && parent_s.starts_with("courier.templates.") {
+        return Diagnostic::error(
+            "template-email-required",
+            parent,
+            format!("{parent_s} needs an `email` key, even to override only the SMS template"),
+        )
+        .help("add `email: {}` to the block");
+    }
+    Diagnostic::error(
+        "missing-key",
+        parent.key(key),
+        format!("{parent_s} requires `{key}`"),
+    )
+}
+
+fn validate_string(node: &Node, rules: &Str, path: &KeyPath, out: &mut Vec<Diagnostic>) {
+    let Some(s) = node.as_str() else {
+        let mut d = type_error(node, "a string", path);
+        if matches!(node.value, Value::Int(_) | Value::Float(_) | Value::Bool(_)) {
+            d = d.help("quote the value");
+        }
+        out.push(d);
+        return;
+    };
+    if let Some(allowed) = rules.one_of
+        && !allowed.contains(&s)
+    {
+        let mut d = Diagnostic::error(
+            "invalid-value",
+            path,
+            format!("`{s}` is not one of: {}", allowed.join(", ")),
+        )
+        .at(&node.loc);
+        if let Some(m) = did_you_mean(s, allowed.iter().copied()) {
+            d = d.help(format!("did you mean `{m}`?"));
+        }
+        out.push(d);
+        return;
+    }
+    if let Some(max) = rules.max_len
+        && s.chars().count() > max
+    {
+        out.push(
+            Diagnostic::error("too-long", path, format!("longer than {max} characters"))
+                .at(&node.loc),
+        );
+    }
+    if let Some(p) = rules.pattern
+        && !pattern_matches(p, s)
+    {
+        out.push(pattern_error(p, s, path).at(&node.loc));
+        return;
+    }
+    if let Some(f) = rules.format
+        && !format_matches(f, s)
+    {
+        let d = match f {
+            Format::Email => Diagnostic::error(
+                "invalid-email",
+                path,
+                format!("`{s}` is not an email address"),
+            )
+            .help(
+                "write a bare address such as no-reply@example.com; the name goes in `from_name`",
+            ),
+            Format::Uri | Format::UriReference => Diagnostic::error(
+                "invalid-uri",
+                path,
+                "not an absolute URI (scheme://...)".to_owned(),
+            )
+            .help("use file://, base64:// or https://"),
+        };
+        out.push(d.at(&node.loc));
+    }
+}
+
+fn pattern_error(p: Pattern, s: &str, path: &KeyPath) -> Diagnostic {
+    let d = Diagnostic::error("pattern-mismatch", path, "");
+    match p {
+        Pattern::SmtpScheme => {
+            let lower = s.to_ascii_lowercase();
+            let help = if lower.starts_with("smtp://") || lower.starts_with("smtps://") {
+                "the scheme is case-sensitive: write it in lower case"
+            } else {
+                "use smtp:// (STARTTLS) or smtps:// (implicit TLS)"
+            };
+            Diagnostic {
+                message: "the connection URI must start with smtp:// or smtps://".into(),
+                ..d
+            }
+            .help(help)
+        }
+        Pattern::HttpScheme => Diagnostic {
+            message: "the URL must start with http:// or https://".into(),
+            ..d
+        },
+        Pattern::BodyScheme => Diagnostic {
+            message: "the body must be a file://, base64://, http:// or https:// URI".into(),
+            ..d
+        }
+        .help("a plain path works in Kratos only with a deprecation warning, and the schema rejects it: prefix it with file://"),
+        Pattern::GoDuration => Diagnostic {
+            message: format!("`{s}` is not a Go duration"),
+            ..d
+        }
+        .help("write a number with a unit: 1s, 500ms, 1h30m"),
+    }
+}

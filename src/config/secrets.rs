@@ -1,0 +1,80 @@
+//! Finding every secret of the inputs, so that nothing prints them: in the
+//! loaded tree (connection-URI passwords, auth passwords and API keys,
+//! credential headers) and in the raw text of files that did not parse.
+
+use crate::config::tree::{KeyPath, Node, Value};
+use crate::secret::Redactor;
+
+/// Registers every secret of the tree: connection-URI passwords, auth
+/// passwords and API keys, credential headers.
+pub fn collect(node: &Node, path: &KeyPath, redactor: &mut Redactor) {
+    let p = path.to_string();
+    let scalar = |n: &Node| match &n.value {
+        Value::Str(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        _ => None,
+    };
+    match &node.value {
+        Value::Map(entries) => {
+            for e in entries {
+                let child = path.key(&e.key);
+                let in_auth_config = p.ends_with("auth.config");
+                let secret_here = (in_auth_config
+                    && matches!(e.key.as_str(), "password" | "value"))
+                    || (p.ends_with("headers") && crate::secret::is_secret_header(&e.key));
+                if secret_here && let Some(s) = scalar(&e.node) {
+                    redactor.add(&s);
+                }
+                if e.key == "connection_uri"
+                    && let Some(s) = e.node.as_str()
+                {
+                    for secret in crate::connection_uri::secrets(s) {
+                        redactor.add(&secret);
+                    }
+                }
+                collect(&e.node, &child, redactor);
+            }
+        }
+        Value::Seq(items) => {
+            for (i, n) in items.iter().enumerate() {
+                collect(n, &path.index(i), redactor);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Finds secrets in raw text, line by line: passwords in any `scheme://`
+/// URI, and the values of password, API-key and credential-header keys.
+pub fn scan_text(text: &str, redactor: &mut Redactor) {
+    for line in text.lines() {
+        let mut rest = line;
+        while let Some(i) = rest.find("://") {
+            let start = rest[..i]
+                .rfind(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '=')
+                .map_or(0, |p| p + 1);
+            let token: String = rest[start..]
+                .chars()
+                .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
+                .collect();
+            for s in crate::connection_uri::secrets(&token) {
+                redactor.add(&s);
+            }
+            rest = &rest[i + 3..];
+        }
+        let trimmed = line.trim_start().trim_start_matches("- ");
+        if let Some((key, value)) = trimmed.split_once(':') {
+            let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
+            if matches!(key, "password" | "value") || crate::secret::is_secret_header(key) {
+                let value = value.split(" #").next().unwrap_or_default().trim();
+                let value = value
+                    .trim_end_matches(',')
+                    .trim_matches(|c| c == '"' || c == '\'');
+                if !value.is_empty() && !value.starts_with('{') {
+                    redactor.add(value);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,525 @@
+//! The email as Kratos' mailer (Ory's gomail fork) writes it: `From` as
+//! `"Name" <addr>` (RFC 2047 for non-ASCII names), `To`, `Subject`, then the
+//! configured headers (which may override), `MIME-Version` and a `Date`, no
+//! `Message-ID`; a text/plain part alone or multipart/alternative with text
+//! first and HTML second, both UTF-8 quoted-printable; header lines folded at
+//! 76 characters; `Bcc` delivered but not written. The envelope sender comes
+//! from `Sender`, else `From`; recipients from `To`, `Cc` and `Bcc`.
+//!
+//! Kratos writes its headers in Go map order (random); courier writes them
+//! in the order above, and the date in UTC.
+
+use std::fmt::Write as _;
+
+/// One message to send.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Email {
+    pub from_address: String,
+    pub from_name: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    /// Empty for a text-only message.
+    pub html: String,
+    /// `courier.smtp.headers`, in config order.
+    pub headers: Vec<(String, String)>,
+}
+
+/// A serialized message and its envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Built {
+    pub bytes: Vec<u8>,
+    pub mail_from: String,
+    pub recipients: Vec<String>,
+}
+
+/// Why a message cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MimeError {
+    #[error("invalid address in the {field} header")]
+    Address { field: String },
+    #[error("the message has no recipient")]
+    NoRecipient,
+}
+
+const CHARSET: &str = "UTF-8";
+
+impl Email {
+    /// The message with the given `Date` (Unix seconds) and boundary.
+    pub fn build(&self, date: i64, boundary: &str) -> Result<Built, MimeError> {
+        build(self, date, boundary)
+    }
+}
+
+/// Builds the message with the given `Date` (Unix seconds) and multipart
+/// boundary.
+pub fn build(email: &Email, date: i64, boundary: &str) -> Result<Built, MimeError> {
+    let headers = headers(email);
+    let get = |k: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+    };
+    let (mail_from, recipients) = envelope(&headers)?;
+    let mut out = String::new();
+    if get("MIME-Version").is_none() && get("Mime-Version").is_none() {
+        out.push_str("MIME-Version: 1.0\r\n");
+    }
+    if get("Date").is_none() {
+        write_header(&mut out, "Date", &format_rfc1123z(date));
+    }
+    for (k, v) in &headers {
+        if k != "Bcc" {
+            write_header(&mut out, k, v);
+        }
+    }
+    write_body(&mut out, email, boundary);
+    Ok(Built {
+        bytes: out.into_bytes(),
+        mail_from,
+        recipients,
+    })
+}
+
+/// The headers in writing order: `From`, `To`, `Subject`, then the
+/// configured ones, which replace any of these.
+fn headers(email: &Email) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let mut set = |k: &str, v: String| {
+        if let Some(h) = headers.iter_mut().find(|(name, _)| name == k) {
+            h.1 = v;
+        } else {
+            headers.push((k.to_owned(), v));
+        }
+    };
+    if email.from_name.is_empty() {
+        set("From", q_encode(&email.from_address));
+    } else {
+        set(
+            "From",
+            format_address(&email.from_address, &email.from_name),
+        );
+    }
+    set("To", q_encode(&email.to));
+    set("Subject", q_encode(&email.subject));
+    for (k, v) in &email.headers {
+        set(k, q_encode(v));
+    }
+    headers
+}
+
+/// The envelope: the sender from `Sender`, else `From`; the recipients
+/// from `To`, `Cc` and `Bcc`.
+fn envelope(headers: &[(String, String)]) -> Result<(String, Vec<String>), MimeError> {
+    let get = |k: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+    };
+    let mail_from_field = if get("Sender").is_some() {
+        "Sender"
+    } else {
+        "From"
+    };
+    let mail_from = parse_address(get(mail_from_field).unwrap_or_default()).ok_or_else(|| {
+        MimeError::Address {
+            field: mail_from_field.to_owned(),
+        }
+    })?;
+    let mut recipients: Vec<String> = Vec::new();
+    for field in ["To", "Cc", "Bcc"] {
+        if let Some(v) = get(field) {
+            let a = parse_address(v).ok_or_else(|| MimeError::Address {
+                field: field.to_owned(),
+            })?;
+            if !recipients.contains(&a) {
+                recipients.push(a);
+            }
+        }
+    }
+    if recipients.is_empty() {
+        return Err(MimeError::NoRecipient);
+    }
+    Ok((mail_from, recipients))
+}
+
+/// `text/plain` alone, or `multipart/alternative` with the text part
+/// first and the HTML part second.
+fn write_body(out: &mut String, email: &Email, boundary: &str) {
+    let part_type = |ct: &str| format!("{ct}; charset={CHARSET}");
+    if email.html.is_empty() {
+        write_header(out, "Content-Type", &part_type("text/plain"));
+        write_header(out, "Content-Transfer-Encoding", "quoted-printable");
+        out.push_str("\r\n");
+        out.push_str(&quoted_printable(&email.text));
+        return;
+    }
+    write_header(
+        out,
+        "Content-Type",
+        &format!("multipart/alternative;\r\n boundary={boundary}"),
+    );
+    out.push_str("\r\n");
+    for (i, (ct, body)) in [("text/plain", &email.text), ("text/html", &email.html)]
+        .iter()
+        .enumerate()
+    {
+        if i == 0 {
+            let _ = write!(out, "--{boundary}\r\n");
+        } else {
+            let _ = write!(out, "\r\n--{boundary}\r\n");
+        }
+        // Go's multipart writer sorts part headers by name.
+        let _ = write!(
+            out,
+            "Content-Transfer-Encoding: quoted-printable\r\nContent-Type: {}\r\n\r\n",
+            part_type(ct)
+        );
+        out.push_str(&quoted_printable(body));
+    }
+    let _ = write!(out, "\r\n--{boundary}--\r\n");
+}
+
+/// The address inside a header value: between `<` and `>`, or the value.
+fn parse_address(value: &str) -> Option<String> {
+    let v = value.trim();
+    let addr = match (v.rfind('<'), v.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &v[a + 1..b],
+        _ => v,
+    };
+    let addr = addr.trim();
+    (addr.contains('@') && !addr.contains(char::is_whitespace)).then(|| addr.to_owned())
+}
+
+/// gomail's `FormatAddress`: quoted ASCII names, B-encoding for non-ASCII
+/// names with specials, Q-encoding otherwise.
+#[must_use]
+pub fn format_address(address: &str, name: &str) -> String {
+    let enc = q_encode(name);
+    let mut out = String::new();
+    if enc == name {
+        out.push('"');
+        for c in name.chars() {
+            if c == '\\' || c == '"' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out.push('"');
+    } else if name.bytes().any(|c| b"()<>[]:;@\\,.\"".contains(&c)) {
+        out.push_str(&b_encode(name));
+    } else {
+        out.push_str(&enc);
+    }
+    let _ = write!(out, " <{address}>");
+    out
+}
+
+fn needs_encoding(s: &str) -> bool {
+    s.chars().any(|c| !(' '..='~').contains(&c) && c != '\t')
+}
+
+/// Go's `mime.QEncoding.Encode("UTF-8", s)`.
+#[must_use]
+pub fn q_encode(s: &str) -> String {
+    if !needs_encoding(s) {
+        return s.to_owned();
+    }
+    const MAX: usize = 75 - "=?".len() - CHARSET.len() - "?q?".len() - "?=".len();
+    let mut out = format!("=?{CHARSET}?q?");
+    let mut current = 0;
+    for ch in s.chars() {
+        let mut buf = [0u8; 4];
+        let bytes = ch.encode_utf8(&mut buf).as_bytes();
+        let plain =
+            bytes.len() == 1 && (b' '..=b'~').contains(&bytes[0]) && !b"=?_".contains(&bytes[0]);
+        let len = if plain { 1 } else { 3 * bytes.len() };
+        if current + len > MAX {
+            let _ = write!(out, "?= =?{CHARSET}?q?");
+            current = 0;
+        }
+        for &b in bytes {
+            match b {
+                b' ' => out.push('_'),
+                b'!'..=b'~' if !b"=?_".contains(&b) => out.push(b as char),
+                _ => {
+                    let _ = write!(out, "={b:02X}");
+                }
+            }
+        }
+        current += len;
+    }
+    out.push_str("?=");
+    out
+}
+
+/// Go's `mime.BEncoding.Encode("UTF-8", s)`.
+#[must_use]
+pub fn b_encode(s: &str) -> String {
+    if !needs_encoding(s) && !s.is_empty() {
+        // BEncoding encodes only when needed too.
+        return s.to_owned();
+    }
+    const MAX_CONTENT: usize = 75 - "=?".len() - CHARSET.len() - "?b?".len() - "?=".len();
+    const MAX_BYTES: usize = MAX_CONTENT / 4 * 3;
+    let mut words = Vec::new();
+    let mut chunk: Vec<u8> = Vec::new();
+    for ch in s.chars() {
+        let mut buf = [0u8; 4];
+        let bytes = ch.encode_utf8(&mut buf).as_bytes();
+        if chunk.len() + bytes.len() > MAX_BYTES {
+            words.push(std::mem::take(&mut chunk));
+        }
+        chunk.extend_from_slice(bytes);
+    }
+    words.push(chunk);
+    words
+        .iter()
+        .map(|w| format!("=?{CHARSET}?b?{}?=", crate::b64::encode(w)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// gomail's `writeHeader`: `Name: value`, folded at 76 characters.
+fn write_header(out: &mut String, key: &str, value: &str) {
+    out.push_str(key);
+    out.push_str(": ");
+    let mut chars_left: isize = 76 - key.len() as isize - 2;
+    let mut s = value;
+    if chars_left < 1 {
+        out.push_str("\r\n ");
+        chars_left = 75;
+    }
+    while s.len() as isize > chars_left {
+        s = write_line(out, s, chars_left as usize);
+        chars_left = 75;
+    }
+    out.push_str(s);
+    out.push_str("\r\n");
+}
+
+fn write_line<'a>(out: &mut String, s: &'a str, chars_left: usize) -> &'a str {
+    let b = s.as_bytes();
+    if let Some(i) = s.find('\n')
+        && i < chars_left
+    {
+        out.push_str(&s[..=i]);
+        return &s[i + 1..];
+    }
+    for i in (0..chars_left.min(b.len())).rev() {
+        if b[i] == b' ' {
+            out.push_str(&s[..i]);
+            out.push_str("\r\n ");
+            return &s[i + 1..];
+        }
+    }
+    for i in 75..b.len() {
+        if b[i] == b' ' {
+            out.push_str(&s[..i]);
+            out.push_str("\r\n ");
+            return &s[i + 1..];
+        }
+        if b[i] == b'\n' {
+            out.push_str(&s[..=i]);
+            return &s[i + 1..];
+        }
+    }
+    out.push_str(s);
+    ""
+}
+
+/// Go's `mime/quotedprintable` writer (text mode): lines of at most 76
+/// characters with `=` soft breaks, line ends as CRLF, trailing blanks
+/// encoded.
+#[must_use]
+pub fn quoted_printable(text: &str) -> String {
+    const MAX: usize = 76;
+    let mut out = String::new();
+    let mut line: Vec<u8> = Vec::with_capacity(MAX + 2);
+    let mut cr = false;
+    let flush = |line: &mut Vec<u8>, out: &mut String| {
+        out.push_str(&String::from_utf8_lossy(line));
+        line.clear();
+    };
+    let encode = |b: u8, line: &mut Vec<u8>, out: &mut String| {
+        if MAX - 1 - line.len() < 3 {
+            line.extend_from_slice(b"=\r\n");
+            flush(line, out);
+        }
+        line.extend_from_slice(format!("={b:02X}").as_bytes());
+    };
+    let check_last = |line: &mut Vec<u8>, out: &mut String| {
+        if let Some(&last) = line.last()
+            && (last == b' ' || last == b'\t')
+        {
+            line.pop();
+            encode(last, line, out);
+        }
+    };
+    for &b in text.as_bytes() {
+        let literal = (b'!'..=b'~').contains(&b) && b != b'='
+            || b == b' '
+            || b == b'\t'
+            || b == b'\n'
+            || b == b'\r';
+        if !literal {
+            encode(b, &mut line, &mut out);
+            cr = false;
+            continue;
+        }
+        if b == b'\n' || b == b'\r' {
+            if cr && b == b'\n' {
+                cr = false;
+                continue;
+            }
+            cr = b == b'\r';
+            check_last(&mut line, &mut out);
+            line.extend_from_slice(b"\r\n");
+            flush(&mut line, &mut out);
+            continue;
+        }
+        if line.len() == MAX - 1 {
+            line.extend_from_slice(b"=\r\n");
+            flush(&mut line, &mut out);
+        }
+        line.push(b);
+        cr = false;
+    }
+    check_last(&mut line, &mut out);
+    flush(&mut line, &mut out);
+    out
+}
+
+/// RFC 1123 with a numeric zone, as Go's `time.RFC1123Z`, in UTC.
+#[must_use]
+pub fn format_rfc1123z(unix: i64) -> String {
+    let (y, mo, d, h, mi, s, wd) = civil(unix);
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{}, {d:02} {} {y:04} {h:02}:{mi:02}:{s:02} +0000",
+        DAYS[wd],
+        MONTHS[mo as usize - 1]
+    )
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`.
+#[must_use]
+pub fn format_utc_iso(unix: i64) -> String {
+    let (y, mo, d, h, mi, s, _) = civil(unix);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+/// Date and time of a Unix timestamp (UTC); weekday 0 is Thursday.
+fn civil(unix: i64) -> (i64, i64, i64, i64, i64, i64, usize) {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let wd = days.rem_euclid(7) as usize;
+    (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60, wd)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{
+        Email, b_encode, build, format_address, format_rfc1123z, q_encode, quoted_printable,
+    };
+
+    #[test]
+    fn dates_are_rfc1123z() {
+        assert_eq!(format_rfc1123z(0), "Thu, 01 Jan 1970 00:00:00 +0000");
+        assert_eq!(
+            format_rfc1123z(1_780_000_000),
+            "Thu, 28 May 2026 20:26:40 +0000"
+        );
+    }
+
+    #[test]
+    fn addresses_as_gomail() {
+        assert_eq!(format_address("a@b.c", "Bob"), "\"Bob\" <a@b.c>");
+        assert_eq!(
+            format_address("a@b.c", "Bob \"B\" \\"),
+            "\"Bob \\\"B\\\" \\\\\" <a@b.c>"
+        );
+        assert_eq!(
+            format_address("a@b.c", "Zoë"),
+            "=?UTF-8?q?Zo=C3=AB?= <a@b.c>"
+        );
+        assert_eq!(
+            format_address("a@b.c", "Zoë, Inc."),
+            "=?UTF-8?b?Wm/DqywgSW5jLg==?= <a@b.c>"
+        );
+    }
+
+    #[test]
+    fn q_encoding_splits_long_words() {
+        assert_eq!(q_encode("plain subject"), "plain subject");
+        assert_eq!(q_encode("Grüße_=?"), "=?UTF-8?q?Gr=C3=BC=C3=9Fe=5F=3D=3F?=");
+        let long = q_encode(&"é".repeat(30));
+        assert!(long.split(' ').all(|w| w.len() <= 75), "{long}");
+        assert!(b_encode("x").len() == 1);
+    }
+
+    #[test]
+    fn quoted_printable_as_go() {
+        assert_eq!(quoted_printable("a=b\nc \nd"), "a=3Db\r\nc=20\r\nd");
+        assert_eq!(quoted_printable("Grüße"), "Gr=C3=BC=C3=9Fe");
+        let long = quoted_printable(&"x".repeat(100));
+        assert_eq!(long, format!("{}=\r\n{}", "x".repeat(75), "x".repeat(25)));
+        assert_eq!(quoted_printable("line\r\nnext"), "line\r\nnext");
+        assert_eq!(quoted_printable("end "), "end=20");
+    }
+
+    #[test]
+    fn message_layout() {
+        let email = Email {
+            from_address: "no-reply@example.com".into(),
+            from_name: "Accounts".into(),
+            to: "jane@example.com".into(),
+            subject: "Your code".into(),
+            text: "Code: 123".into(),
+            html: "<p>Code: 123</p>".into(),
+            headers: vec![
+                ("Bcc".into(), "archive@example.com".into()),
+                ("Reply-To".into(), "help@example.com".into()),
+            ],
+        };
+        let built = build(&email, 0, "b0und").unwrap();
+        let text = String::from_utf8(built.bytes).unwrap();
+        assert_eq!(
+            text,
+            "MIME-Version: 1.0\r\nDate: Thu, 01 Jan 1970 00:00:00 +0000\r\n\
+             From: \"Accounts\" <no-reply@example.com>\r\nTo: jane@example.com\r\nSubject: Your code\r\n\
+             Reply-To: help@example.com\r\nContent-Type: multipart/alternative;\r\n boundary=b0und\r\n\r\n\
+             --b0und\r\nContent-Transfer-Encoding: quoted-printable\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n\
+             Code: 123\r\n--b0und\r\nContent-Transfer-Encoding: quoted-printable\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n\
+             <p>Code: 123</p>\r\n--b0und--\r\n"
+        );
+        assert_eq!(built.mail_from, "no-reply@example.com");
+        assert_eq!(
+            built.recipients,
+            vec!["jane@example.com", "archive@example.com"]
+        );
+        let sender = Email {
+            headers: vec![("Sender".into(), "bounce@example.com".into())],
+            html: String::new(),
+            ..email
+        };
+        let built = build(&sender, 0, "x").unwrap();
+        assert_eq!(built.mail_from, "bounce@example.com");
+        assert!(String::from_utf8(built.bytes).unwrap().contains("Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nCode: 123"));
+    }
+}

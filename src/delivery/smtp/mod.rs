@@ -1,0 +1,24 @@
+//! An SMTP client that dials exactly as Kratos' mailer does: 10-second
+//! deadlines, EHLO with `local_name` (HELO as fallback), STARTTLS mandatory
+//! for `smtp://`, opportunistic with `disable_starttls`, implicit TLS for
+//! `smtps://`, AUTH as Go chooses it (CRAM-MD5, else LOGIN when PLAIN is not
+//! offered, else PLAIN, which is refused over cleartext except to
+//! localhost), `MAIL FROM` with `BODY=8BITMIME`/`SMTPUTF8` when offered,
+//! `RCPT TO` per recipient, `DATA`, `QUIT`. Every step is recorded as a
+//! stage with its time, and every line in a transcript (credentials
+//! masked). TCP_NODELAY is set.
+//!
+//! Here: the session, its records and its line I/O; [`dial`] walks from
+//! connect to AUTH, [`auth`] holds Go's mechanisms, [`transaction`] sends.
+
+mod auth;
+mod dial;
+mod session;
+mod transaction;
+
+pub use dial::open;
+pub use session::{
+    Dir, Line, Outcome, Reply, Session, SmtpError, Stage, StageRecord, TIMEOUT, Target,
+    failed_stage, security_name,
+};
+pub use transaction::{dot_stuff, rehearse, send};

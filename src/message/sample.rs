@@ -1,0 +1,337 @@
+//! Realistic sample data for every template type, shaped as Kratos shapes
+//! its template models (snake_case JSON names, per type and channel), and
+//! the HTTP ctx built from it.
+
+use serde_json::{Value, json};
+
+use crate::message::{Channel, Texts, ctx};
+
+/// Values the samples are built from (from the config where it has them).
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub base_url: String,
+    /// From `selfservice.methods.code.config.lifespan`.
+    pub expires_in_minutes: i64,
+    /// From `selfservice.methods.link.config.lifespan` (link templates).
+    pub link_expires_in_minutes: i64,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Self {
+            base_url: "https://auth.example.com".into(),
+            expires_in_minutes: 60,
+            link_expires_in_minutes: 60,
+        }
+    }
+}
+
+const FLOW_ID: &str = "5f8d1c2e-6b3a-4f7e-9d21-0c4b7a9e3f10";
+const IDENTITY_ID: &str = "9f425a8d-7b1c-4f5e-9a36-3c0a4c1b2e7d";
+
+fn recipient(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => "jane.doe@example.com",
+        Channel::Sms => "+15555550123",
+    }
+}
+
+fn traits() -> Value {
+    json!({
+        "email": "jane.doe@example.com",
+        "phone": "+15555550123",
+        "name": {"first": "Jane", "last": "Doe"}
+    })
+}
+
+fn identity() -> Value {
+    json!({
+        "id": IDENTITY_ID,
+        "schema_id": "default",
+        "schema_url": "https://auth.example.com/schemas/ZGVmYXVsdA",
+        "state": "active",
+        "state_changed_at": "2026-01-05T10:00:00Z",
+        "traits": traits(),
+        "verifiable_addresses": [{
+            "id": "b5a2c1d4-3e6f-4a7b-8c9d-0e1f2a3b4c5d",
+            "value": "jane.doe@example.com",
+            "verified": false,
+            "via": "email",
+            "status": "sent",
+            "created_at": "2026-01-05T10:00:00Z",
+            "updated_at": "2026-01-05T10:00:00Z"
+        }],
+        "recovery_addresses": [{
+            "id": "c6b3d2e5-4f7a-4b8c-9d0e-1f2a3b4c5d6e",
+            "value": "jane.doe@example.com",
+            "via": "email",
+            "created_at": "2026-01-05T10:00:00Z",
+            "updated_at": "2026-01-05T10:00:00Z"
+        }],
+        "metadata_public": null,
+        "created_at": "2026-01-05T10:00:00Z",
+        "updated_at": "2026-01-05T10:00:00Z"
+    })
+}
+
+/// The `template_data` of a template type on a channel, or `None` when
+/// Kratos has no such combination.
+#[must_use]
+pub fn template_data(ty: &str, channel: Channel, cx: &Context) -> Option<Value> {
+    if !channel.types().contains(&ty) {
+        return None;
+    }
+    let to = recipient(channel);
+    let request_url = format!("{}/self-service/{}/browser", cx.base_url, flow_of(ty));
+    let mut data = json!({"to": to});
+    let m = data.as_object_mut()?;
+    match ty {
+        "recovery_invalid"
+        | "recovery_code_invalid"
+        | "verification_invalid"
+        | "verification_code_invalid" => {
+            m.insert("request_url".into(), json!(request_url));
+            m.insert("transient_payload".into(), json!({}));
+        }
+        "verifiable_address_changed" | "authenticator_key_added" => {
+            m.insert("identity".into(), identity());
+            let at = if ty == "verifiable_address_changed" {
+                "changed_at"
+            } else {
+                "added_at"
+            };
+            m.insert(at.into(), json!("2026-01-05T10:00:00Z"));
+            m.insert("transient_payload".into(), Value::Null);
+        }
+        _ => valid_data(ty, channel, cx, m, &request_url),
+    }
+    Some(data)
+}
+
+/// The data of a `*_valid` type: its code and/or link, the identity (or
+/// traits, per Kratos' quirks), the flow URL and the lifespan.
+fn valid_data(
+    ty: &str,
+    channel: Channel,
+    cx: &Context,
+    m: &mut serde_json::Map<String, Value>,
+    request_url: &str,
+) {
+    let code = "742913";
+    let (code_key, link) = match ty {
+        "recovery_valid" => (
+            None,
+            Some((
+                "recovery_url",
+                format!(
+                    "{}/self-service/recovery?flow={FLOW_ID}&token=Vb3XUbSRjkrn1tOsCmBqEdI1pjm3Z8F4",
+                    cx.base_url
+                ),
+            )),
+        ),
+        "verification_valid" => (
+            None,
+            Some((
+                "verification_url",
+                format!(
+                    "{}/self-service/verification?flow={FLOW_ID}&token=kPq9Rr2WcY7HhN0sQe4uTj6LmA1bXz8D",
+                    cx.base_url
+                ),
+            )),
+        ),
+        "verification_code_valid" => (
+            Some("verification_code"),
+            (channel == Channel::Email).then(|| {
+                (
+                    "verification_url",
+                    format!(
+                        "{}/self-service/verification?code={code}&flow={FLOW_ID}",
+                        cx.base_url
+                    ),
+                )
+            }),
+        ),
+        // Kratos' quirk: the SMS recovery model tags its code `verification_code`.
+        "recovery_code_valid" if channel == Channel::Sms => (Some("verification_code"), None),
+        "recovery_code_valid" => (Some("recovery_code"), None),
+        "login_code_valid" => (Some("login_code"), None),
+        _ => (Some("registration_code"), None),
+    };
+    if let Some(k) = code_key {
+        m.insert(k.into(), json!(code));
+    }
+    if let Some((k, v)) = link {
+        m.insert(k.into(), json!(v));
+    }
+    // Kratos' quirks: email registration carries `traits`, SMS registration
+    // carries the traits under `identity`.
+    match (ty, channel) {
+        ("registration_code_valid", Channel::Email) => m.insert("traits".into(), traits()),
+        ("registration_code_valid", Channel::Sms) => m.insert("identity".into(), traits()),
+        _ => m.insert("identity".into(), identity()),
+    };
+    m.insert("request_url".into(), json!(request_url));
+    if channel == Channel::Sms {
+        m.insert("request_url_domain".into(), json!(host_of(&cx.base_url)));
+    }
+    m.insert("transient_payload".into(), json!({}));
+    let minutes = if matches!(ty, "recovery_valid" | "verification_valid") {
+        cx.link_expires_in_minutes
+    } else {
+        cx.expires_in_minutes
+    };
+    m.insert("expires_in_minutes".into(), json!(minutes));
+}
+
+fn flow_of(ty: &str) -> &'static str {
+    if ty.starts_with("recovery") {
+        "recovery"
+    } else if ty.starts_with("login") {
+        "login"
+    } else if ty.starts_with("registration") {
+        "registration"
+    } else if ty.starts_with("verification") {
+        "verification"
+    } else {
+        "settings"
+    }
+}
+
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', ':']).next().unwrap_or_default().to_owned()
+}
+
+/// Whether Kratos fills `request_headers` for this type and channel (an
+/// object), leaves it empty (`{}`), or null.
+fn request_headers(ty: &str, channel: Channel) -> Value {
+    let with_headers = json!({
+        "Accept-Language": ["en-US,en;q=0.9"],
+        "User-Agent": ["Mozilla/5.0 (X11; Linux x86_64)"]
+    });
+    match channel {
+        Channel::Email
+            if matches!(
+                ty,
+                "login_code_valid" | "recovery_code_valid" | "registration_code_valid"
+            ) =>
+        {
+            with_headers
+        }
+        Channel::Email => json!({}),
+        Channel::Sms if matches!(ty, "verifiable_address_changed" | "authenticator_key_added") => {
+            Value::Null
+        }
+        Channel::Sms if ty == "verification_code_valid" => json!({}),
+        Channel::Sms => with_headers,
+    }
+}
+
+/// The sample HTTP ctx of a type and channel, with `--to` and `--data`
+/// applied (the data merged over the sample, key by key).
+#[must_use]
+pub fn sample_ctx(
+    ty: &str,
+    channel: Channel,
+    cx: &Context,
+    to: Option<&str>,
+    data: Option<&Value>,
+    texts: &Texts,
+) -> Option<Value> {
+    let m = sample_message(ty, channel, cx, to, data)?;
+    Some(ctx::build(
+        &m.recipient,
+        ty,
+        channel,
+        texts,
+        m.template_data,
+        m.request_headers,
+    ))
+}
+
+/// A sample message before rendering: recipient, template data, headers.
+#[derive(Debug, Clone)]
+pub struct SampleMessage {
+    pub recipient: String,
+    pub template_data: Value,
+    pub request_headers: Value,
+}
+
+/// The sample data of a type and channel with `--to` and `--data` applied.
+#[must_use]
+pub fn sample_message(
+    ty: &str,
+    channel: Channel,
+    cx: &Context,
+    to: Option<&str>,
+    data: Option<&Value>,
+) -> Option<SampleMessage> {
+    let mut td = template_data(ty, channel, cx)?;
+    let rcpt = to.map_or_else(|| recipient(channel).to_owned(), str::to_owned);
+    if to.is_some() {
+        td["to"] = json!(rcpt);
+    }
+    if let Some(d) = data {
+        ctx::merge(&mut td, d);
+    }
+    Some(SampleMessage {
+        recipient: rcpt,
+        template_data: td,
+        request_headers: request_headers(ty, channel),
+    })
+}
+
+/// The sample HTTP ctx for a type and channel, with placeholder texts.
+#[must_use]
+pub fn ctx(ty: &str, channel: Channel, cx: &Context) -> Option<Value> {
+    sample_ctx(
+        ty,
+        channel,
+        cx,
+        None,
+        None,
+        &ctx::placeholder_texts(channel),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Context, ctx, template_data};
+    use crate::message::{Channel, EMAIL_TYPES, SMS_TYPES};
+
+    #[test]
+    fn every_type_has_data_on_its_channels() {
+        let cx = Context::default();
+        for t in EMAIL_TYPES {
+            assert!(ctx(t, Channel::Email, &cx).is_some(), "{t}");
+        }
+        for t in SMS_TYPES {
+            assert!(
+                ctx(t, Channel::Sms, &cx)
+                    .unwrap()
+                    .get("html_body")
+                    .is_none(),
+                "{t}"
+            );
+        }
+        assert!(template_data("recovery_valid", Channel::Sms, &cx).is_none());
+    }
+
+    #[test]
+    fn kratos_quirks_are_kept() {
+        let cx = Context::default();
+        let sms = template_data("recovery_code_valid", Channel::Sms, &cx).unwrap();
+        assert!(sms.get("verification_code").is_some() && sms.get("recovery_code").is_none());
+        let reg = template_data("registration_code_valid", Channel::Email, &cx).unwrap();
+        assert!(reg.get("traits").is_some() && reg.get("identity").is_none());
+        let ver = template_data("verification_code_valid", Channel::Email, &cx).unwrap();
+        assert_eq!(
+            ver["verification_url"],
+            "https://auth.example.com/self-service/verification?code=742913&flow=5f8d1c2e-6b3a-4f7e-9d21-0c4b7a9e3f10"
+        );
+        assert_eq!(
+            template_data("login_code_valid", Channel::Sms, &cx).unwrap()["request_url_domain"],
+            "auth.example.com"
+        );
+    }
+}
