@@ -55,13 +55,13 @@ complete -c courier -n "__fish_courier_using_subcommand check-config" -s v -l ve
 complete -c courier -n "__fish_courier_using_subcommand check-config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_using_subcommand check-config" -s V -l version -d 'Print version'
 complete -c courier -n "__fish_courier_using_subcommand test" -l to -d 'SMTP: also try MAIL FROM and RCPT TO for this address (never DATA); HTTP: the recipient of the request shown' -r
-complete -c courier -n "__fish_courier_using_subcommand test" -l quit-after -d 'Stop after this stage and say QUIT (default: auth, or rcpt with --to)' -r -f -a "connect\t''
-banner\t''
-ehlo\t''
-tls\t''
-auth\t''
-mail\t''
-rcpt\t''"
+complete -c courier -n "__fish_courier_using_subcommand test" -l quit-after -d 'Stop after this stage and say QUIT (default: auth, or rcpt with --to)' -r -f -a "connect\t'After the TCP connection'
+banner\t'After the server\'s greeting'
+ehlo\t'After EHLO (or HELO)'
+tls\t'After STARTTLS or the implicit-TLS handshake'
+auth\t'After AUTH (the default without --to)'
+mail\t'After MAIL FROM'
+rcpt\t'After RCPT TO (the default with --to)'"
 complete -c courier -n "__fish_courier_using_subcommand test" -l timeout -d 'Seconds for each deadline (Kratos uses 10)' -r
 complete -c courier -n "__fish_courier_using_subcommand test" -l channel -d 'The channel to probe: email (SMTP or courier.http) or sms (courier.channels)' -r -f -a "email\t''
 sms\t''"

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::delivery::smtp::Stage;
+
 /// After the top-level help: the exit statuses (from the one table in
 /// `exit.rs`) and the environment.
 fn exit_codes_and_environment() -> String {
@@ -172,7 +174,7 @@ Examples:
 
 Exit status: 0 when the requested stage was reached, 69 when the server
 refused or TLS or authentication failed, 75 for timeouts and 4xx replies, 78
-for a config the probe cannot use.";
+for a config the test cannot use.";
 
 const SEND_HELP: &str = "\
 Examples:
@@ -419,16 +421,19 @@ pub struct RenderArgs {
     pub out: Option<PathBuf>,
 }
 
-/// A stage to stop after.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum QuitAfter {
-    Connect,
-    Banner,
-    Ehlo,
-    Tls,
-    Auth,
-    Mail,
-    Rcpt,
+/// `--quit-after`: the SMTP stages a test can stop after.
+fn quit_after() -> impl clap::builder::TypedValueParser<Value = Stage> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
+    PossibleValuesParser::new([
+        PossibleValue::new("connect").help("After the TCP connection"),
+        PossibleValue::new("banner").help("After the server's greeting"),
+        PossibleValue::new("ehlo").help("After EHLO (or HELO)"),
+        PossibleValue::new("tls").help("After STARTTLS or the implicit-TLS handshake"),
+        PossibleValue::new("auth").help("After AUTH (the default without --to)"),
+        PossibleValue::new("mail").help("After MAIL FROM"),
+        PossibleValue::new("rcpt").help("After RCPT TO (the default with --to)"),
+    ])
+    .try_map(|name| name.parse::<Stage>())
 }
 
 /// Arguments of `courier test`.
@@ -440,8 +445,8 @@ pub struct TestArgs {
     pub to: Option<String>,
 
     /// Stop after this stage and say QUIT (default: auth, or rcpt with --to)
-    #[arg(long, value_enum, value_name = "STAGE")]
-    pub quit_after: Option<QuitAfter>,
+    #[arg(long, value_name = "STAGE", value_parser = quit_after())]
+    pub quit_after: Option<Stage>,
 
     /// Seconds for each deadline (Kratos uses 10)
     #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]

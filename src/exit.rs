@@ -289,6 +289,23 @@ fn body(b: &BodyError) -> Option<(ExitStatus, Option<String>)> {
 #[cfg(test)]
 mod tests {
     use super::{ExitStatus, TABLE, Usage, classify};
+    use crate::batch::coordinator::{StopCause, Stopped};
+    use crate::batch::journal::JournalError;
+    use crate::batch::journal::view::{NoJournal, NoMessage};
+    use crate::config::Unusable;
+    use crate::config::data::DataError;
+    use crate::config::section::HasSection;
+    use crate::config::settings::SettingsError;
+    use crate::delivery::mime::MimeError;
+    use crate::delivery::request::RequestError;
+    use crate::delivery::verdict::Class;
+    use crate::fetch::LoadError;
+    use crate::fetch::body::BodyError;
+    use crate::input::Unreadable;
+    use crate::message::Channel;
+    use crate::message::compose::ComposeError;
+    use crate::render::jsonnet::{JsonnetError, JsonnetErrorKind};
+    use crate::render::template::TemplateError;
 
     #[test]
     fn codes_follow_sysexits() {
@@ -299,15 +316,152 @@ mod tests {
         assert_eq!(TABLE.len(), 9);
     }
 
+    fn journal(busy: bool, reading: bool) -> JournalError {
+        JournalError {
+            path: "j.db".into(),
+            message: "x".into(),
+            busy,
+            reading,
+        }
+    }
+
+    fn jsonnet() -> JsonnetError {
+        JsonnetError {
+            kind: JsonnetErrorKind::Runtime,
+            message: "x".into(),
+            line: None,
+            column: None,
+        }
+    }
+
+    fn io(kind: std::io::ErrorKind) -> std::io::Error {
+        std::io::Error::from(kind)
+    }
+
+    fn stopped(cause: StopCause) -> Stopped {
+        Stopped {
+            cause,
+            message: "x".into(),
+            hint: Some("h".into()),
+        }
+    }
+
     #[test]
-    fn status_is_found_in_the_chain() {
-        let err = anyhow::Error::new(Usage::new("x").hint("try y")).context("outer");
-        assert_eq!(
-            classify(&err),
-            (ExitStatus::Usage, Some("try y".to_owned()))
-        );
-        let io = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::NotFound));
-        assert_eq!(classify(&io).0, ExitStatus::NoInput);
-        assert_eq!(classify(&anyhow::anyhow!("plain")).0, ExitStatus::Failure);
+    fn input_config_and_composer_errors() {
+        use ExitStatus::{Config, DataErr, NoInput, Unavailable};
+        let template = TemplateError {
+            origin_text: "t".into(),
+            message: "x".into(),
+            line: None,
+        };
+        let unreadable = || Unreadable {
+            name: "f".into(),
+            source: io(std::io::ErrorKind::NotFound),
+        };
+        let file = || LoadError::File {
+            path: "b.jsonnet".into(),
+            source: io(std::io::ErrorKind::NotFound),
+        };
+        let rows: Vec<(anyhow::Error, ExitStatus)> = vec![
+            (Usage::new("x").into(), ExitStatus::Usage),
+            (unreadable().into(), NoInput),
+            (Unusable { count: 1 }.into(), Config),
+            (SettingsError::NoPort.into(), Config),
+            (
+                ComposeError::UnknownType {
+                    ty: "t".into(),
+                    channel: Channel::Sms,
+                }
+                .into(),
+                ExitStatus::Usage,
+            ),
+            (ComposeError::Template(template.clone()).into(), DataErr),
+            (
+                ComposeError::Jsonnet {
+                    name: "b".into(),
+                    error: jsonnet(),
+                }
+                .into(),
+                DataErr,
+            ),
+            (
+                ComposeError::JsonnetSyntax {
+                    name: "b".into(),
+                    error: jsonnet(),
+                }
+                .into(),
+                DataErr,
+            ),
+            (
+                ComposeError::Request(RequestError::ContentType("text/plain".into())).into(),
+                Config,
+            ),
+            (
+                ComposeError::Settings(SettingsError::NoSmsChannel).into(),
+                Config,
+            ),
+            (ComposeError::Body(BodyError::Missing).into(), Config),
+            (ComposeError::Body(BodyError::Load(file())).into(), NoInput),
+            (BodyError::NotFetched("b".into()).into(), Unavailable),
+            (
+                BodyError::Load(LoadError::Base64("x".into())).into(),
+                DataErr,
+            ),
+            (DataError::Unreadable(unreadable()).into(), NoInput),
+            (DataError::NotMapping("d".into()).into(), DataErr),
+            (jsonnet().into(), DataErr),
+            (template.into(), DataErr),
+            (MimeError::NoRecipient.into(), DataErr),
+        ];
+        for (err, want) in rows {
+            let text = err.to_string();
+            let err = err.context("outer context");
+            assert_eq!(classify(&err).0, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn journal_batch_and_other_errors() {
+        use ExitStatus::{Config, DataErr, Failure, NoInput, TempFail, Unavailable};
+        let rows: Vec<(anyhow::Error, ExitStatus)> = vec![
+            (journal(true, false).into(), TempFail),
+            (journal(false, false).into(), NoInput),
+            (journal(false, true).into(), NoInput),
+            (
+                stopped(StopCause::Server(Class::Temporary)).into(),
+                TempFail,
+            ),
+            (
+                stopped(StopCause::Server(Class::Permanent)).into(),
+                Unavailable,
+            ),
+            (stopped(StopCause::ChangedInput).into(), DataErr),
+            (NoJournal::None.into(), NoInput),
+            (
+                NoJournal::Several(vec!["a".into()]).into(),
+                ExitStatus::Usage,
+            ),
+            (
+                NoMessage {
+                    id: 1,
+                    journal: "j".into(),
+                }
+                .into(),
+                NoInput,
+            ),
+            (HasSection("k.yml".into()).into(), Config),
+            (io(std::io::ErrorKind::PermissionDenied).into(), NoInput),
+            (io(std::io::ErrorKind::BrokenPipe).into(), Failure),
+            (anyhow::anyhow!("plain"), Failure),
+        ];
+        for (err, want) in rows {
+            let text = err.to_string();
+            let err = err.context("outer context");
+            assert_eq!(classify(&err).0, want, "{text}");
+        }
+        let (_, hint) = classify(&Usage::new("x").hint("try y").into());
+        assert_eq!(hint.as_deref(), Some("try y"));
+        let (_, hint) = classify(&journal(true, false).into());
+        assert!(hint.is_some_and(|h| h.contains("another --journal")));
     }
 }

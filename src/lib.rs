@@ -3,43 +3,57 @@
 //!
 //! # Bird's-eye view
 //!
-//! A run parses the command line ([`cli`]), loads the identity config the
-//! way Kratos does ([`config`]: files merged key by key, then environment
-//! overrides), and hands typed data to one command module
-//! ([`commands`]). Commands build reports; [`output::Printer`] is the only
-//! writer, and [`exit`] maps outcomes to sysexits-style codes.
+//! A run parses the command line ([`cli`]) and hands it to one command
+//! ([`commands`]). A command reads the identity config the way Kratos does
+//! ([`config`]: files merged key by key, environment overrides, schema,
+//! lint) and lifts its `courier` section once into typed
+//! [`config::settings::Settings`]. Everything after works from those:
+//! [`message::compose`] turns (template type, channel, recipient, data)
+//! into the message as Kratos would send it, [`delivery`] sends it (SMTP or
+//! HTTP) and judges every outcome in one place ([`delivery::verdict`]),
+//! [`batch`] does that for thousands of rows under a pure coordinator.
+//! Commands build reports; [`output::Printer`] is the only writer, and
+//! [`exit`] decides the exit status once, from the error chain or the
+//! verdict.
 //!
 //! # Codemap
 //!
-//! - `cli`: clap types only (the only `clap` user).
-//! - `commands/`: one module per subcommand (`check_config`, `probe` and
-//!   `probe_http` for `test`, `render`, `send`, `uri`, `init`, `log`), and
-//!   `batch/` for `send --batch`: `compose` (row → wire bytes), `deliver`
-//!   (the coordinator: rows, journal, retries, summary), `worker` (one
-//!   connection per worker, verdicts).
-//! - `config/`: `source` (YAML text → located tree; the only YAML user),
-//!   `tree` (values with file:line:col), `env` (Kratos' env overrides),
-//!   `schema` (Kratos' schema facts for `courier`), `lint` (send-time traps),
-//!   `settings` (typed settings lifted for the commands that connect).
-//! - `connection_uri`: Go's `net/url` rules and Kratos' reading of the SMTP
-//!   URI; `uri`: building URIs (modes, providers).
-//! - `smtp` (the client, stages, transcript), `tls` (rustls; the verifier
-//!   that records its verdict), `cert` (x509 details), `mime` (the message as
-//!   Kratos' mailer writes it), `transport` (settings → targets, hints).
-//! - `request` (the HTTP request Kratos builds), `http` (the only `reqwest`
-//!   user), `fetch` (`file://`, `base64://`, `http(s)://`).
-//! - `render/`: `jsonnet` (the only `jrsonnet` user), `manifest` (go-jsonnet's
-//!   output format), `template` (Go templates, Sprig, override precedence;
-//!   the only `gotmpl` user) and the built-in templates.
-//! - `sample`: sample template data and the HTTP ctx for every type.
-//! - `recipients`: batch input (the only `csv` user); `journal`: the
-//!   batch's SQLite delivery journal (the only `rusqlite` user); `pace`:
-//!   `--rate` and retry backoff; `interrupt`: Ctrl-C as a flag (the only
-//!   `ctrlc` user).
-//! - `diag`: findings and their human/JSON renderings.
-//! - `secret`: the `***` wrapper and the redactor; `prompt`: no-echo input.
-//! - `output`: the printer (the only `colored` user, the only place that
-//!   prints); `exit`: the exit-code table.
+//! Layers from the top; a layer uses the ones below it, and no command
+//! uses another (both checked by `tests/it/tidy.rs`).
+//!
+//! - `cli` (clap types only), `commands/` (one module per subcommand:
+//!   `check_config`, `test/`, `render`, `send/` with the batch presenter,
+//!   `log`, `uri`, `init`; `connection` is what `uri` and `init` share).
+//! - `output/` (the printer, the only `colored` user; `progress`, the only
+//!   `indicatif` user), `exit` (the code table, [`exit::classify`]), `diag`
+//!   (findings and their human/JSON forms).
+//! - `batch/`: the driver (`mod.rs`: journal, rows, threads), `coordinator`
+//!   (pure: rows and verdicts in, journal changes, jobs and events out),
+//!   `worker` (a kept SMTP connection or the shared HTTP client per
+//!   thread), `journal/` (SQLite; `view` for `courier log`), `recipients`
+//!   (CSV/JSON Lines), `rows` (a row over the command-line defaults),
+//!   `pace` (`--rate`, backoff).
+//! - `message/`: `Channel` and the types, `sample` (template data per type),
+//!   `ctx` (Kratos' Jsonnet ctx), `compose` (the one composer), `builtin`
+//!   (courier's own templates and default body).
+//! - `config/`: `source` (YAML → located tree; the only YAML user), `tree`,
+//!   `env` (Kratos' overrides), `secrets`, `schema/` (the facts, formats,
+//!   the walk), `lint/` (send-time traps by topic), `settings` (the typed
+//!   lift), `data` (`--data` files), `section` (writing a section for
+//!   `init`).
+//! - `fetch/`: loading by URI as Kratos' fetcher does; `templates`
+//!   (Kratos' override precedence), `body` (Jsonnet bodies).
+//! - `render/`: `jsonnet` (the only `jrsonnet` user), `manifest`
+//!   (go-jsonnet's printer), `template/` (Go templates: `compile`, `model`,
+//!   `sprig/`; the only `gotmpl` user).
+//! - `delivery/`: `smtp/` (session, dial, auth, transaction), `tls` (the
+//!   only `rustls` user; a verifier that records its verdict), `cert`,
+//!   `mime` (the email as Kratos' mailer writes it), `http/` (the only
+//!   `reqwest` user; `dial` walks to an endpoint without sending),
+//!   `request` (the HTTP request Kratos builds), `verdict`.
+//! - Shared below all: `connection_uri/` (Kratos' reading of the SMTP URI;
+//!   `build` makes one), `gourl` (Go's `net/url`), `input` (named inputs),
+//!   `secret` (`***` and the redactor), `b64`, `prompt`, `interrupt`.
 //!
 //! # Invariants
 //!
@@ -47,13 +61,16 @@
 //!   header) is never printed: messages are built without them and every
 //!   line goes through the redactor.
 //! - Findings are results, failures are errors: an invalid config is a
-//!   report with exit 78, not an `Err`.
+//!   report with exit 78, a refused message a report with its verdict's
+//!   status; `Err` means the command could not do its job.
+//! - One composer, one verdict: `render`, `send`, `test` and batches show
+//!   and send the same bytes for the same input, and judge outcomes alike.
 //! - `check-config` touches the network only with `--online`; `render` and
 //!   `test` never send a message; `test` never says DATA.
 //! - A batch claims a message in its journal (`processing`) before sending
 //!   it and records the verdict after: a killed run can leave a message
 //!   uncertain, never sent twice unless `--resend-uncertain`. Only the
-//!   coordinator thread writes the journal.
+//!   driver thread writes the journal.
 
 pub mod b64;
 pub mod batch;

@@ -25,7 +25,7 @@ use crate::config::settings::{Route, Settings};
 use crate::delivery::http::Client;
 use crate::interrupt::{self, Stop};
 use crate::message::Channel;
-use crate::message::compose::{Composer, Content, Spec};
+use crate::message::compose::{Composer, Spec};
 use crate::secret::Redactor;
 use coordinator::{Cause, Coordinator, Counts, Event, Job, Policy, Report, Stopped};
 use journal::Journal;
@@ -159,14 +159,7 @@ pub fn dry_run(
         counts.rows += 1;
         let (line, resolved) = resolve(item, &options.defaults);
         let outcome = resolved.and_then(|row| {
-            let spec = Spec {
-                channel: row.channel,
-                recipient: Some(&row.recipient),
-                content: Content::Template {
-                    ty: &row.ty,
-                    data: Some(&row.data),
-                },
-            };
+            let spec = Spec::template(row.channel, Some(&row.recipient), &row.ty, Some(&row.data));
             composer.compose(&spec).map_err(|e| e.to_string())?;
             Ok(row)
         });

@@ -18,7 +18,7 @@ use crate::delivery::mime::Built;
 use crate::delivery::smtp::{self, Session, SmtpError, Stage, Target};
 use crate::delivery::verdict::{self, Action, Class, Scope, Verdict};
 use crate::interrupt::Stop;
-use crate::message::compose::{Composer, Content, Spec, Wire};
+use crate::message::compose::{Composer, Spec, Wire};
 use crate::secret::Redactor;
 
 /// What every worker shares.
@@ -97,14 +97,8 @@ enum Payload {
 
 /// Composes the job's message; an email gets its date and boundary.
 fn compose(composer: &mut Composer<'_>, job: &Job, b: &mut Boundaries) -> Result<Payload, String> {
-    let spec = Spec {
-        channel: job.row.channel,
-        recipient: Some(&job.row.recipient),
-        content: Content::Template {
-            ty: &job.row.ty,
-            data: Some(&job.row.data),
-        },
-    };
+    let r = &job.row;
+    let spec = Spec::template(r.channel, Some(&r.recipient), &r.ty, Some(&r.data));
     let message =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| composer.compose(&spec)))
             .map_err(|_| "internal error while rendering (courier bug)".to_owned())?

@@ -12,7 +12,7 @@ use crate::delivery::request::RequestView;
 use crate::diag::{Paint, Role};
 use crate::exit::{ExitStatus, Usage};
 use crate::message::Channel;
-use crate::message::compose::{self, Composer, Content, Message, Spec, Wire};
+use crate::message::compose::{self, Composer, Message, Spec, Wire};
 use crate::output::Printer;
 
 /// One rendered template type (a public interface).
@@ -68,14 +68,7 @@ pub fn run(
     let mut composer = Composer::new(&settings);
     let mut rendered = Vec::new();
     for ty in types {
-        let spec = Spec {
-            channel,
-            recipient: args.to.as_deref(),
-            content: Content::Template {
-                ty,
-                data: data.as_ref(),
-            },
-        };
+        let spec = Spec::template(channel, args.to.as_deref(), ty, data.as_ref());
         let message = composer
             .compose(&spec)
             .with_context(|| format!("rendering {ty}"))?;

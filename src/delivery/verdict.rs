@@ -281,3 +281,166 @@ fn http_failure(e: &SendError) -> Verdict {
     v.hint = hint.map(str::to_owned);
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{Action, Class, Scope, Verdict, http, smtp};
+    use crate::connection_uri::Security;
+    use crate::delivery::http::{Answer, SendError};
+    use crate::delivery::smtp::{Reply, SmtpError, Stage, Target};
+    use crate::delivery::tls::{TlsError, TlsOptions};
+    use crate::secret::Secret;
+
+    fn target(port: u16, security: Security) -> Target {
+        Target {
+            host: "mail.example.com".into(),
+            port,
+            security,
+            tls: TlsOptions {
+                name: "mail.example.com".into(),
+                skip_verify: false,
+                client_cert: None,
+            },
+            local_name: "localhost".into(),
+            username: "u".into(),
+            password: Secret::new("p"),
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    fn reply(code: u16) -> SmtpError {
+        SmtpError::Reply(Reply {
+            code,
+            lines: vec!["text".into()],
+        })
+    }
+
+    fn is(v: &Verdict, action: Action, scope: Scope, class: Class) -> bool {
+        (v.action, v.scope, v.class) == (action, scope, class)
+    }
+
+    /// An error at a stage, what it should come to, and a piece of its hint.
+    type Row = (
+        SmtpError,
+        Option<Stage>,
+        Action,
+        Scope,
+        Class,
+        Option<&'static str>,
+    );
+
+    #[test]
+    fn every_smtp_class() {
+        use Action::{Abandon, Retry, Stop};
+        use Class::{Permanent, Temporary};
+        use Scope::{Message, Server};
+        let t = target(587, Security::StartTls);
+        let ok = Reply {
+            code: 250,
+            lines: vec!["queued".into()],
+        };
+        let sent = smtp(Ok(&ok), None, &t);
+        assert!(is(&sent, Action::Sent, Message, Class::Ok));
+        assert_eq!(sent.reply.as_deref(), Some("250 queued"));
+        let untrusted = SmtpError::Tls(TlsError::Untrusted("unknown CA".into()));
+        #[rustfmt::skip]
+        let rows: Vec<Row> = vec![
+            (SmtpError::Connect("refused".into()), Some(Stage::Connect), Retry, Server, Permanent, Some("nothing accepts")),
+            (SmtpError::Resolve("x".into()), Some(Stage::Connect), Retry, Server, Permanent, Some("host name")),
+            (SmtpError::Timeout(Duration::from_secs(10)), Some(Stage::Banner), Retry, Server, Temporary, Some("no greeting")),
+            (reply(421), Some(Stage::Banner), Retry, Server, Temporary, None),
+            (reply(554), Some(Stage::Banner), Stop, Server, Permanent, None),
+            (reply(535), Some(Stage::Auth), Stop, Server, Permanent, Some("percent-encoded")),
+            (untrusted, Some(Stage::Tls), Stop, Server, Permanent, Some("SSL_CERT_FILE")),
+            (SmtpError::Tls(TlsError::Timeout), Some(Stage::Tls), Retry, Server, Temporary, None),
+            (SmtpError::Tls(TlsError::NotTls), Some(Stage::Tls), Stop, Server, Permanent, Some("plain SMTP")),
+            (SmtpError::NoStartTls, Some(Stage::Tls), Stop, Server, Permanent, Some("smtps://")),
+            (SmtpError::PlainRefused, Some(Stage::Auth), Stop, Server, Permanent, Some("localhost")),
+            (reply(451), Some(Stage::Rcpt), Retry, Message, Temporary, None),
+            (reply(550), Some(Stage::Rcpt), Abandon, Message, Permanent, None),
+            (reply(552), Some(Stage::Data), Abandon, Message, Permanent, None),
+            (SmtpError::Closed, Some(Stage::Data), Retry, Message, Temporary, None),
+            (SmtpError::Io("reset".into()), Some(Stage::Mail), Retry, Message, Temporary, None),
+            (SmtpError::Protocol("garbage".into()), Some(Stage::Mail), Retry, Message, Permanent, None),
+            (reply(250), Some(Stage::Data), Retry, Message, Permanent, None),
+        ];
+        for (err, stage, action, scope, class, hint) in rows {
+            let v = smtp(Err(&err), stage, &t);
+            assert!(is(&v, action, scope, class), "{err:?} at {stage:?}: {v:?}");
+            match hint {
+                Some(h) => assert!(
+                    v.hint.as_deref().is_some_and(|x| x.contains(h)),
+                    "{err:?}: {v:?}"
+                ),
+                None => assert_eq!(v.hint, None, "{err:?}"),
+            }
+            assert_eq!(v.stage, stage.map(Stage::name));
+            assert_eq!(v.reply.is_some(), matches!(err, SmtpError::Reply(_)));
+        }
+        let implicit = target(465, Security::ImplicitTls);
+        let v = smtp(
+            Err(&SmtpError::Tls(TlsError::Closed)),
+            Some(Stage::Tls),
+            &implicit,
+        );
+        assert!(v.hint.is_some_and(|h| h.contains("use smtp://")));
+    }
+
+    fn answer(status: u16, retry_after: Option<u64>) -> Answer {
+        Answer {
+            status,
+            body: "body".into(),
+            retry_after: retry_after.map(Duration::from_secs),
+        }
+    }
+
+    #[test]
+    fn every_http_class() {
+        use Action::{Abandon, Retry, Sent, Stop};
+        use Class::{Permanent, Temporary};
+        use Scope::{Message, Server};
+        #[rustfmt::skip]
+        let statuses = [
+            (200, Sent, Message, Class::Ok),
+            (202, Sent, Message, Class::Ok),
+            (429, Retry, Message, Temporary),
+            (500, Retry, Message, Temporary),
+            (503, Retry, Message, Temporary),
+            (501, Abandon, Message, Permanent),
+            (400, Abandon, Message, Permanent),
+            (404, Abandon, Message, Permanent),
+            (401, Stop, Server, Permanent),
+            (403, Stop, Server, Permanent),
+            (407, Stop, Server, Permanent),
+        ];
+        for (status, action, scope, class) in statuses {
+            let v = http(Ok(&answer(status, None)));
+            assert!(is(&v, action, scope, class), "{status}: {v:?}");
+            assert_eq!(v.reply.as_deref(), Some(format!("{status} body").as_str()));
+            assert_eq!(v.error.is_some(), action != Sent);
+        }
+        let v = http(Ok(&answer(429, Some(30))));
+        assert_eq!(v.retry_after, Some(Duration::from_secs(30)));
+        assert!(v.hint.is_some_and(|h| h.contains("throttling")));
+        let tls_timeout = SendError::Tls(TlsError::Timeout);
+        let untrusted = SendError::Tls(TlsError::Untrusted("x".into()));
+        #[rustfmt::skip]
+        let failures = [
+            (SendError::Timeout(Duration::from_secs(10)), Retry, Message, Temporary, "request"),
+            (SendError::Resolve("x".into()), Retry, Server, Permanent, "resolve"),
+            (SendError::Connect("refused".into()), Retry, Server, Permanent, "connect"),
+            (SendError::Proxy("403".into()), Stop, Server, Permanent, "proxy"),
+            (tls_timeout, Retry, Server, Temporary, "tls"),
+            (untrusted, Stop, Server, Permanent, "tls"),
+            (SendError::Other("reset".into()), Retry, Message, Permanent, "request"),
+        ];
+        for (err, action, scope, class, stage) in failures {
+            let v = http(Err(&err));
+            assert!(is(&v, action, scope, class), "{err:?}: {v:?}");
+            assert_eq!(v.stage, Some(stage));
+            assert!(v.describe().starts_with(&format!("{stage}: ")));
+        }
+    }
+}

@@ -44,6 +44,23 @@ pub struct Spec<'a> {
     pub content: Content<'a>,
 }
 
+impl<'a> Spec<'a> {
+    /// A message of template type `ty`, `data` merged over its sample data.
+    #[must_use]
+    pub fn template(
+        channel: Channel,
+        recipient: Option<&'a str>,
+        ty: &'a str,
+        data: Option<&'a Value>,
+    ) -> Self {
+        Self {
+            channel,
+            recipient,
+            content: Content::Template { ty, data },
+        }
+    }
+}
+
 /// What goes on the wire.
 #[derive(Debug, Clone)]
 pub enum Wire {

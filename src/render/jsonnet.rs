@@ -145,46 +145,46 @@ fn timeout_error() -> JsonnetError {
     }
 }
 
-fn spawn_worker(name: &str, code: &str) -> Result<mpsc::Sender<Job>, JsonnetError> {
-    let (jobs_tx, jobs_rx) = mpsc::channel::<Job>();
-    let (ready_tx, ready_rx) = mpsc::channel();
-    let (name, code) = (name.to_owned(), code.to_owned());
-    let spawned = std::thread::Builder::new()
+/// Runs `f` on an evaluation thread with a large stack.
+fn spawn(f: impl FnOnce() + Send + 'static) -> Result<(), JsonnetError> {
+    std::thread::Builder::new()
         .name("jsonnet".into())
         .stack_size(THREAD_STACK)
-        .spawn(move || {
-            let mut builder = State::builder();
-            builder.context_initializer(jrsonnet_stdlib::ContextInitializer::new(
-                PathResolver::Absolute,
-            ));
-            let state = builder.build();
-            let _entered = state.enter();
-            let _depth = jrsonnet_evaluator::stack::limit_stack_depth(MAX_DEPTH);
-            let top = match state
-                .prepare_snippet(name.as_str(), code.as_str())
-                .and_then(|p| state.evaluate_prepared_snippet(&p))
-            {
-                Ok(top) => {
-                    let _ = ready_tx.send(Ok(()));
-                    top
-                }
-                Err(e) => {
-                    let _ = ready_tx.send(Err(convert(e)));
-                    return;
-                }
-            };
-            while let Ok((ctx, reply)) = jobs_rx.recv() {
-                let _ = reply.send(apply(&top, ctx));
-            }
-        });
-    if spawned.is_err() {
-        return Err(JsonnetError {
+        .spawn(f)
+        .map(drop)
+        .map_err(|_| JsonnetError {
             kind: JsonnetErrorKind::Runtime,
             message: "could not start the Jsonnet evaluator".into(),
             line: None,
             column: None,
-        });
-    }
+        })
+}
+
+fn spawn_worker(name: &str, code: &str) -> Result<mpsc::Sender<Job>, JsonnetError> {
+    let (jobs_tx, jobs_rx) = mpsc::channel::<Job>();
+    let (ready_tx, ready_rx) = mpsc::channel();
+    let (name, code) = (name.to_owned(), code.to_owned());
+    spawn(move || {
+        let state = new_state();
+        let _entered = state.enter();
+        let _depth = jrsonnet_evaluator::stack::limit_stack_depth(MAX_DEPTH);
+        let top = match state
+            .prepare_snippet(name.as_str(), code.as_str())
+            .and_then(|p| state.evaluate_prepared_snippet(&p))
+        {
+            Ok(top) => {
+                let _ = ready_tx.send(Ok(()));
+                top
+            }
+            Err(e) => {
+                let _ = ready_tx.send(Err(convert(e)));
+                return;
+            }
+        };
+        while let Ok((ctx, reply)) = jobs_rx.recv() {
+            let _ = reply.send(apply(&top, ctx));
+        }
+    })?;
     match ready_rx.recv_timeout(TIME_LIMIT) {
         Ok(Ok(())) => Ok(jobs_tx),
         Ok(Err(e)) => Err(e),
@@ -199,22 +199,20 @@ fn run(
 ) -> Result<serde_json::Value, JsonnetError> {
     let (tx, rx) = mpsc::channel();
     let (name, code) = (name.to_owned(), code.to_owned());
-    let spawned = std::thread::Builder::new()
-        .name("jsonnet".into())
-        .stack_size(THREAD_STACK)
-        .spawn(move || {
-            let _ = tx.send(evaluate_here(&name, &code, ctx));
-        });
-    if spawned.is_err() {
-        return Err(JsonnetError {
-            kind: JsonnetErrorKind::Runtime,
-            message: "could not start the Jsonnet evaluator".into(),
-            line: None,
-            column: None,
-        });
-    }
+    spawn(move || {
+        let _ = tx.send(evaluate_here(&name, &code, ctx));
+    })?;
     rx.recv_timeout(TIME_LIMIT)
         .unwrap_or_else(|_| Err(timeout_error()))
+}
+
+/// An evaluator with the standard library and no imports of files.
+fn new_state() -> State {
+    let mut builder = State::builder();
+    builder.context_initializer(jrsonnet_stdlib::ContextInitializer::new(
+        PathResolver::Absolute,
+    ));
+    builder.build()
 }
 
 fn evaluate_here(
@@ -222,11 +220,7 @@ fn evaluate_here(
     code: &str,
     ctx: Option<serde_json::Value>,
 ) -> Result<serde_json::Value, JsonnetError> {
-    let mut builder = State::builder();
-    builder.context_initializer(jrsonnet_stdlib::ContextInitializer::new(
-        PathResolver::Absolute,
-    ));
-    let state = builder.build();
+    let state = new_state();
     let _entered = state.enter();
     let _depth = jrsonnet_evaluator::stack::limit_stack_depth(MAX_DEPTH);
     let prepared = state.prepare_snippet(name, code).map_err(convert)?;

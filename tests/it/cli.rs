@@ -41,3 +41,88 @@ fn log_without_a_journal_says_where_to_find_one() {
     assert_eq!(out.code, 66, "{}", out.all());
     assert!(out.stderr.contains("missing.db"), "{}", out.stderr);
 }
+
+/// The exit statuses as `courier --help` prints them and as the README's
+/// "Exit status" section lists them: both must be the table in `exit.rs`.
+#[test]
+fn exit_code_tables_agree() {
+    let table: Vec<(u8, &str)> = courier::exit::TABLE
+        .iter()
+        .map(|(_, code, meaning)| (*code, *meaning))
+        .collect();
+    let help = run(&root(), &["--help"], &[], None).stdout;
+    let in_help: Vec<(u8, String)> = help
+        .lines()
+        .skip_while(|l| *l != "Exit status:")
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| {
+            let (code, meaning) = l.trim().split_once(char::is_whitespace)?;
+            Some((code.parse().ok()?, meaning.trim().to_owned()))
+        })
+        .collect();
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let in_readme: Vec<(u8, String)> = readme
+        .lines()
+        .skip_while(|l| *l != "## Exit status")
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
+            Some((cells.first()?.parse().ok()?, cells.get(1)?.to_string()))
+        })
+        .collect();
+    for (name, found) in [("courier --help", &in_help), ("README.md", &in_readme)] {
+        let found: Vec<(u8, &str)> = found.iter().map(|(c, m)| (*c, m.as_str())).collect();
+        assert_eq!(found, table, "{name} disagrees with src/exit.rs");
+    }
+}
+
+/// `courier … | head -1`: a closed stdout ends the command quietly (no
+/// panic, exit 0), whether the reader left before the first write or
+/// after the first line.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Child, Command, Stdio};
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_courier"))
+            .current_dir(root())
+            .args([
+                "render",
+                "--all-templates",
+                "-c",
+                "tests/examples/kratos.yml",
+            ])
+            .env_clear()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("courier starts")
+    };
+    let finish = |mut child: Child| {
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .expect("piped")
+            .read_to_string(&mut stderr)
+            .expect("stderr");
+        let status = child.wait().expect("courier ends");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(status.code(), Some(0), "{stderr}");
+    };
+    // The reader is gone before courier has rendered anything.
+    let mut child = spawn();
+    drop(child.stdout.take());
+    finish(child);
+    // The reader takes one line and leaves.
+    let mut child = spawn();
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("a first line");
+    assert!(first.starts_with("== "), "{first}");
+    drop(stdout);
+    finish(child);
+}

@@ -548,3 +548,79 @@ fn http_probe_connects_and_shows_the_request_without_sending() {
     assert_eq!(out.code, 69, "untrusted: {}", out.all());
     assert!(out.stderr.contains("tls:"), "{}", out.stderr);
 }
+
+#[test]
+fn test_shows_the_request_render_and_send_build() {
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(202))
+            .mount(&server),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("body.jsonnet"), BODY).unwrap();
+    std::fs::write(
+        dir.path().join("sms.jsonnet"),
+        "function(ctx) { To: ctx.recipient, Body: ctx.body }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("data.yml"), "login_code: \"111222\"\n").unwrap();
+    let sms = format!(
+        "  channels:\n    - id: sms\n      type: http\n      request_config:\n        url: {}/sms\n        method: POST\n        headers:\n          Content-Type: application/x-www-form-urlencoded\n        body: file://./sms.jsonnet\n        auth:\n          type: basic_auth\n          config:\n            user: AC1\n            password: {BASIC_PW}\n",
+        server.uri()
+    );
+    config(
+        dir.path(),
+        &(email_config(&format!("{}/send", server.uri()), "") + &sms),
+    );
+    for (channel, to) in [("email", "jane@acme.test"), ("sms", "+15555550199")] {
+        let same = [
+            "--channel",
+            channel,
+            "--template",
+            "login_code_valid",
+            "--to",
+            to,
+            "--data",
+            "data.yml",
+        ];
+        let test = courier(
+            dir.path(),
+            &[&["test", "--format", "json"][..], &same].concat(),
+        );
+        assert_eq!(test.code, 0, "{}", test.all());
+        let test: serde_json::Value = serde_json::from_str(&test.stdout).unwrap();
+        let render = courier(
+            dir.path(),
+            &[&["render", "--format", "json"][..], &same].concat(),
+        );
+        assert_eq!(render.code, 0, "{}", render.all());
+        let render: serde_json::Value = serde_json::from_str(&render.stdout).unwrap();
+        assert_eq!(test["request"], render["request"], "{channel}");
+        let body = test["request"]["body"].as_str().unwrap();
+        assert!(body.contains("111222"), "the data reached the body: {body}");
+        assert!(
+            body.contains(&to.replace('+', "%2B")) || body.contains(to),
+            "{body}"
+        );
+        // The human forms print the same request text.
+        let human = courier(dir.path(), &[&["test"][..], &same].concat());
+        let part = courier(
+            dir.path(),
+            &[&["render", "--part", "request"][..], &same].concat(),
+        );
+        assert!(
+            human.stdout.contains(&part.stdout),
+            "{channel}: test shows\n{}\nrender shows\n{}",
+            human.stdout,
+            part.stdout
+        );
+        // And `send` sends exactly that body.
+        let sent = courier(dir.path(), &[&["send"][..], &same].concat());
+        assert_eq!(sent.code, 0, "{}", sent.all());
+        let reqs = rt.block_on(server.received_requests()).unwrap();
+        let last = reqs.last().expect("one request");
+        assert_eq!(String::from_utf8_lossy(&last.body), body, "{channel}");
+    }
+}

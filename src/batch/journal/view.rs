@@ -196,16 +196,7 @@ impl Journal {
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([sql(id)], |r| {
-                Ok(Dispatch {
-                    attempt: r.get(0)?,
-                    status: r.get(1)?,
-                    reply: r.get(2)?,
-                    error: r.get(3)?,
-                    ms: r.get(4)?,
-                    created_at: r.get(5)?,
-                })
-            })
+            .query_map([sql(id)], dispatch_of)
             .map_err(|e| self.err(e))?;
         msg.dispatches = Some(
             rows.collect::<Result<Vec<_>, _>>()
@@ -228,5 +219,16 @@ fn message_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
         created_at: r.get(7)?,
         updated_at: r.get(8)?,
         dispatches: None,
+    })
+}
+
+fn dispatch_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Dispatch> {
+    Ok(Dispatch {
+        attempt: r.get(0)?,
+        status: r.get(1)?,
+        reply: r.get(2)?,
+        error: r.get(3)?,
+        ms: r.get(4)?,
+        created_at: r.get(5)?,
     })
 }

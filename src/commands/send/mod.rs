@@ -1,5 +1,5 @@
 //! `courier send`: one message, composed and delivered as Kratos would
-//! (batches are in [`batch`]).
+//! (batches are in `batch`).
 
 mod batch;
 

@@ -84,14 +84,7 @@ pub fn run(
             exit::of_class(v.class)
         }
         Ok(()) => {
-            let spec = Spec {
-                channel,
-                recipient: args.to.as_deref(),
-                content: Content::Template {
-                    ty,
-                    data: data.as_ref(),
-                },
-            };
+            let spec = Spec::template(channel, args.to.as_deref(), ty, data.as_ref());
             render_step(&mut report, settings, cfg, &spec)
         }
     };

@@ -1,5 +1,5 @@
 //! `courier test`: reach the server the way Kratos dials it, stage by
-//! stage, without sending: over SMTP ([`smtp`]) or HTTP ([`http`]).
+//! stage, without sending: over SMTP (`smtp`) or HTTP (`http`).
 
 mod http;
 mod report;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::report::ErrorReport;
-use crate::cli::{QuitAfter, TestArgs};
+use crate::cli::TestArgs;
 use crate::config::settings::Settings;
 use crate::delivery::smtp::{self, Dir, Line, Outcome, Reply, Stage, StageRecord};
 use crate::delivery::tls::SessionInfo;
@@ -29,29 +29,14 @@ pub struct Report {
     pub error: Option<ErrorReport>,
 }
 
-fn stage_of(q: QuitAfter) -> Stage {
-    match q {
-        QuitAfter::Connect => Stage::Connect,
-        QuitAfter::Banner => Stage::Banner,
-        QuitAfter::Ehlo => Stage::Ehlo,
-        QuitAfter::Tls => Stage::Tls,
-        QuitAfter::Auth => Stage::Auth,
-        QuitAfter::Mail => Stage::Mail,
-        QuitAfter::Rcpt => Stage::Rcpt,
-    }
-}
-
 /// Walks the SMTP session up to the requested stage.
 pub fn run(settings: &Settings, args: &TestArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let target = settings.smtp()?.target(Duration::from_secs(args.timeout));
-    let requested = args.quit_after.map_or(
-        if args.to.is_some() {
-            Stage::Rcpt
-        } else {
-            Stage::Auth
-        },
-        stage_of,
-    );
+    let requested = args.quit_after.unwrap_or(if args.to.is_some() {
+        Stage::Rcpt
+    } else {
+        Stage::Auth
+    });
     if requested == Stage::Rcpt && args.to.is_none() {
         return Err(Usage::new("--quit-after rcpt needs --to ADDR").into());
     }

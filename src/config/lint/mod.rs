@@ -1,7 +1,7 @@
 //! What passes Kratos' schema but fails or surprises at send time, by
 //! topic: the connection URI as Go and Kratos read it ([`uri`]), HTTP
-//! request configs and their Jsonnet bodies ([`request`]), template
-//! overrides ([`templates`]); here the sections themselves, channels and
+//! request configs and their Jsonnet bodies (`request`), template
+//! overrides (`templates`); here the sections themselves, channels and
 //! the worker.
 
 mod context;

@@ -2,7 +2,7 @@
 //! reads beside it, as Rust data: the kinds of node here, the facts
 //! ([`facts`]: types, enums, patterns, formats, required keys, closed
 //! objects, the root `allOf` rule), the formats and patterns checked by
-//! hand ([`formats`]), the `oneOf` auth shapes ([`auth`]), and the walk
+//! hand ([`formats`]), the `oneOf` auth shapes (`auth`), and the walk
 //! that reports every violation with a stable code and a readable message
 //! ([`validate`]).
 

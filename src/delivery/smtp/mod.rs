@@ -8,8 +8,8 @@
 //! stage with its time, and every line in a transcript (credentials
 //! masked). TCP_NODELAY is set.
 //!
-//! Here: the session, its records and its line I/O; [`dial`] walks from
-//! connect to AUTH, [`auth`] holds Go's mechanisms, [`transaction`] sends.
+//! `session`: the session, its records and its line I/O; `dial` walks from
+//! connect to AUTH, `auth` holds Go's mechanisms, `transaction` sends.
 
 mod auth;
 mod dial;

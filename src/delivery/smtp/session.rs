@@ -57,6 +57,18 @@ impl Stage {
     }
 }
 
+impl std::str::FromStr for Stage {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        use Stage::{Auth, Banner, Connect, Data, Ehlo, Mail, Quit, Rcpt, Tls};
+        [Connect, Banner, Ehlo, Tls, Auth, Mail, Rcpt, Data, Quit]
+            .into_iter()
+            .find(|stage| stage.name() == s)
+            .ok_or_else(|| format!("{s:?} is not an SMTP stage"))
+    }
+}
+
 /// How a stage ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

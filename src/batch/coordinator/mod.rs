@@ -580,3 +580,6 @@ pub struct Finished {
     pub stopped_early: bool,
     pub stopped: Option<Stopped>,
 }
+
+#[cfg(test)]
+mod tests;
