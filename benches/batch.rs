@@ -14,6 +14,8 @@
 //!
 //! `cargo bench --bench batch`; `BATCH_BENCH_N` (10000), `BATCH_BENCH_ROUNDS`
 //! (3) and `BATCH_BENCH_DRYRUN_N` (1000000) override the sizes.
+//! `BATCH_BENCH_BASELINE=PATH` also runs another courier binary (an earlier
+//! build) interleaved with this one, for a before/after ratio in one run.
 #![expect(clippy::print_stdout, reason = "a bench reports on stdout")]
 
 #[path = "batch/http_sink.rs"]
@@ -125,18 +127,27 @@ fn smtp(dir: &Path, csv: &Path, n: usize, rounds: usize) {
     );
     for c in LEVELS {
         let (mut kratos, mut courier, mut raw) = (Vec::new(), Ok(Vec::new()), Vec::new());
+        let mut before = Vec::new();
         for round in 0..rounds {
             kratos.push(counted(
                 n,
                 || sink.messages(),
                 || kratos_way(sink.port, &message, n, c),
             ));
+            if let Some(bin) = baseline() {
+                let journal = dir.join(format!("smtp-base-j{c}-r{round}.db"));
+                before.push(run_courier(&bin, &cfg, csv, c, &journal, n, &|| {
+                    sink.messages()
+                }));
+            }
             if let Ok(runs) = &mut courier {
                 let journal = dir.join(format!("smtp-j{c}-r{round}.db"));
-                match run_courier(&cfg, csv, c, &journal, n, &|| sink.messages()) {
-                    Ok((d, b)) => {
-                        runs.push(d);
-                        courier_bytes = b;
+                match run_courier(Path::new(BIN), &cfg, csv, c, &journal, n, &|| {
+                    sink.messages()
+                }) {
+                    Ok(run) => {
+                        courier_bytes = run.bytes;
+                        runs.push(run);
                     }
                     Err(e) => courier = Err(e),
                 }
@@ -150,12 +161,13 @@ fn smtp(dir: &Path, csv: &Path, n: usize, rounds: usize) {
         let (k, r) = (rate(n, median(kratos)), rate(n, median(raw)));
         match courier {
             Ok(runs) => {
-                let co = rate(n, median(runs));
+                let co = rate(n, median(runs.iter().map(|r| r.wall).collect()));
                 println!(
                     "{c:>5} {k:>11.0} {co:>11.0} {r:>14.0} {:>14.2}x {:>11.2}x",
                     co / k,
                     co / r
                 );
+                print_baseline(n, &runs, before);
             }
             Err(e) => {
                 println!(
@@ -170,6 +182,43 @@ fn smtp(dir: &Path, csv: &Path, n: usize, rounds: usize) {
         println!(
             "      (courier's messages, as the sink received them: {courier_bytes} bytes on average)"
         );
+    }
+}
+
+/// The earlier courier binary to compare with (`BATCH_BENCH_BASELINE`).
+fn baseline() -> Option<PathBuf> {
+    std::env::var_os("BATCH_BENCH_BASELINE").map(PathBuf::from)
+}
+
+/// The baseline's rate and CPU time per message at this level, and this
+/// build's against them.
+fn print_baseline(n: usize, now: &[Run], runs: Vec<Result<Run, String>>) {
+    if runs.is_empty() {
+        return;
+    }
+    let base = match runs.into_iter().collect::<Result<Vec<_>, _>>() {
+        Ok(runs) => runs,
+        Err(e) => {
+            println!("      baseline: {e}");
+            return;
+        }
+    };
+    let wall = |r: &[Run]| rate(n, median(r.iter().map(|r| r.wall).collect()));
+    let cpu = |r: &[Run]| {
+        let each: Option<Vec<Duration>> = r.iter().map(|r| r.cpu).collect();
+        each.map(|v| median(v).as_secs_f64() * 1e6 / n as f64)
+    };
+    print!(
+        "      baseline {:.0}/s; this build / baseline {:.2}x",
+        wall(&base),
+        wall(now) / wall(&base)
+    );
+    match (cpu(now), cpu(&base)) {
+        (Some(a), Some(b)) => println!(
+            "; CPU {a:.1} µs/msg (baseline {b:.1}: {:.2}x as efficient)",
+            b / a
+        ),
+        _ => println!(),
     }
 }
 
@@ -375,15 +424,25 @@ fn pipelined(port: u16, message: &[u8], n: usize, c: usize) -> Duration {
 /// average bytes per message the sink received, once its JSON summary says
 /// `n` sent and the sink counted `n` more.
 fn run_courier(
+    bin: &Path,
     cfg: &Path,
     csv: &Path,
     c: usize,
     journal: &Path,
     n: usize,
     count: &dyn Fn() -> (u64, u64),
-) -> Result<(Duration, u64), String> {
+) -> Result<Run, String> {
     let before = count();
-    let mut cmd = Command::new(BIN);
+    // GNU time, when there, also gives the process' CPU time: steadier
+    // than wall time on a shared machine.
+    let report = journal.with_extension("time");
+    let mut cmd = if Path::new(GNU_TIME).is_file() {
+        let mut c = Command::new(GNU_TIME);
+        c.arg("-o").arg(&report).args(["-f", "%U %S"]).arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    };
     cmd.args(["-q", "--format", "json", "-c"])
         .arg(cfg)
         .args(["send", "--batch"])
@@ -427,8 +486,26 @@ fn run_courier(
             "the sink counted {got} messages, courier's summary says {n} sent"
         ));
     }
-    Ok((elapsed, (after.1 - before.1) / got.max(1)))
+    let cpu = std::fs::read_to_string(&report).ok().and_then(|t| {
+        let mut f = t.lines().last()?.split_whitespace().map(str::parse::<f64>);
+        Some(Duration::from_secs_f64(f.next()?.ok()? + f.next()?.ok()?))
+    });
+    Ok(Run {
+        wall: elapsed,
+        bytes: (after.1 - before.1) / got.max(1),
+        cpu,
+    })
 }
+
+/// One courier run: wall time, average bytes per message at the sink, and
+/// CPU time (user + system) when GNU time measured it.
+struct Run {
+    wall: Duration,
+    bytes: u64,
+    cpu: Option<Duration>,
+}
+
+const GNU_TIME: &str = "/usr/bin/time";
 
 /// Runs `cmd` to its end, collecting its output; kills it after `limit`.
 fn output_within(mut cmd: Command, limit: Duration) -> Result<Output, String> {
@@ -437,7 +514,7 @@ fn output_within(mut cmd: Command, limit: Duration) -> Result<Output, String> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run {BIN}: {e}"))?;
+        .map_err(|e| format!("cannot run courier: {e}"))?;
     let drain = |pipe: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
             let mut bytes = Vec::new();
@@ -505,18 +582,27 @@ fn http(dir: &Path, csv: &Path, n: usize, rounds: usize) {
     );
     for c in LEVELS {
         let (mut plain, mut courier) = (Vec::new(), Ok(Vec::new()));
+        let mut before = Vec::new();
         for round in 0..rounds {
             plain.push(counted(
                 n,
                 || sink.requests(),
                 || post_loop(&client, &url, n, c),
             ));
+            if let Some(bin) = baseline() {
+                let journal = dir.join(format!("http-base-j{c}-r{round}.db"));
+                before.push(run_courier(&bin, &cfg, csv, c, &journal, n, &|| {
+                    sink.requests()
+                }));
+            }
             if let Ok(runs) = &mut courier {
                 let journal = dir.join(format!("http-j{c}-r{round}.db"));
-                match run_courier(&cfg, csv, c, &journal, n, &|| sink.requests()) {
-                    Ok((d, b)) => {
-                        runs.push(d);
-                        courier_bytes = b;
+                match run_courier(Path::new(BIN), &cfg, csv, c, &journal, n, &|| {
+                    sink.requests()
+                }) {
+                    Ok(run) => {
+                        courier_bytes = run.bytes;
+                        runs.push(run);
                     }
                     Err(e) => courier = Err(e),
                 }
@@ -525,8 +611,9 @@ fn http(dir: &Path, csv: &Path, n: usize, rounds: usize) {
         let p = rate(n, median(plain));
         match courier {
             Ok(runs) => {
-                let co = rate(n, median(runs));
+                let co = rate(n, median(runs.iter().map(|r| r.wall).collect()));
                 println!("{c:>5} {p:>11.0} {co:>11.0} {:>13.2}x", co / p);
+                print_baseline(n, &runs, before);
             }
             Err(e) => {
                 println!("{c:>5} {p:>11.0} {:>11} {:>14}", "-", "-");
@@ -621,7 +708,6 @@ struct Usage {
 /// the child's `ru_maxrss` across `exec`, so the measuring process must be
 /// small: GNU time adds ~1 MiB, Python ~13 MiB (the row says which).
 fn rusage(cmd: &[&str], dir: &Path) -> Result<(Usage, &'static str), String> {
-    const GNU_TIME: &str = "/usr/bin/time";
     const PY: &str = "import resource,subprocess,sys,time\n\
         t=time.perf_counter()\n\
         r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL)\n\

@@ -160,7 +160,7 @@ pub fn dry_run(
         let (line, resolved) = resolve(item, &options.defaults);
         let outcome = resolved.and_then(|row| {
             let spec = Spec::template(row.channel, Some(&row.recipient), &row.ty, Some(&row.data));
-            composer.compose(&spec).map_err(|e| e.to_string())?;
+            composer.wire(&spec).map_err(|e| e.to_string())?;
             Ok(row)
         });
         let event = match outcome {
@@ -308,6 +308,8 @@ impl Driver<'_> {
     ) -> Result<(), anyhow::Error> {
         let concurrency = options.concurrency.max(1);
         let chunk = chunk_size(concurrency, options.rate);
+        // Shallow: a job handed out is attempted even if the server starts
+        // failing meanwhile.
         let (job_tx, job_rx) = mpsc::sync_channel::<Job>(concurrency * 2);
         let job_rx = Arc::new(Mutex::new(job_rx));
         let (report_tx, report_rx) = mpsc::channel::<Report>();

@@ -99,11 +99,10 @@ enum Payload {
 fn compose(composer: &mut Composer<'_>, job: &Job, b: &mut Boundaries) -> Result<Payload, String> {
     let r = &job.row;
     let spec = Spec::template(r.channel, Some(&r.recipient), &r.ty, Some(&r.data));
-    let message =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| composer.compose(&spec)))
-            .map_err(|_| "internal error while rendering (courier bug)".to_owned())?
-            .map_err(|e| e.to_string())?;
-    match message.wire {
+    let wire = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| composer.wire(&spec)))
+        .map_err(|_| "internal error while rendering (courier bug)".to_owned())?
+        .map_err(|e| e.to_string())?;
+    match wire {
         Wire::Http(req) => Ok(Payload::Http(req)),
         Wire::Smtp(email) => email
             .build(unix_now(), &b.fresh())
@@ -134,8 +133,9 @@ fn internal(error: &str) -> Verdict {
 /// The verdict with every secret masked in what the server or the client
 /// said.
 fn masked(mut v: Verdict, r: &Redactor) -> Verdict {
-    v.reply = v.reply.map(|x| r.redact(&x));
-    v.error = v.error.map(|x| r.redact(&x));
+    for text in [&mut v.reply, &mut v.error].into_iter().flatten() {
+        r.redact_in_place(text);
+    }
     v
 }
 

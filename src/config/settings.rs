@@ -96,6 +96,8 @@ pub enum SettingsError {
     NoSmsChannel,
     #[error("delivery_strategy is smtp: email goes out over SMTP, there is no HTTP request")]
     NotHttp,
+    #[error("the request config has no usable http(s):// url")]
+    NoUrl,
 }
 
 impl SettingsError {
@@ -107,6 +109,7 @@ impl SettingsError {
                 "SMS goes through courier.channels: [{id: sms, type: http, request_config: {...}}]"
             }
             Self::NotHttp => "use --part ctx, or --channel sms for the SMS channel",
+            Self::NoUrl => "`courier check-config` explains the request config",
             _ => "`courier check-config` explains the connection URI",
         }
     }

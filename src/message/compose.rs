@@ -6,7 +6,7 @@
 //! all compose through it. Templates and bodies are parsed once per
 //! composer (one per thread).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use serde_json::{Value, json};
@@ -136,13 +136,18 @@ impl ComposeError {
 /// (`render --out` writes it for HTTP configs too).
 #[must_use]
 pub fn email(mail: &Mail, to: &str, texts: &Texts) -> Email {
+    email_of(mail, to, texts.clone())
+}
+
+/// [`email`], taking the texts.
+fn email_of(mail: &Mail, to: &str, texts: Texts) -> Email {
     Email {
         from_address: mail.from_address.clone(),
         from_name: mail.from_name.clone(),
         to: to.to_owned(),
-        subject: texts.subject.clone(),
-        text: texts.body.clone(),
-        html: texts.html_body.clone(),
+        subject: texts.subject,
+        text: texts.body,
+        html: texts.html_body,
         headers: mail.headers.clone(),
     }
 }
@@ -156,12 +161,33 @@ fn located(name: &str, e: &JsonnetError) -> String {
     }
 }
 
+/// A template type on a channel, with its place in the channel's list.
+struct Kind<'a> {
+    index: usize,
+    ty: &'a str,
+    channel: Channel,
+}
+
+/// A Go model: its type name and fields.
+type Model = (String, Vec<Field>);
+
+/// A message before the wire.
+struct Draft {
+    ty: String,
+    recipient: String,
+    texts: Texts,
+    template_data: Value,
+    request_headers: Value,
+}
+
 /// Composes messages for one thread: templates and Jsonnet bodies are
 /// parsed on first use and kept.
 pub struct Composer<'s> {
     settings: &'s Settings,
     reach: Reach,
-    templates: HashMap<(String, Channel, Part), Option<Rc<Compiled>>>,
+    /// By (the type's place in its channel's list, channel, part).
+    templates: BTreeMap<(usize, Channel, Part), Option<Rc<Compiled>>>,
+    models: BTreeMap<(usize, Channel), Rc<Model>>,
     bodies: HashMap<Channel, (String, Renderer)>,
 }
 
@@ -175,60 +201,76 @@ impl<'s> Composer<'s> {
                 online: true,
                 default_dir: true,
             },
-            templates: HashMap::new(),
+            templates: BTreeMap::new(),
+            models: BTreeMap::new(),
             bodies: HashMap::new(),
         }
     }
 
-    /// Composes one message.
+    /// Composes one message, keeping everything (texts, data, wire).
     pub fn compose(&mut self, spec: &Spec<'_>) -> Result<Message, ComposeError> {
+        self.build(spec, true)
+    }
+
+    /// Composes only what goes on the wire (a batch keeps nothing else,
+    /// so nothing is copied for later).
+    pub fn wire(&mut self, spec: &Spec<'_>) -> Result<Wire, ComposeError> {
+        self.build(spec, false).map(|m| m.wire)
+    }
+
+    /// What the templates and the data say, before the wire.
+    fn draft(&mut self, spec: &Spec<'_>) -> Result<Draft, ComposeError> {
         let channel = spec.channel;
-        let (ty, recipient, texts, template_data, request_headers) = match &spec.content {
+        match &spec.content {
             Content::Template { ty, data } => {
-                let msg = sample::sample_message(
-                    ty,
-                    channel,
-                    &self.settings.sample,
-                    spec.recipient,
-                    *data,
-                )
-                .ok_or_else(|| ComposeError::UnknownType {
-                    ty: (*ty).to_owned(),
-                    channel,
-                })?;
+                let sample = &self.settings.sample;
+                let msg = sample::sample_message(ty, channel, sample, spec.recipient, *data)
+                    .ok_or_else(|| ComposeError::UnknownType {
+                        ty: (*ty).to_owned(),
+                        channel,
+                    })?;
                 let texts = self.texts(ty, channel, &msg.template_data, &msg.request_headers)?;
-                (
-                    (*ty).to_owned(),
-                    msg.recipient,
+                Ok(Draft {
+                    ty: (*ty).to_owned(),
+                    recipient: msg.recipient,
                     texts,
-                    msg.template_data,
-                    msg.request_headers,
-                )
+                    template_data: msg.template_data,
+                    request_headers: msg.request_headers,
+                })
             }
             Content::Adhoc(texts) => {
                 let to = spec.recipient.ok_or(ComposeError::NoRecipient)?;
-                let data = ctx::stub_data(to, channel, texts);
-                (
-                    "stub".to_owned(),
-                    to.to_owned(),
-                    texts.clone(),
-                    data,
-                    json!({}),
-                )
+                Ok(Draft {
+                    ty: "stub".to_owned(),
+                    recipient: to.to_owned(),
+                    texts: texts.clone(),
+                    template_data: ctx::stub_data(to, channel, texts),
+                    request_headers: json!({}),
+                })
             }
-        };
+        }
+    }
+
+    /// Composes; `keep` keeps the texts and the data in the message too
+    /// (otherwise they move into the wire, uncopied).
+    fn build(&mut self, spec: &Spec<'_>, keep: bool) -> Result<Message, ComposeError> {
+        let channel = spec.channel;
+        let mut d = self.draft(spec)?;
+        let take = |v: &mut Value| if keep { v.clone() } else { std::mem::take(v) };
         let wire = match self.settings.route(channel)? {
-            Route::Smtp => Wire::Smtp(email(&self.settings.mail, &recipient, &texts)),
+            Route::Smtp => {
+                let texts = if keep {
+                    d.texts.clone()
+                } else {
+                    std::mem::take(&mut d.texts)
+                };
+                Wire::Smtp(email_of(&self.settings.mail, &d.recipient, texts))
+            }
             Route::Http(cfg) => {
                 let payload = if cfg.has_body() {
-                    let ctx = ctx::build(
-                        &recipient,
-                        &ty,
-                        channel,
-                        &texts,
-                        template_data.clone(),
-                        request_headers.clone(),
-                    );
+                    let (data, headers) =
+                        (take(&mut d.template_data), take(&mut d.request_headers));
+                    let ctx = ctx::build(&d.recipient, &d.ty, channel, &d.texts, data, headers);
                     Some(self.body(channel, ctx)?)
                 } else {
                     None
@@ -237,12 +279,12 @@ impl<'s> Composer<'s> {
             }
         };
         Ok(Message {
-            ty,
+            ty: d.ty,
             channel,
-            recipient,
-            texts,
-            template_data,
-            request_headers,
+            recipient: d.recipient,
+            texts: d.texts,
+            template_data: d.template_data,
+            request_headers: d.request_headers,
             wire,
         })
     }
@@ -283,56 +325,64 @@ impl<'s> Composer<'s> {
         template_data: &Value,
         request_headers: &Value,
     ) -> Result<Texts, TemplateError> {
-        let (model_name, fields) = model::model(ty, channel);
-        let data = model::data(&fields, template_data, request_headers);
+        let kind = Kind {
+            index: channel
+                .types()
+                .iter()
+                .position(|t| *t == ty)
+                .unwrap_or(usize::MAX),
+            ty,
+            channel,
+        };
+        let model = self.model(&kind);
+        let data = model::data(&model.1, template_data, request_headers);
         Ok(match channel {
             Channel::Email => {
-                let html_data = model::data(&fields, template_data, &json!({}));
+                let html_data = model::data(&model.1, template_data, &json!({}));
                 Texts {
                     subject: self
-                        .part(ty, channel, Part::Subject, &model_name, &fields, &data)?
+                        .part(&kind, Part::Subject, &model, &data)?
                         .trim()
                         .to_owned(),
-                    body: self.part(ty, channel, Part::Text, &model_name, &fields, &data)?,
-                    html_body: self.part(
-                        ty,
-                        channel,
-                        Part::Html,
-                        &model_name,
-                        &fields,
-                        &html_data,
-                    )?,
+                    body: self.part(&kind, Part::Text, &model, &data)?,
+                    html_body: self.part(&kind, Part::Html, &model, &html_data)?,
                 }
             }
             Channel::Sms => Texts {
                 subject: String::new(),
-                body: self.part(ty, channel, Part::Sms, &model_name, &fields, &data)?,
+                body: self.part(&kind, Part::Sms, &model, &data)?,
                 html_body: String::new(),
             },
         })
+    }
+
+    /// The Go model of a type (built once).
+    fn model(&mut self, kind: &Kind<'_>) -> Rc<Model> {
+        self.models
+            .entry((kind.index, kind.channel))
+            .or_insert_with(|| Rc::new(model::model(kind.ty, kind.channel)))
+            .clone()
     }
 
     /// One part, from the template Kratos would pick (compiled once);
     /// empty when the type has no such part.
     fn part(
         &mut self,
-        ty: &str,
-        channel: Channel,
+        kind: &Kind<'_>,
         part: Part,
-        model_name: &str,
-        fields: &[Field],
+        model: &Model,
         data: &Data,
     ) -> Result<String, TemplateError> {
-        let key = (ty.to_owned(), channel, part);
+        let key = (kind.index, kind.channel, part);
         let compiled = match self.templates.get(&key) {
             Some(c) => c.clone(),
             None => {
-                let go: Vec<&str> = fields.iter().map(|(g, _)| *g).collect();
-                let compiled =
-                    match templates::load(ty, part, &self.settings.templates, self.reach)? {
-                        Some(files) => Some(Rc::new(files.compile(part, model_name, &go)?)),
-                        None => None,
-                    };
+                let go: Vec<&str> = model.1.iter().map(|(g, _)| *g).collect();
+                let sources = &self.settings.templates;
+                let compiled = match templates::load(kind.ty, part, sources, self.reach)? {
+                    Some(files) => Some(Rc::new(files.compile(part, &model.0, &go)?)),
+                    None => None,
+                };
                 self.templates.insert(key, compiled.clone());
                 compiled
             }

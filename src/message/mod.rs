@@ -9,7 +9,7 @@ pub mod ctx;
 pub mod sample;
 
 /// The channel a message goes out on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Channel {
     Email,
     Sms,

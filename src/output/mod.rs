@@ -165,8 +165,10 @@ impl Printer {
         let mut causes: Vec<String> = Vec::new();
         for c in err.chain().skip(1) {
             let text = self.redactor.redact(&c.to_string());
-            // `#[error(transparent)]` wrappers repeat their source.
-            if causes.last() != Some(&text) && text != message {
+            // Messages that quote their source (and transparent wrappers)
+            // would say it twice.
+            let said = message.contains(&text) || causes.iter().any(|c| c.contains(&text));
+            if !said {
                 causes.push(text);
             }
         }

@@ -175,7 +175,9 @@ pub struct Coordinator {
     counts: Counts,
     causes: BTreeMap<String, (u64, u64)>,
     retry_at: Vec<(Instant, Job)>,
-    /// Claimed, waiting for a worker.
+    /// Claimed in changes not yet committed.
+    claimed: VecDeque<Job>,
+    /// Claimed and committed, waiting for a worker.
     ready: VecDeque<Job>,
     in_flight: usize,
     /// Set by a server-wide failure that will be retried, cleared by any
@@ -187,8 +189,7 @@ pub struct Coordinator {
     stopped_early: bool,
     stopped: Option<Stopped>,
     changes: Vec<Change>,
-    /// Claims among `changes` (their jobs wait for the commit).
-    claims_pending: bool,
+
     events: Vec<Event>,
 }
 
@@ -202,6 +203,7 @@ impl Coordinator {
             counts: Counts::default(),
             causes: BTreeMap::new(),
             retry_at: Vec::new(),
+            claimed: VecDeque::new(),
             ready: VecDeque::new(),
             in_flight: 0,
             server_trouble: false,
@@ -210,23 +212,37 @@ impl Coordinator {
             stopped_early: false,
             stopped: None,
             changes: Vec::new(),
-            claims_pending: false,
             events: Vec::new(),
         }
     }
 
-    /// Whether new rows may be taken now, keeping at most `chunk` jobs
-    /// ready and `2 × chunk` claimed.
+    /// Whether new rows may be taken now. Rows are claimed a `chunk` at a
+    /// time (one journal commit each), and the next chunk is claimed as
+    /// soon as at most half a chunk is left out or waiting: at most one and
+    /// a half chunks are claimed and unsent at any time, and the workers
+    /// always have work while the next chunk is committed.
     pub fn wants_rows(&mut self, chunk: usize) -> bool {
-        if self.in_flight == 0 && self.ready.is_empty() && self.retry_at.is_empty() {
+        if self.in_flight == 0 && self.retry_at.is_empty() && !self.retry_waiting() {
             // Nothing left to learn the server's state from: let the next
             // row probe it.
             self.server_trouble = false;
         }
-        !self.stopping
-            && !self.server_trouble
-            && self.ready.len() < chunk
-            && self.in_flight + self.ready.len() < chunk * 2
+        let room = if self.claimed.is_empty() {
+            self.in_flight + self.ready.len() <= chunk / 2
+        } else {
+            self.claimed.len() < chunk
+        };
+        !self.stopping && !self.server_trouble && room
+    }
+
+    /// Whether a retry is claimed and not yet handed out.
+    fn retry_waiting(&self) -> bool {
+        self.claimed.iter().chain(&self.ready).any(|j| j.tries > 1)
+    }
+
+    /// Jobs claimed and not yet handed out.
+    fn queued_jobs(&self) -> usize {
+        self.claimed.len() + self.ready.len()
     }
 
     /// Whether the coordinator wants the batch to wind down.
@@ -311,8 +327,7 @@ impl Coordinator {
             before,
             row,
         };
-        self.claim(&job, replace);
-        self.ready.push_back(job);
+        self.claim(job, replace);
     }
 
     /// Claims the retries that fell due by `now` (at most `max`).
@@ -321,14 +336,13 @@ impl Coordinator {
             return;
         }
         let mut i = 0;
-        while i < self.retry_at.len() && self.ready.len() < max {
+        while i < self.retry_at.len() && self.claimed.len() < max {
             if self.retry_at[i].0 <= now {
                 let (_, mut job) = self.retry_at.swap_remove(i);
                 job.attempt += 1;
                 job.tries += 1;
                 job.before = Status::Queued;
-                self.claim(&job, false);
-                self.ready.push_back(job);
+                self.claim(job, false);
             } else {
                 i += 1;
             }
@@ -349,18 +363,22 @@ impl Coordinator {
     }
 
     fn unclaim_ready(&mut self) {
-        for job in self.ready.drain(..) {
+        for job in self.ready.drain(..).chain(self.claimed.drain(..)) {
             self.counts.queued += 1;
             self.changes.push(Change::Unclaim(job.id, job.before));
         }
     }
 
-    /// The next job for a worker, once its claim is committed.
+    /// The next job for a worker whose claim is committed. While the
+    /// server fails, only retries go out (they tell when it is back); new
+    /// rows wait.
     pub fn next_job(&mut self) -> Option<Job> {
-        if self.claims_pending {
-            return None;
-        }
-        let job = self.ready.pop_front()?;
+        let job = if self.server_trouble {
+            let at = self.ready.iter().position(|j| j.tries > 1)?;
+            self.ready.remove(at)?
+        } else {
+            self.ready.pop_front()?
+        };
         self.in_flight += 1;
         Some(job)
     }
@@ -375,12 +393,12 @@ impl Coordinator {
     /// jobs back).
     #[must_use]
     pub fn pending(&self) -> (usize, bool) {
-        (self.changes.len(), self.claims_pending)
+        (self.changes.len(), !self.claimed.is_empty())
     }
 
     /// The changes to commit, in order; their jobs may go out after.
     pub fn take_changes(&mut self) -> Vec<Change> {
-        self.claims_pending = false;
+        self.ready.extend(self.claimed.drain(..));
         std::mem::take(&mut self.changes)
     }
 
@@ -393,7 +411,7 @@ impl Coordinator {
     /// once `input_done` (or it is stopping).
     #[must_use]
     pub fn finished(&self, input_done: bool) -> bool {
-        let idle = self.in_flight == 0 && self.ready.is_empty();
+        let idle = self.in_flight == 0 && self.queued_jobs() == 0;
         idle && (self.stopping || (input_done && self.retry_at.is_empty()))
     }
 
@@ -427,8 +445,9 @@ impl Coordinator {
         }
     }
 
-    fn claim(&mut self, job: &Job, replace: bool) {
-        self.claims_pending = true;
+    /// Records `job` as processing (one more attempt) in the next commit;
+    /// it goes out only after that commit.
+    fn claim(&mut self, job: Job, replace: bool) {
         self.changes.push(Change::Claim(Claim {
             id: job.id,
             key: job.key.clone(),
@@ -437,6 +456,7 @@ impl Coordinator {
             channel: job.row.channel.as_str(),
             replace,
         }));
+        self.claimed.push_back(job);
     }
 
     fn stop(&mut self, stopped: Stopped) {

@@ -400,3 +400,84 @@ fn unstarted_and_unrendered_jobs_go_back() {
     assert_eq!((f.counts.queued, f.counts.bad), (1, 1));
     assert_eq!(f.causes.len(), 1);
 }
+
+#[test]
+fn claims_come_a_chunk_at_a_time() {
+    let chunk = 8;
+    let mut c = coordinator(policy());
+    let mut line = 0;
+    let mut admit = |c: &mut Coordinator| {
+        let mut n = 0;
+        while c.wants_rows(chunk) {
+            line += 1;
+            c.admit(line, Ok(row(line)), None);
+            n += 1;
+        }
+        n
+    };
+    assert_eq!(admit(&mut c), chunk, "one chunk per commit");
+    assert_eq!(c.take_changes().len(), chunk);
+    assert_eq!(admit(&mut c), 0, "a chunk waits");
+    // The next chunk comes when half a chunk is left out or waiting.
+    let now = std::time::Instant::now();
+    let sent = || verdict(Action::Sent, Scope::Message, Class::Ok);
+    for i in 0..chunk / 2 {
+        let job = c.next_job().expect("ready");
+        assert_eq!(admit(&mut c), 0, "{i} sent");
+        c.report(
+            Report {
+                job,
+                outcome: Outcome::Delivered(sent()),
+                ms: 1.0,
+            },
+            now,
+        );
+    }
+    assert_eq!(
+        admit(&mut c),
+        chunk,
+        "the next chunk, while half a chunk waits"
+    );
+    assert!(
+        c.next_job().is_some(),
+        "committed jobs go out while a claim waits"
+    );
+}
+
+#[test]
+fn while_the_server_fails_only_retries_go_out() {
+    let mut c = coordinator(policy());
+    for n in 1..=3 {
+        c.admit(n, Ok(row(n)), None);
+    }
+    c.take_changes();
+    let first = c.next_job().expect("row 1");
+    let now = Instant::now();
+    let down = verdict(Action::Retry, Scope::Server, Class::Permanent);
+    c.report(
+        Report {
+            job: first,
+            outcome: Outcome::Delivered(down),
+            ms: 1.0,
+        },
+        now,
+    );
+    c.take_changes();
+    assert!(c.next_job().is_none(), "rows 2 and 3 wait");
+    assert!(!c.wants_rows(8) && !c.finished(false));
+    c.release_due(now + Duration::from_secs(2), 8);
+    c.take_changes();
+    let retry = c.next_job().expect("the retry goes out");
+    assert_eq!((retry.id, retry.tries), (1, 2));
+    assert!(c.next_job().is_none(), "still waiting");
+    let sent = verdict(Action::Sent, Scope::Message, Class::Ok);
+    c.report(
+        Report {
+            job: retry,
+            outcome: Outcome::Delivered(sent),
+            ms: 1.0,
+        },
+        now,
+    );
+    assert_eq!(c.next_job().map(|j| j.id), Some(2), "the server is back");
+}

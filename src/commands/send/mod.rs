@@ -87,9 +87,9 @@ pub fn run(
         recipient: Some(to),
         content,
     };
-    let message = Composer::new(&settings).compose(&spec)?;
+    let wire = Composer::new(&settings).wire(&spec)?;
     let timeout = Duration::from_secs(args.timeout);
-    let (via, server, v) = match message.wire {
+    let (via, server, v) = match wire {
         Wire::Smtp(email) => {
             let (server, v) = send_smtp(&settings, &email, timeout, printer)?;
             ("smtp", server, v)

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::report::ErrorReport;
 use crate::cli::TestArgs;
-use crate::config::settings::Settings;
+use crate::config::settings::{Settings, SettingsError};
 use crate::delivery::http::dial::{self, Endpoint, Step};
 use crate::delivery::request::{RequestConfig, RequestView};
 use crate::delivery::tls::SessionInfo;
@@ -54,8 +54,7 @@ pub fn run(
         .as_deref()
         .map(crate::config::data::read)
         .transpose()?;
-    let endpoint = Endpoint::of(&cfg.url)
-        .ok_or_else(|| Usage::new("the request config has no usable http(s):// url"))?;
+    let endpoint = Endpoint::of(&cfg.url).ok_or(SettingsError::NoUrl)?;
     let proxy = dial::proxy_for(&endpoint.scheme, &endpoint.host, &|n| std::env::var(n).ok());
     let dialed = dial::dial(
         &endpoint,

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 pub type Data = gotmpl::Value;
 
 /// One part of a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Part {
     Subject,
     Text,
