@@ -15,7 +15,9 @@
 //! `cargo bench --bench batch`; `BATCH_BENCH_N` (10000), `BATCH_BENCH_ROUNDS`
 //! (3) and `BATCH_BENCH_DRYRUN_N` (1000000) override the sizes.
 //! `BATCH_BENCH_BASELINE=PATH` also runs another courier binary (an earlier
-//! build) interleaved with this one, for a before/after ratio in one run.
+//! build) interleaved with this one, for a before/after ratio in one run;
+//! `BATCH_BENCH_ONLY=smtp|http|dry` runs one part, `BATCH_BENCH_LEVELS=4,16`
+//! some levels; `BATCH_BENCH_VERBOSE=1` prints every courier run.
 #![expect(clippy::print_stdout, reason = "a bench reports on stdout")]
 
 #[path = "batch/http_sink.rs"]
@@ -33,7 +35,17 @@ use std::time::{Duration, Instant};
 use http_sink::HttpSink;
 use smtp_sink::SmtpSink;
 
-const LEVELS: [usize; 3] = [1, 4, 16];
+/// The concurrency levels (`BATCH_BENCH_LEVELS=1,4,16` by default).
+fn levels() -> Vec<usize> {
+    std::env::var("BATCH_BENCH_LEVELS")
+        .ok()
+        .map(|v| {
+            v.split(',')
+                .map(|l| l.trim().parse().expect("BATCH_BENCH_LEVELS: numbers"))
+                .collect()
+        })
+        .unwrap_or_else(|| vec![1, 4, 16])
+}
 const BIN: &str = env!("CARGO_BIN_EXE_courier");
 const TEMPLATE: &str = "verification_code_valid";
 const FROM: &str = "bench@example.com";
@@ -65,9 +77,17 @@ fn main() {
     let csv = dir.path().join("batch.csv");
     write_csv(&csv, n);
 
-    smtp(dir.path(), &csv, n, rounds);
-    http(dir.path(), &csv, n, rounds);
-    dry_run(dir.path(), dry_n);
+    let only = std::env::var("BATCH_BENCH_ONLY").unwrap_or_default();
+    let part = |name: &str| only.is_empty() || only == name;
+    if part("smtp") {
+        smtp(dir.path(), &csv, n, rounds);
+    }
+    if part("http") {
+        http(dir.path(), &csv, n, rounds);
+    }
+    if part("dry") {
+        dry_run(dir.path(), dry_n);
+    }
 }
 
 /// A CSV with a `recipient` header and `n` rows.
@@ -125,7 +145,7 @@ fn smtp(dir: &Path, csv: &Path, n: usize, rounds: usize) {
         "{:>5} {:>11} {:>11} {:>14} {:>15} {:>12}",
         "conc", "Kratos-way", "courier", "raw pipelined", "courier/Kratos", "courier/raw"
     );
-    for c in LEVELS {
+    for c in levels() {
         let (mut kratos, mut courier, mut raw) = (Vec::new(), Ok(Vec::new()), Vec::new());
         let mut before = Vec::new();
         for round in 0..rounds {
@@ -490,6 +510,17 @@ fn run_courier(
         let mut f = t.lines().last()?.split_whitespace().map(str::parse::<f64>);
         Some(Duration::from_secs_f64(f.next()?.ok()? + f.next()?.ok()?))
     });
+    if std::env::var_os("BATCH_BENCH_VERBOSE").is_some() {
+        println!(
+            "      run {}: -j {c}: {:.0}/s, CPU {}",
+            bin.display(),
+            n as f64 / elapsed.as_secs_f64(),
+            cpu.map_or("?".into(), |d| format!(
+                "{:.0} µs/msg",
+                d.as_secs_f64() * 1e6 / n as f64
+            ))
+        );
+    }
     Ok(Run {
         wall: elapsed,
         bytes: (after.1 - before.1) / got.max(1),
@@ -580,7 +611,7 @@ fn http(dir: &Path, csv: &Path, n: usize, rounds: usize) {
         "{:>5} {:>11} {:>11} {:>14}",
         "conc", "POST loop", "courier", "courier/loop"
     );
-    for c in LEVELS {
+    for c in levels() {
         let (mut plain, mut courier) = (Vec::new(), Ok(Vec::new()));
         let mut before = Vec::new();
         for round in 0..rounds {
