@@ -174,7 +174,8 @@ Examples:
 
 Exit status: 0 when the requested stage was reached, 69 when the server
 refused or TLS or authentication failed, 75 for timeouts and 4xx replies, 78
-for a config the test cannot use.";
+for a config the test cannot use; over HTTP also 65 when the templates or
+the body fail, 2 for a type the channel does not send.";
 
 const SEND_HELP: &str = "\
 Examples:

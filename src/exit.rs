@@ -250,14 +250,6 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
         };
         return Some((code, s.hint.clone()));
     }
-    if let Some(io) = e.downcast_ref::<std::io::Error>()
-        && matches!(
-            io.kind(),
-            std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
-        )
-    {
-        return status(NoInput);
-    }
     None
 }
 
@@ -450,7 +442,8 @@ mod tests {
                 NoInput,
             ),
             (HasSection("k.yml".into()).into(), Config),
-            (io(std::io::ErrorKind::PermissionDenied).into(), NoInput),
+            // Writing an output is not reading an input.
+            (io(std::io::ErrorKind::PermissionDenied).into(), Failure),
             (io(std::io::ErrorKind::BrokenPipe).into(), Failure),
             (anyhow::anyhow!("plain"), Failure),
         ];

@@ -25,7 +25,7 @@ use crate::config::settings::{Route, Settings};
 use crate::delivery::http::Client;
 use crate::interrupt::{self, Stop};
 use crate::message::Channel;
-use crate::message::compose::{Composer, Spec};
+use crate::message::compose::{Composer, Spec, Wire};
 use crate::secret::Redactor;
 use coordinator::{Cause, Coordinator, Counts, Event, Job, Policy, Report, Stopped};
 use journal::Journal;
@@ -160,7 +160,9 @@ pub fn dry_run(
         let (line, resolved) = resolve(item, &options.defaults);
         let outcome = resolved.and_then(|row| {
             let spec = Spec::template(row.channel, Some(&row.recipient), &row.ty, Some(&row.data));
-            composer.wire(&spec).map_err(|e| e.to_string())?;
+            if let Wire::Smtp(email) = composer.wire(&spec).map_err(|e| e.to_string())? {
+                email.build(0, "dry-run").map_err(|e| e.to_string())?;
+            }
             Ok(row)
         });
         let event = match outcome {
@@ -235,6 +237,7 @@ pub fn send(
             retry_abandoned: options.retry_abandoned,
             resend_uncertain: options.resend_uncertain,
             stop_at_bad_row: options.stop_at_bad_row,
+            journal: journal_path.display().to_string(),
         },
         Box::new(move || jitter.sample()),
     );

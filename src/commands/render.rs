@@ -12,7 +12,7 @@ use crate::delivery::request::RequestView;
 use crate::diag::{Paint, Role};
 use crate::exit::{ExitStatus, Usage};
 use crate::message::Channel;
-use crate::message::compose::{self, Composer, Message, Spec, Wire};
+use crate::message::compose::{self, ComposeError, Composer, Message, Spec, Wire};
 use crate::output::Printer;
 
 /// One rendered template type (a public interface).
@@ -69,9 +69,7 @@ pub fn run(
     let mut rendered = Vec::new();
     for ty in types {
         let spec = Spec::template(channel, args.to.as_deref(), ty, data.as_ref());
-        let message = composer
-            .compose(&spec)
-            .with_context(|| format!("rendering {ty}"))?;
+        let message = composer.compose(&spec).map_err(|e| of_type(ty, e))?;
         rendered.push(view(&message, route));
     }
     if let Some(dir) = &args.out {
@@ -79,6 +77,19 @@ pub fn run(
     }
     print(&rendered, args, printer);
     Ok(ExitStatus::Success)
+}
+
+/// A composer error, named by its type where the type is what failed
+/// (templates, the body's evaluation, the request); loading or compiling
+/// the body fails alike for every type.
+fn of_type(ty: &str, e: ComposeError) -> anyhow::Error {
+    match e {
+        ComposeError::Template(_) | ComposeError::Jsonnet { .. } | ComposeError::Request(_) => {
+            let message = format!("{ty}: {e}");
+            anyhow::Error::new(e).context(message)
+        }
+        other => other.into(),
+    }
 }
 
 /// The types asked for, checked against the channel.

@@ -98,6 +98,8 @@ pub enum SettingsError {
     NotHttp,
     #[error("the request config has no usable http(s):// url")]
     NoUrl,
+    #[error("the proxy from the environment is not a URL Go can parse: {0}")]
+    BadProxy(String),
 }
 
 impl SettingsError {
@@ -110,6 +112,7 @@ impl SettingsError {
             }
             Self::NotHttp => "use --part ctx, or --channel sms for the SMS channel",
             Self::NoUrl => "`courier check-config` explains the request config",
+            Self::BadProxy(_) => "fix HTTPS_PROXY / HTTP_PROXY (or unset them)",
             _ => "`courier check-config` explains the connection URI",
         }
     }

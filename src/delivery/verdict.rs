@@ -128,7 +128,7 @@ pub fn smtp(result: Result<&Reply, &SmtpError>, stage: Option<Stage>, target: &T
         _ => Action::Retry,
     };
     let mut v = Verdict::new(action, scope, class);
-    v.stage = Some(stage.map_or("connect", Stage::name));
+    v.stage = stage.map(Stage::name);
     v.reply = match err {
         SmtpError::Reply(r) => Some(r.text()),
         _ => None,
@@ -189,11 +189,29 @@ fn smtp_hint(err: &SmtpError, stage: Option<Stage>, target: &Target) -> Option<S
 /// The verdict on an HTTP exchange: any 2xx is success (202 included).
 #[must_use]
 pub fn http(result: Result<&Answer, &SendError>) -> Verdict {
+    http_at(result, None)
+}
+
+/// [`http`], where the caller knows the step that failed (`courier test`
+/// walks resolve, connect, proxy and TLS one by one).
+#[must_use]
+pub fn http_at(result: Result<&Answer, &SendError>, step: Option<&'static str>) -> Verdict {
     match result {
         Ok(a) => http_status(a),
-        Err(e) => http_failure(e),
+        Err(e) => {
+            let mut v = http_failure(e);
+            if let Some(step) = step {
+                v.stage = Some(step);
+                if v.hint.is_none() && matches!(step, "resolve" | "connect") {
+                    v.hint = Some(CHECK_HOST.to_owned());
+                }
+            }
+            v
+        }
     }
 }
+
+const CHECK_HOST: &str = "check the URL's host and port, and the proxy settings";
 
 fn http_status(a: &Answer) -> Verdict {
     let reply = Some(format!("{} {}", a.status, a.body.trim_end()));
@@ -252,7 +270,7 @@ fn http_failure(e: &SendError) -> Verdict {
             Scope::Server,
             Class::Permanent,
             "connect",
-            Some("check the URL's host and port, and the proxy settings"),
+            Some(CHECK_HOST),
         ),
         SendError::Proxy(_) => (Action::Stop, Scope::Server, Class::Permanent, "proxy", None),
         SendError::Tls(TlsError::Timeout) => {
@@ -442,5 +460,17 @@ mod tests {
             assert_eq!(v.stage, Some(stage));
             assert!(v.describe().starts_with(&format!("{stage}: ")));
         }
+    }
+
+    #[test]
+    fn a_known_step_names_the_failure() {
+        use super::http_at;
+        let timeout = SendError::Timeout(Duration::from_secs(1));
+        let v = http_at(Err(&timeout), Some("connect"));
+        assert_eq!(v.describe(), "connect: timed out after 1s");
+        assert!(v.hint.is_some_and(|h| h.contains("host and port")));
+        assert_eq!(v.class, Class::Temporary);
+        let v = http_at(Err(&timeout), Some("proxy"));
+        assert!(v.describe().starts_with("proxy: "), "{v:?}");
     }
 }

@@ -188,3 +188,38 @@ fn the_readme_example_batch_renders() {
         "the README shows this output"
     );
 }
+
+/// A dry run builds the email as the batch would, so a header the mailer
+/// cannot use is a bad row here too, not only when sending.
+#[test]
+fn dry_run_builds_the_email() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kratos.yml"),
+        "courier:\n  smtp:\n    connection_uri: smtp://127.0.0.1:9/\n    headers:\n      Cc: not an address\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("r.csv"), "to\njane@example.com\n").unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "send",
+            "-c",
+            "kratos.yml",
+            "--batch",
+            "r.csv",
+            "--template",
+            "login_code_valid",
+            "--dry-run",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(out.code, 65, "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("line 2: invalid address in the Cc header"),
+        "{}",
+        out.stderr
+    );
+}

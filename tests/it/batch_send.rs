@@ -835,3 +835,61 @@ fn ctrl_c_does_not_wait_for_rate_slots_or_send_after_it() {
         "{log}"
     );
 }
+
+/// A batch whose reader goes away: in human mode the summary is all there
+/// is to write, so the batch ends normally; with `--format json` the
+/// result lines cannot be written, so the batch winds down as on Ctrl-C,
+/// and a rerun sends the rest exactly once.
+#[test]
+fn a_closed_output_winds_a_json_batch_down() {
+    let sink = Sink::start(Mode::Plain, false);
+    let dir = dir_with(&smtp_config(&plain_uri(&sink), ""));
+    write_csv(dir.path(), "r.csv", &users(400));
+    let run_closed = |extra: &[&str]| {
+        let mut args = vec![
+            "-c",
+            "kratos.yml",
+            "send",
+            "--batch",
+            "r.csv",
+            "--template",
+            "login_code_valid",
+            "--rate",
+            "400/s",
+        ];
+        args.extend(extra);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_courier"))
+            .current_dir(dir.path())
+            .args(&args)
+            .env_clear()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("courier starts");
+        drop(child.stdout.take());
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().expect("piped"), &mut stderr)
+            .expect("stderr");
+        let code = wait_exit(&mut child);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        (code, stderr)
+    };
+    let (code, stderr) = run_closed(&["--format", "json"]);
+    assert_eq!(code, 130, "{stderr}");
+    assert!(stderr.contains("output was closed"), "{stderr}");
+    let sent_first = log_json(dir.path(), &["--status", "sent"])
+        .as_array()
+        .expect("list")
+        .len();
+    assert!(sent_first < 400, "it stopped early: {sent_first}");
+    assert_eq!(
+        log_json(dir.path(), &["--status", "processing"]),
+        serde_json::json!([])
+    );
+    let (code, stderr) = run_closed(&[]);
+    assert_eq!(code, 0, "the rest was sent: {stderr}");
+    let got = delivered(&sink, 400);
+    assert_eq!(got.len(), 400);
+    assert!(got.values().all(|n| *n == 1), "exactly once: {got:?}");
+}

@@ -63,11 +63,9 @@ fn builtin_templates_of_every_type_are_golden() {
 #[test]
 fn override_precedence_partials_and_broken_overrides() {
     let base = root().join("tests/fixtures/configs/valid");
-    std::fs::write(
-        base.join("../../../../target/tmp-data-de.yml"),
-        "transient_payload:\n  lang: de\n",
-    )
-    .unwrap();
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let data = scratch.path().join("data-de.yml");
+    std::fs::write(&data, "transient_payload:\n  lang: de\n").unwrap();
     let run_in = |args: &[&str]| {
         run(
             &base,
@@ -86,7 +84,6 @@ fn override_precedence_partials_and_broken_overrides() {
         "{}",
         out.all()
     );
-    let data = root().join("target/tmp-data-de.yml");
     let out = run_in(&[
         "--template",
         "recovery_code_valid",

@@ -114,6 +114,8 @@ pub struct Policy {
     pub resend_uncertain: bool,
     /// Stop at the first bad row.
     pub stop_at_bad_row: bool,
+    /// The journal, as messages name it.
+    pub journal: String,
 }
 
 /// The longest wait a server's `Retry-After` may impose.
@@ -222,17 +224,21 @@ impl Coordinator {
     /// a half chunks are claimed and unsent at any time, and the workers
     /// always have work while the next chunk is committed.
     pub fn wants_rows(&mut self, chunk: usize) -> bool {
-        if self.in_flight == 0 && self.retry_at.is_empty() && !self.retry_waiting() {
-            // Nothing left to learn the server's state from: let the next
-            // row probe it.
-            self.server_trouble = false;
-        }
+        self.settle();
         let room = if self.claimed.is_empty() {
             self.in_flight + self.ready.len() <= chunk / 2
         } else {
             self.claimed.len() < chunk
         };
         !self.stopping && !self.server_trouble && room
+    }
+
+    /// Ends server trouble when nothing is left to learn the server's state
+    /// from (no job out, no retry waiting): the next job probes it.
+    fn settle(&mut self) {
+        if self.in_flight == 0 && self.retry_at.is_empty() && !self.retry_waiting() {
+            self.server_trouble = false;
+        }
     }
 
     /// Whether a retry is claimed and not yet handed out.
@@ -285,7 +291,8 @@ impl Coordinator {
                     return self.stop(Stopped {
                         cause: StopCause::ChangedInput,
                         message: format!(
-                            "line {line} changed since the journal recorded it ({} there): this is not the input the journal belongs to",
+                            "line {line} changed since the journal {} recorded it ({} there): this is not the input the journal belongs to",
+                            self.policy.journal,
                             k.status.as_str()
                         ),
                         hint: Some("to send this input as a new batch, give it a new --journal".into()),
@@ -373,6 +380,7 @@ impl Coordinator {
     /// server fails, only retries go out (they tell when it is back); new
     /// rows wait.
     pub fn next_job(&mut self) -> Option<Job> {
+        self.settle();
         let job = if self.server_trouble {
             let at = self.ready.iter().position(|j| j.tries > 1)?;
             self.ready.remove(at)?

@@ -16,6 +16,7 @@ fn policy() -> Policy {
         retry_abandoned: false,
         resend_uncertain: false,
         stop_at_bad_row: false,
+        journal: "j.db".into(),
     }
 }
 
@@ -480,4 +481,40 @@ fn while_the_server_fails_only_retries_go_out() {
         now,
     );
     assert_eq!(c.next_job().map(|j| j.id), Some(2), "the server is back");
+}
+
+#[test]
+fn server_trouble_ends_when_nothing_can_tell() {
+    // The input is read; the retry that was to probe the server comes back
+    // unrendered: the rows that waited must go out, not wait forever.
+    let mut c = coordinator(policy());
+    for n in 1..=2 {
+        c.admit(n, Ok(row(n)), None);
+    }
+    c.take_changes();
+    let first = c.next_job().expect("row 1");
+    let now = Instant::now();
+    let down = verdict(Action::Retry, Scope::Server, Class::Permanent);
+    c.report(
+        Report {
+            job: first,
+            outcome: Outcome::Delivered(down),
+            ms: 1.0,
+        },
+        now,
+    );
+    c.release_due(now + Duration::from_secs(2), 8);
+    c.take_changes();
+    let retry = c.next_job().expect("the retry");
+    c.report(
+        Report {
+            job: retry,
+            outcome: Outcome::Bad("template fetch failed".into()),
+            ms: 0.0,
+        },
+        now,
+    );
+    c.take_changes();
+    assert_eq!(c.next_job().map(|j| j.id), Some(2), "row 2 goes out");
+    assert!(!c.finished(true));
 }

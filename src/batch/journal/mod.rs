@@ -140,7 +140,8 @@ pub struct Journal {
     // so closing that handle cannot drop SQLite's own locks.
     conn: Connection,
     path: PathBuf,
-    /// An exclusive advisory lock on the file while a batch writes it.
+    /// An exclusive advisory lock on the file while a batch writes it
+    /// (`None`: opened for reading).
     _lock: Option<std::fs::File>,
 }
 
@@ -226,7 +227,10 @@ impl Journal {
     }
 
     fn err(&self, e: impl std::fmt::Display) -> JournalError {
-        Self::error(&self.path, e)
+        JournalError {
+            reading: self._lock.is_none(),
+            ..Self::error(&self.path, e)
+        }
     }
 
     fn prepare(&self) -> Result<(), JournalError> {

@@ -108,16 +108,14 @@ pub fn run(
         return Ok(exit::of_dry_run(&summary));
     }
     let sent = batch::send(&options, &settings, &loaded.redactor, &mut presenter)?;
-    if !printer.gone() {
-        print_summary(printer, &sent.summary);
-    } else {
+    print_summary(printer, &sent.summary);
+    if sent.summary.interrupted && printer.gone() {
         printer.note(
-            "courier: the output was closed: the batch stopped; rerun the same command to resume",
+            "courier: the output was closed, so the batch stopped: rerun the same command to resume",
         );
     }
     match sent.stopped {
         Some(stopped) => Err(stopped.into()),
-        None if printer.gone() => Ok(ExitStatus::Interrupted),
         None => Ok(exit::of_batch(&sent.summary)),
     }
 }

@@ -5,6 +5,7 @@ mod batch;
 
 use std::time::Duration;
 
+use anyhow::Context as _;
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, SendArgs};
@@ -114,7 +115,9 @@ fn send_smtp(
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-    let built = email.build(now, &crate::delivery::tls::random_hex(30))?;
+    let built = email
+        .build(now, &crate::delivery::tls::random_hex(30))
+        .context("cannot build the message")?;
     let (session, result) = smtp::send(&target, &built);
     if printer.verbose > 0 && !printer.json_mode() {
         let lines: Vec<String> = session

@@ -56,6 +56,12 @@ pub fn run(
         .transpose()?;
     let endpoint = Endpoint::of(&cfg.url).ok_or(SettingsError::NoUrl)?;
     let proxy = dial::proxy_for(&endpoint.scheme, &endpoint.host, &|n| std::env::var(n).ok());
+    if let Some(p) = &proxy
+        && crate::gourl::go_parse(p).is_err()
+    {
+        let shown = crate::connection_uri::SmtpUri::redacted(p);
+        return Err(SettingsError::BadProxy(shown).into());
+    }
     let dialed = dial::dial(
         &endpoint,
         proxy.as_deref(),
@@ -74,7 +80,8 @@ pub fn run(
     };
     let status = match &dialed.result {
         Err(e) => {
-            let v = verdict::http(Err(e));
+            let failed = report.stages.iter().rev().find(|s| s.outcome == "failed");
+            let v = verdict::http_at(Err(e), failed.map(|s| s.stage));
             report.error = Some(ErrorReport {
                 stage: None,
                 message: v.describe(),
