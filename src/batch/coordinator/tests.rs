@@ -60,6 +60,15 @@ fn verdict(action: Action, scope: Scope, class: Class) -> Verdict {
     }
 }
 
+/// A worker's report of `job`.
+fn report(job: Job, outcome: Outcome) -> Report {
+    Report {
+        job,
+        outcome,
+        ms: 1.0,
+    }
+}
+
 /// Admits row 1 and hands its job out (after the commit).
 fn one_job(c: &mut Coordinator) -> Job {
     c.admit(1, Ok(row(1)), None);
@@ -185,14 +194,7 @@ fn after(v: Verdict, tries: u32) -> After {
     let mut job = one_job(&mut c);
     job.tries = tries;
     let now = Instant::now();
-    c.report(
-        Report {
-            job,
-            outcome: Outcome::Delivered(v),
-            ms: 1.0,
-        },
-        now,
-    );
+    c.report(report(job, Outcome::Delivered(v)), now);
     let changes = c.take_changes();
     let status = match changes.as_slice() {
         [Change::Attempt { status, .. }] => *status,
@@ -264,24 +266,10 @@ fn a_message_answer_ends_server_trouble() {
     let (a, b) = (c.next_job().unwrap(), c.next_job().unwrap());
     let now = Instant::now();
     let server = verdict(Action::Retry, Scope::Server, Class::Permanent);
-    c.report(
-        Report {
-            job: a,
-            outcome: Outcome::Delivered(server),
-            ms: 1.0,
-        },
-        now,
-    );
+    c.report(report(a, Outcome::Delivered(server)), now);
     assert!(!c.wants_rows(8), "no new rows while the server fails");
     let ok = verdict(Action::Sent, Scope::Message, Class::Ok);
-    c.report(
-        Report {
-            job: b,
-            outcome: Outcome::Delivered(ok),
-            ms: 1.0,
-        },
-        now,
-    );
+    c.report(report(b, Outcome::Delivered(ok)), now);
     assert!(c.wants_rows(8), "an answer clears it");
 }
 
@@ -291,14 +279,7 @@ fn retries_fall_due_and_are_claimed_again() {
     let job = one_job(&mut c);
     let now = Instant::now();
     let retry = verdict(Action::Retry, Scope::Message, Class::Temporary);
-    c.report(
-        Report {
-            job,
-            outcome: Outcome::Delivered(retry),
-            ms: 1.0,
-        },
-        now,
-    );
+    c.report(report(job, Outcome::Delivered(retry)), now);
     c.take_changes();
     c.release_due(now, 8);
     assert!(c.next_job().is_none(), "not yet due");
@@ -337,14 +318,7 @@ fn interrupt_unclaims_what_did_not_go_out() {
     assert!(!c.finished(false), "one is still out");
     // A transient failure while stopping stays queued, not retried.
     let retry = verdict(Action::Retry, Scope::Message, Class::Temporary);
-    c.report(
-        Report {
-            job: out,
-            outcome: Outcome::Delivered(retry),
-            ms: 1.0,
-        },
-        Instant::now(),
-    );
+    c.report(report(out, Outcome::Delivered(retry)), Instant::now());
     assert!(matches!(
         c.take_changes().as_slice(),
         [Change::Attempt {
@@ -369,20 +343,9 @@ fn unstarted_and_unrendered_jobs_go_back() {
     c.admit(2, Ok(row(2)), None);
     c.take_changes();
     let (a, b) = (c.next_job().unwrap(), c.next_job().unwrap());
+    c.report(report(a, Outcome::Unstarted), Instant::now());
     c.report(
-        Report {
-            job: a,
-            outcome: Outcome::Unstarted,
-            ms: 0.0,
-        },
-        Instant::now(),
-    );
-    c.report(
-        Report {
-            job: b,
-            outcome: Outcome::Bad("template fails".into()),
-            ms: 0.0,
-        },
+        report(b, Outcome::Bad("template fails".into())),
         Instant::now(),
     );
     let changes = c.take_changes();
@@ -425,14 +388,7 @@ fn claims_come_a_chunk_at_a_time() {
     for i in 0..chunk / 2 {
         let job = c.next_job().expect("ready");
         assert_eq!(admit(&mut c), 0, "{i} sent");
-        c.report(
-            Report {
-                job,
-                outcome: Outcome::Delivered(sent()),
-                ms: 1.0,
-            },
-            now,
-        );
+        c.report(report(job, Outcome::Delivered(sent())), now);
     }
     assert_eq!(
         admit(&mut c),
@@ -445,41 +401,34 @@ fn claims_come_a_chunk_at_a_time() {
     );
 }
 
-#[test]
-fn while_the_server_fails_only_retries_go_out() {
+/// Rows 1..=`rows` claimed, row 1 out and back with a server-wide
+/// failure; until its retry is out, the other rows wait.
+fn server_down(rows: u64) -> (Coordinator, Job, Instant) {
     let mut c = coordinator(policy());
-    for n in 1..=3 {
+    for n in 1..=rows {
         c.admit(n, Ok(row(n)), None);
     }
     c.take_changes();
     let first = c.next_job().expect("row 1");
     let now = Instant::now();
     let down = verdict(Action::Retry, Scope::Server, Class::Permanent);
-    c.report(
-        Report {
-            job: first,
-            outcome: Outcome::Delivered(down),
-            ms: 1.0,
-        },
-        now,
-    );
+    c.report(report(first, Outcome::Delivered(down)), now);
     c.take_changes();
-    assert!(c.next_job().is_none(), "rows 2 and 3 wait");
+    assert!(c.next_job().is_none(), "the other rows wait");
     assert!(!c.wants_rows(8) && !c.finished(false));
     c.release_due(now + Duration::from_secs(2), 8);
     c.take_changes();
     let retry = c.next_job().expect("the retry goes out");
     assert_eq!((retry.id, retry.tries), (1, 2));
+    (c, retry, now)
+}
+
+#[test]
+fn while_the_server_fails_only_retries_go_out() {
+    let (mut c, retry, now) = server_down(3);
     assert!(c.next_job().is_none(), "still waiting");
     let sent = verdict(Action::Sent, Scope::Message, Class::Ok);
-    c.report(
-        Report {
-            job: retry,
-            outcome: Outcome::Delivered(sent),
-            ms: 1.0,
-        },
-        now,
-    );
+    c.report(report(retry, Outcome::Delivered(sent)), now);
     assert_eq!(c.next_job().map(|j| j.id), Some(2), "the server is back");
 }
 
@@ -487,31 +436,9 @@ fn while_the_server_fails_only_retries_go_out() {
 fn server_trouble_ends_when_nothing_can_tell() {
     // The input is read; the retry that was to probe the server comes back
     // unrendered: the rows that waited must go out, not wait forever.
-    let mut c = coordinator(policy());
-    for n in 1..=2 {
-        c.admit(n, Ok(row(n)), None);
-    }
-    c.take_changes();
-    let first = c.next_job().expect("row 1");
-    let now = Instant::now();
-    let down = verdict(Action::Retry, Scope::Server, Class::Permanent);
+    let (mut c, retry, now) = server_down(2);
     c.report(
-        Report {
-            job: first,
-            outcome: Outcome::Delivered(down),
-            ms: 1.0,
-        },
-        now,
-    );
-    c.release_due(now + Duration::from_secs(2), 8);
-    c.take_changes();
-    let retry = c.next_job().expect("the retry");
-    c.report(
-        Report {
-            job: retry,
-            outcome: Outcome::Bad("template fetch failed".into()),
-            ms: 0.0,
-        },
+        report(retry, Outcome::Bad("template fetch failed".into())),
         now,
     );
     c.take_changes();
