@@ -2,7 +2,7 @@
 //! every message rendered, every recipient validated, bad rows reported
 //! with their line, nothing sent.
 
-use crate::support::{root, run};
+use crate::support::{Output, root, run};
 
 fn config(dir: &std::path::Path) {
     std::fs::write(
@@ -10,6 +10,16 @@ fn config(dir: &std::path::Path) {
         "courier:\n  smtp:\n    connection_uri: smtps://127.0.0.1:9/\n  channels:\n    - id: sms\n      type: http\n      request_config:\n        url: https://sms.example.com/send\n        method: POST\n        headers:\n          Content-Type: application/x-www-form-urlencoded\n        body: base64://ZnVuY3Rpb24oY3R4KSB7IFRvOiBjdHgucmVjaXBpZW50LCBCb2R5OiBjdHguYm9keSB9Cg==\n",
     )
     .unwrap();
+}
+
+/// `courier send -c kratos.yml --batch ARGS` in `dir`.
+fn send_batch(dir: &std::path::Path, args: &[&str]) -> Output {
+    run(
+        dir,
+        &[&["send", "-c", "kratos.yml", "--batch"][..], args].concat(),
+        &[],
+        None,
+    )
 }
 
 fn lines(stdout: &str) -> Vec<serde_json::Value> {
@@ -24,20 +34,9 @@ fn csv_dry_run_reports_bad_rows_by_line() {
     let dir = tempfile::tempdir().unwrap();
     config(dir.path());
     let csv = root().join("tests/fixtures/batch/recipients.csv");
-    let out = run(
+    let out = send_batch(
         dir.path(),
-        &[
-            "send",
-            "-c",
-            "kratos.yml",
-            "--batch",
-            csv.to_str().unwrap(),
-            "--dry-run",
-            "--format",
-            "json",
-        ],
-        &[],
-        None,
+        &[csv.to_str().unwrap(), "--dry-run", "--format", "json"],
     );
     assert_eq!(out.code, 65, "{}", out.all());
     let l = lines(&out.stdout);
@@ -60,13 +59,9 @@ fn csv_dry_run_reports_bad_rows_by_line() {
         (Some(4), Some(2), Some(2))
     );
     // --template fills rows without one; --on-bad-row stop ends at the first bad row.
-    let out = run(
+    let out = send_batch(
         dir.path(),
         &[
-            "send",
-            "-c",
-            "kratos.yml",
-            "--batch",
             csv.to_str().unwrap(),
             "--dry-run",
             "--template",
@@ -74,8 +69,6 @@ fn csv_dry_run_reports_bad_rows_by_line() {
             "--on-bad-row",
             "stop",
         ],
-        &[],
-        None,
     );
     assert_eq!(out.code, 65);
     assert!(
@@ -125,21 +118,7 @@ fn json_lines_from_stdin_with_sms_and_data() {
     );
     let path = dir.path().join("r.jsonl");
     std::fs::write(&path, &input).unwrap();
-    let out = run(
-        dir.path(),
-        &[
-            "send",
-            "-c",
-            "kratos.yml",
-            "--batch",
-            "r.jsonl",
-            "--dry-run",
-            "--format",
-            "json",
-        ],
-        &[],
-        None,
-    );
+    let out = send_batch(dir.path(), &["r.jsonl", "--dry-run", "--format", "json"]);
     let l = lines(&out.stdout);
     let status: Vec<(u64, &str)> = l
         .iter()
@@ -200,20 +179,9 @@ fn dry_run_builds_the_email() {
     )
     .unwrap();
     std::fs::write(dir.path().join("r.csv"), "to\njane@example.com\n").unwrap();
-    let out = run(
+    let out = send_batch(
         dir.path(),
-        &[
-            "send",
-            "-c",
-            "kratos.yml",
-            "--batch",
-            "r.csv",
-            "--template",
-            "login_code_valid",
-            "--dry-run",
-        ],
-        &[],
-        None,
+        &["r.csv", "--template", "login_code_valid", "--dry-run"],
     );
     assert_eq!(out.code, 65, "{}", out.all());
     assert!(

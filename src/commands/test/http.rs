@@ -17,7 +17,7 @@ use crate::delivery::verdict;
 use crate::diag::{Paint, Role};
 use crate::exit::{self, ExitStatus, Usage};
 use crate::message::Channel;
-use crate::message::compose::{Composer, Content, Spec, Wire};
+use crate::message::compose::{Composer, Spec, Wire};
 use crate::output::Printer;
 
 /// The JSON document of `courier test` for HTTP (a public interface).
@@ -113,10 +113,6 @@ fn render_step(
     let start = Instant::now();
     let composed = Composer::new(settings).compose(spec);
     let ms = start.elapsed().as_secs_f64() * 1e3;
-    let ty = match &spec.content {
-        Content::Template { ty, .. } => *ty,
-        Content::Adhoc(_) => "stub",
-    };
     match composed {
         Ok(message) => {
             let Wire::Http(req) = message.wire else {
@@ -127,7 +123,7 @@ fn render_step(
                 stage: "render",
                 outcome: "ok",
                 ms,
-                detail: format!("{ty}: {} bytes, not sent", view.body.len()),
+                detail: format!("{}: {} bytes, not sent", message.ty, view.body.len()),
             });
             report.request = Some(view);
             ExitStatus::Success

@@ -18,7 +18,7 @@ mod transaction;
 
 pub use dial::open;
 pub use session::{
-    Dir, Line, Outcome, Reply, Session, SmtpError, Stage, StageRecord, TIMEOUT, Target,
-    failed_stage, security_name,
+    Dir, Line, Outcome, Reply, Session, SmtpError, Stage, StageRecord, Target, failed_stage,
+    security_name,
 };
 pub use transaction::{dot_stuff, rehearse, send};

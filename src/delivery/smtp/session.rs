@@ -8,9 +8,6 @@ use crate::connection_uri::Security;
 use crate::delivery::tls::{SessionInfo, Stream, TlsError, TlsOptions};
 use crate::secret::Secret;
 
-/// Kratos' dial and send deadline.
-pub const TIMEOUT: Duration = Duration::from_secs(10);
-
 /// Where and how to connect.
 #[derive(Debug, Clone)]
 pub struct Target {
