@@ -17,10 +17,10 @@ use crate::delivery::request::{HttpRequest, RequestError};
 use crate::fetch::body::{self, BodyError};
 use crate::fetch::templates::{self, Reach};
 use crate::message::{Channel, Texts, ctx, sample};
-use crate::render::jsonnet::{JsonnetError, Renderer};
-use crate::render::template::compile::Compiled;
+use crate::render::jsonnet::JsonnetError;
+use crate::render::sandbox::{JsonnetId, Sandbox, TemplateId};
 use crate::render::template::model::{self, Field};
-use crate::render::template::{Data, Part, TemplateError};
+use crate::render::template::{Part, TemplateError};
 
 /// What the message says.
 #[derive(Debug, Clone)]
@@ -181,14 +181,16 @@ struct Draft {
 }
 
 /// Composes messages for one thread: templates and Jsonnet bodies are
-/// parsed on first use and kept.
+/// parsed on first use and kept in the composer's sandbox, which
+/// evaluates them within their time and memory limits.
 pub struct Composer<'s> {
     settings: &'s Settings,
     reach: Reach,
+    sandbox: Sandbox,
     /// By (the type's place in its channel's list, channel, part).
-    templates: BTreeMap<(usize, Channel, Part), Option<Rc<Compiled>>>,
+    templates: BTreeMap<(usize, Channel, Part), Option<TemplateId>>,
     models: BTreeMap<(usize, Channel), Rc<Model>>,
-    bodies: HashMap<Channel, (String, Renderer)>,
+    bodies: HashMap<Channel, (String, JsonnetId)>,
 }
 
 impl<'s> Composer<'s> {
@@ -201,6 +203,7 @@ impl<'s> Composer<'s> {
                 online: true,
                 default_dir: true,
             },
+            sandbox: Sandbox::new(),
             templates: BTreeMap::new(),
             models: BTreeMap::new(),
             bodies: HashMap::new(),
@@ -296,19 +299,20 @@ impl<'s> Composer<'s> {
                 return Err(ComposeError::Settings(SettingsError::NoSmsChannel));
             };
             let body = body::load(cfg, self.reach.online)?;
-            let renderer = Renderer::new(&body.name, &body.code).map_err(|error| {
-                ComposeError::JsonnetSyntax {
+            let id = self
+                .sandbox
+                .jsonnet(&body.name, &body.code)
+                .map_err(|error| ComposeError::JsonnetSyntax {
                     name: body.name.clone(),
                     error,
-                }
-            })?;
-            self.bodies.insert(channel, (body.name, renderer));
+                })?;
+            self.bodies.insert(channel, (body.name, id));
         }
-        let Some((name, renderer)) = self.bodies.get_mut(&channel) else {
+        let Some((name, id)) = self.bodies.get(&channel) else {
             return Err(ComposeError::Settings(SettingsError::NoSmsChannel));
         };
-        renderer
-            .render_owned(ctx)
+        self.sandbox
+            .apply(*id, ctx)
             .map_err(|error| ComposeError::Jsonnet {
                 name: name.clone(),
                 error,
@@ -335,25 +339,34 @@ impl<'s> Composer<'s> {
             channel,
         };
         let model = self.model(&kind);
-        let data = model::data(&model.1, template_data, request_headers);
-        Ok(match channel {
-            Channel::Email => {
-                let html_data = model::data(&model.1, template_data, &json!({}));
-                Texts {
-                    subject: self
-                        .part(&kind, Part::Subject, &model, &data)?
-                        .trim()
-                        .to_owned(),
-                    body: self.part(&kind, Part::Text, &model, &data)?,
-                    html_body: self.part(&kind, Part::Html, &model, &html_data)?,
-                }
+        let data = model::data_json(&model.1, template_data, request_headers);
+        let parts: &[Part] = match channel {
+            Channel::Email => &[Part::Subject, Part::Text, Part::Html],
+            Channel::Sms => &[Part::Sms],
+        };
+        let mut runs = Vec::new();
+        let mut present = Vec::new();
+        for &part in parts {
+            if let Some(id) = self.part(&kind, part, &model)? {
+                let data = if part == Part::Html {
+                    model::data_json(&model.1, template_data, &json!({}))
+                } else {
+                    data.clone()
+                };
+                runs.push((id, data));
+                present.push(part);
             }
-            Channel::Sms => Texts {
-                subject: String::new(),
-                body: self.part(&kind, Part::Sms, &model, &data)?,
-                html_body: String::new(),
-            },
-        })
+        }
+        let mut texts = Texts::default();
+        for (part, text) in present.into_iter().zip(self.sandbox.execute(runs)) {
+            let text = text?;
+            match part {
+                Part::Subject => texts.subject = text.trim().to_owned(),
+                Part::Text | Part::Sms => texts.body = text,
+                Part::Html => texts.html_body = text,
+            }
+        }
+        Ok(texts)
     }
 
     /// The Go model of a type (built once).
@@ -364,29 +377,25 @@ impl<'s> Composer<'s> {
             .clone()
     }
 
-    /// One part, from the template Kratos would pick (compiled once);
-    /// empty when the type has no such part.
+    /// The template Kratos would pick for one part (parsed once); `None`
+    /// when the type has no such part.
     fn part(
         &mut self,
         kind: &Kind<'_>,
         part: Part,
         model: &Model,
-        data: &Data,
-    ) -> Result<String, TemplateError> {
+    ) -> Result<Option<TemplateId>, TemplateError> {
         let key = (kind.index, kind.channel, part);
-        let compiled = match self.templates.get(&key) {
-            Some(c) => c.clone(),
-            None => {
-                let go: Vec<&str> = model.1.iter().map(|(g, _)| *g).collect();
-                let sources = &self.settings.templates;
-                let compiled = match templates::load(kind.ty, part, sources, self.reach)? {
-                    Some(files) => Some(Rc::new(files.compile(part, &model.0, &go)?)),
-                    None => None,
-                };
-                self.templates.insert(key, compiled.clone());
-                compiled
-            }
+        if let Some(id) = self.templates.get(&key) {
+            return Ok(*id);
+        }
+        let go: Vec<&str> = model.1.iter().map(|(g, _)| *g).collect();
+        let sources = &self.settings.templates;
+        let id = match templates::load(kind.ty, part, sources, self.reach)? {
+            Some(files) => Some(self.sandbox.template(&files, part, &model.0, &go)?),
+            None => None,
         };
-        compiled.map_or_else(|| Ok(String::new()), |c| c.execute(data))
+        self.templates.insert(key, id);
+        Ok(id)
     }
 }

@@ -1,8 +1,10 @@
 //! What the lint rules consult besides the node they look at.
 
+use std::cell::RefCell;
 use std::path::PathBuf;
 
 use crate::config::settings::Settings;
+use crate::render::sandbox::Sandbox;
 
 /// What the lint may do beyond reading the config.
 #[derive(Debug, Clone, Default)]
@@ -17,4 +19,6 @@ pub(super) struct Context<'a> {
     /// The folders of the config files (for hints about relative paths).
     pub(super) config_dirs: Vec<PathBuf>,
     pub(super) options: &'a Options,
+    /// Where bodies and templates are evaluated (within their limits).
+    pub(super) sandbox: RefCell<Sandbox>,
 }

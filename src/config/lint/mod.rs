@@ -38,6 +38,7 @@ pub fn lint(root: &Node, sources: &Sources, options: &Options) -> Vec<Diagnostic
         settings: Settings::lift(root),
         config_dirs: config_dirs(sources),
         options,
+        sandbox: std::cell::RefCell::new(crate::render::sandbox::Sandbox::new()),
     };
     smtp_section(courier, &mut out);
     http_section(courier, &cx, &mut out);

@@ -10,7 +10,7 @@ use crate::config::tree::{KeyPath, Loc, Node, Origin, Value};
 use crate::diag::Diagnostic;
 use crate::fetch::{self, body::display_name};
 use crate::message::{Channel, sample};
-use crate::render::jsonnet::{self, JsonnetError, JsonnetErrorKind};
+use crate::render::jsonnet::{JsonnetError, JsonnetErrorKind};
 
 /// Whose request config it is.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -178,7 +178,10 @@ fn lint_body(
         return;
     };
     let name = display_name(at.uri);
-    if let Err(e) = jsonnet::check(&name, &code) {
+    let mut sandbox = cx.sandbox.borrow_mut();
+    let id = match sandbox.jsonnet(&name, &code) {
+        Ok(id) => id,
+        Err(e) => {
         out.push(
             Diagnostic::error(
                 "body-jsonnet-syntax",
@@ -188,7 +191,8 @@ fn lint_body(
             .at(&at.node.loc),
         );
         return;
-    }
+        }
+    };
     for (line, access) in camel_case_access(&code) {
         out.push(
             Diagnostic::warning(
@@ -208,9 +212,11 @@ fn lint_body(
         let Some(ctx) = sample::ctx(ty, channel, &cx.settings.sample) else {
             continue;
         };
-        let finding = match jsonnet::evaluate(&name, &code, &ctx) {
+        let finding = match sandbox.apply(id, ctx) {
             Err(e) => Some(failure(&name, ty, channel, &e, &at.path)),
-            Ok(value) if form => not_strings(&value, ty, &at.path),
+            Ok(text) if form => serde_json::from_str(&text)
+                .ok()
+                .and_then(|value| not_strings(&value, ty, &at.path)),
             Ok(_) => None,
         };
         if let Some(d) = finding {
@@ -223,7 +229,7 @@ fn lint_body(
 /// The body failed for a type's sample ctx.
 fn failure(name: &str, ty: &str, channel: Channel, e: &JsonnetError, path: &KeyPath) -> Diagnostic {
     let code = match e.kind {
-        JsonnetErrorKind::Timeout => "body-jsonnet-timeout",
+        JsonnetErrorKind::Timeout | JsonnetErrorKind::Limit => "body-jsonnet-timeout",
         _ if e.message.contains("import") => "body-jsonnet-import",
         _ => "body-jsonnet-runtime",
     };

@@ -67,8 +67,12 @@ fn check(
     };
     let (model_name, fields) = model::model(ty, channel);
     let go: Vec<&str> = fields.iter().map(|(g, _)| *g).collect();
-    let data = model::data(&fields, &msg.template_data, &msg.request_headers);
-    if let Err(e) = files.render(part, &data, &model_name, &go) {
+    let data = model::data_json(&fields, &msg.template_data, &msg.request_headers);
+    let mut sandbox = cx.sandbox.borrow_mut();
+    let rendered = sandbox
+        .template(&files, part, &model_name, &go)
+        .and_then(|id| sandbox.execute(vec![(id, data)]).remove(0));
+    if let Err(e) = rendered {
         let (path, loc) = match &files.origin {
             Origin::Config { path, .. } => (path.clone(), node.map(|n| n.loc.clone())),
             _ => (

@@ -6,6 +6,10 @@ use gotmpl::Value;
 
 use super::{Part, TemplateError, TemplateFiles, sprig};
 
+/// A rendered template (one part of one message) may not exceed 1 MiB:
+/// Kratos sets no limit; no real message comes near it.
+pub const OUTPUT_LIMIT: usize = 1 << 20;
+
 impl TemplateFiles {
     /// Parses and executes with `data` (the model with Go field names).
     pub fn render(
@@ -123,12 +127,26 @@ impl std::fmt::Debug for Compiled {
 
 impl Compiled {
     /// Executes with `data`.
+    /// Executes with `data`; output over [`OUTPUT_LIMIT`] is refused.
     pub fn execute(&self, data: &Value) -> Result<String, TemplateError> {
-        match &self.engine {
+        let text = match &self.engine {
             Engine::Text(t) => t.execute_to_string(data),
             Engine::Html(t) => t.execute_to_string(data),
         }
-        .map_err(|e| self.files.error(&e))
+        .map_err(|e| self.files.error(&e))?;
+        if text.len() > OUTPUT_LIMIT {
+            let name = self.files.describe();
+            return Err(TemplateError {
+                message: format!(
+                    "{name}: the output is {} bytes; courier refuses a rendered template over {} MiB",
+                    text.len(),
+                    OUTPUT_LIMIT >> 20
+                ),
+                origin_text: name,
+                line: None,
+            });
+        }
+        Ok(text)
     }
 }
 
@@ -139,19 +157,21 @@ fn line_of(text: &str) -> Option<usize> {
         .find_map(|s| s.trim().parse::<usize>().ok())
 }
 
-/// The actions of a template, trimmed of `-` and blanks, with their line.
+/// The actions of a template, trimmed of `-` and blanks, with their line
+/// (counted as the scan goes: linear in the text).
 fn actions(text: &str) -> Vec<(&str, usize)> {
     let mut out = Vec::new();
     let mut rest = text;
-    let mut offset = 0;
+    let mut line = 1;
     while let Some(start) = rest.find("{{") {
         let Some(end) = rest[start..].find("}}") else {
             break;
         };
+        line += rest[..start].matches('\n').count();
         let action =
             rest[start + 2..start + end].trim_matches(|c: char| c == '-' || c.is_whitespace());
-        out.push((action, text[..offset + start].matches('\n').count() + 1));
-        offset += start + end + 2;
+        out.push((action, line));
+        line += rest[start..start + end + 2].matches('\n').count();
         rest = &rest[start + end + 2..];
     }
     out

@@ -16,7 +16,9 @@ use std::path::PathBuf;
 pub type Data = gotmpl::Value;
 
 /// One part of a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Part {
     Subject,
     Text,
@@ -68,7 +70,7 @@ impl Part {
 }
 
 /// Where a template came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Origin {
     /// `courier.templates…` (the key path and URI).
     Config { path: String, uri: String },
@@ -79,7 +81,7 @@ pub enum Origin {
 }
 
 /// A template failure, with the template's name and line where known.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 #[error("{message}")]
 pub struct TemplateError {
     pub origin_text: String,
@@ -89,7 +91,7 @@ pub struct TemplateError {
 
 /// A loaded, not yet parsed template: its files (name, text) and origin;
 /// the first file is the one executed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TemplateFiles {
     pub origin: Origin,
     pub files: Vec<(String, String)>,

@@ -2,7 +2,6 @@
 //! field by field, the Go name a template uses and the JSON name in
 //! `template_data`; and the conversion of JSON data into template values.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use gotmpl::Value;
@@ -126,16 +125,25 @@ pub fn model(ty: &str, channel: Channel) -> (String, Vec<Field>) {
 /// The template data with Go field names (request headers from the ctx).
 #[must_use]
 pub fn data(fields: &[(&str, &str)], template_data: &Json, request_headers: &Json) -> Value {
-    let mut m: BTreeMap<Arc<str>, Value> = BTreeMap::new();
-    for (go, json) in fields {
-        let v = if json.is_empty() {
-            to_value(request_headers)
-        } else {
-            template_data.get(*json).map_or(Value::Nil, to_value)
-        };
-        m.insert(Arc::from(*go), v);
-    }
-    Value::Map(Arc::new(m))
+    to_value(&data_json(fields, template_data, request_headers))
+}
+
+/// [`data`] as JSON (Go field names to values), as the sandbox takes it.
+#[must_use]
+pub fn data_json(fields: &[(&str, &str)], template_data: &Json, request_headers: &Json) -> Json {
+    Json::Object(
+        fields
+            .iter()
+            .map(|(go, json)| {
+                let v = if json.is_empty() {
+                    request_headers.clone()
+                } else {
+                    template_data.get(*json).cloned().unwrap_or(Json::Null)
+                };
+                ((*go).to_owned(), v)
+            })
+            .collect(),
+    )
 }
 
 /// JSON to a template value (numbers that are whole stay integers).

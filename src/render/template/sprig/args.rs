@@ -15,6 +15,24 @@ pub(super) fn err(name: &str, msg: &str) -> gotmpl::TemplateError {
     gotmpl::TemplateError::Exec(format!("error calling {name}: {msg}"))
 }
 
+/// A helper may not make a string over 1 MiB (a rendered template may not
+/// be larger either): refused before it is built.
+pub(super) const RESULT_LIMIT: usize = 1 << 20;
+
+/// `len` bytes, if they are within [`RESULT_LIMIT`].
+pub(super) fn within(name: &str, len: usize) -> Result<usize, gotmpl::TemplateError> {
+    if len > RESULT_LIMIT {
+        return Err(err(
+            name,
+            &format!(
+                "the result would be {len} bytes; courier refuses strings over {} MiB in templates",
+                RESULT_LIMIT >> 20
+            ),
+        ));
+    }
+    Ok(len)
+}
+
 pub(super) fn s(v: &Value) -> String {
     match v {
         Value::Nil => String::new(),

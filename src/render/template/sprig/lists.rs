@@ -2,7 +2,7 @@
 
 use gotmpl::Value;
 
-use super::args::{FResult, Func, arg, blank, list_of, n, str_v};
+use super::args::{FResult, Func, arg, blank, err, list_of, n, str_v};
 
 /// The helpers of this group, by name.
 pub(super) const FUNCS: &[(&str, Func)] = &[
@@ -128,8 +128,9 @@ fn until(nm: &'static str, a: &[Value]) -> FResult {
     ))
 }
 
-fn seq(_: &'static str, a: &[Value]) -> FResult {
+fn seq(nm: &'static str, a: &[Value]) -> FResult {
     let (start, end) = match a.len() {
+        0 => return Err(err(nm, "wrong number of args: want 1 or more")),
         1 => (1, n(&a[0])),
         _ => (n(&a[0]), n(&a[1])),
     };

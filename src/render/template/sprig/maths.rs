@@ -46,7 +46,7 @@ fn div(nm: &'static str, a: &[Value]) -> FResult {
     if d == 0 {
         return Err(err(nm, "division by zero"));
     }
-    Ok(Value::Int(n(&a[0]) / d))
+    Ok(Value::Int(n(&a[0]).wrapping_div(d)))
 }
 
 fn modulo(nm: &'static str, a: &[Value]) -> FResult {
@@ -54,7 +54,7 @@ fn modulo(nm: &'static str, a: &[Value]) -> FResult {
     if d == 0 {
         return Err(err(nm, "division by zero"));
     }
-    Ok(Value::Int(n(&a[0]) % d))
+    Ok(Value::Int(n(&a[0]).wrapping_rem(d)))
 }
 
 fn max(_: &'static str, a: &[Value]) -> FResult {
@@ -119,5 +119,5 @@ fn divf(nm: &'static str, a: &[Value]) -> FResult {
 }
 
 fn add1(nm: &'static str, a: &[Value]) -> FResult {
-    Ok(Value::Int(n(arg(a, 0, nm)?) + 1))
+    Ok(Value::Int(n(arg(a, 0, nm)?).wrapping_add(1)))
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use gotmpl::Value;
 
-use super::args::{FResult, Func, arg, list_of, n, s, str_v};
+use super::args::{FResult, Func, arg, list_of, n, s, str_v, within};
 
 /// The helpers of this group, by name.
 pub(super) const FUNCS: &[(&str, Func)] = &[
@@ -92,7 +92,18 @@ fn trim_suffix(nm: &'static str, a: &[Value]) -> FResult {
 }
 
 fn replace(nm: &'static str, a: &[Value]) -> FResult {
-    Ok(str_v(s(arg(a, 2, nm)?).replace(&s(&a[0]), &s(&a[1]))))
+    let text = s(arg(a, 2, nm)?);
+    let (old, new) = (s(&a[0]), s(&a[1]));
+    let hits = if old.is_empty() {
+        text.chars().count() + 1
+    } else {
+        text.matches(old.as_str()).count()
+    };
+    within(
+        nm,
+        hits.saturating_mul(new.len()).saturating_add(text.len()),
+    )?;
+    Ok(str_v(text.replace(&old, &new)))
 }
 
 fn contains(nm: &'static str, a: &[Value]) -> FResult {
@@ -163,18 +174,26 @@ fn abbrev(nm: &'static str, a: &[Value]) -> FResult {
 }
 
 fn indent(nm: &'static str, a: &[Value]) -> FResult {
-    let pad = " ".repeat(n(arg(a, 0, nm)?).max(0) as usize);
-    Ok(str_v(format!(
-        "{pad}{}",
-        s(arg(a, 1, nm)?).replace('\n', &format!("\n{pad}"))
-    )))
+    indented(nm, a, "")
 }
 
 fn nindent(nm: &'static str, a: &[Value]) -> FResult {
-    let pad = " ".repeat(n(arg(a, 0, nm)?).max(0) as usize);
+    indented(nm, a, "\n")
+}
+
+/// `lead`, then the text with every line indented.
+fn indented(nm: &'static str, a: &[Value], lead: &str) -> FResult {
+    let width = usize::try_from(n(arg(a, 0, nm)?).max(0)).unwrap_or(usize::MAX);
+    let text = s(arg(a, 1, nm)?);
+    let lines = text.matches('\n').count() + 1;
+    within(
+        nm,
+        width.saturating_mul(lines).saturating_add(text.len() + 1),
+    )?;
+    let pad = " ".repeat(width);
     Ok(str_v(format!(
-        "\n{pad}{}",
-        s(arg(a, 1, nm)?).replace('\n', &format!("\n{pad}"))
+        "{lead}{pad}{}",
+        text.replace('\n', &format!("\n{pad}"))
     )))
 }
 
@@ -188,9 +207,10 @@ fn nospace(nm: &'static str, a: &[Value]) -> FResult {
 }
 
 fn repeat(nm: &'static str, a: &[Value]) -> FResult {
-    Ok(str_v(
-        s(arg(a, 1, nm)?).repeat(n(&a[0]).clamp(0, 10_000) as usize),
-    ))
+    let text = s(arg(a, 1, nm)?);
+    let count = usize::try_from(n(arg(a, 0, nm)?).clamp(0, 10_000)).unwrap_or(0);
+    within(nm, text.len().saturating_mul(count))?;
+    Ok(str_v(text.repeat(count)))
 }
 
 fn cat(_: &'static str, a: &[Value]) -> FResult {

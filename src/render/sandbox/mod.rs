@@ -1,0 +1,423 @@
+//! Evaluations bounded in time and memory, with nothing left running:
+//! Jsonnet bodies and Go templates run in a worker process (this same
+//! binary, started with an empty environment and [`worker::WORKER_ENV`]),
+//! as Kratos runs Jsonnet in its own subprocess. Each request has a time
+//! limit (Kratos' 1 s for Jsonnet, 1 s per Go template); a worker that
+//! overruns it ends itself (and the parent kills it besides), one that
+//! allocates past [`worker::MEMORY_LIMIT`] aborts, and the next request
+//! starts a fresh worker that gets the programs again. A worker lives as
+//! long as its [`Sandbox`] (one per composer, so one per batch thread)
+//! and sits in its own process group, so Ctrl-C reaches only the parent.
+//!
+//! Where courier runs as a library (unit tests, benches), [`isolate`] was
+//! not called and the worker is a thread: same protocol, same limits on
+//! output, but a runaway is abandoned rather than killed.
+
+pub mod protocol;
+pub mod worker;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{OnceLock, mpsc};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::render::jsonnet::{self, JsonnetError, JsonnetErrorKind};
+use crate::render::template::{Part, TemplateError, TemplateFiles};
+use protocol::{Failure, Op, Request, Response};
+
+/// Kratos has no limit on Go templates; courier gives each one second to
+/// parse or to execute.
+pub const TEMPLATE_TIME_LIMIT: Duration = Duration::from_secs(1);
+
+/// How long the parent waits beyond a request's limit before it kills the
+/// worker itself.
+const GRACE: Duration = Duration::from_millis(500);
+
+/// A response line larger than this is a broken worker.
+const RESPONSE_CAP: u64 = 64 << 20;
+
+/// The binary that workers run, once [`isolate`] was called.
+static EXE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+
+/// Evaluations from now on run in worker processes of this binary.
+pub fn isolate() {
+    let _ = EXE.set(std::env::current_exe().map_err(|e| e.to_string()));
+}
+
+/// Evaluations from now on run in worker processes of `courier`, the
+/// binary at `exe` (for benches, whose own binary is not courier).
+pub fn isolate_with(exe: PathBuf) {
+    let _ = EXE.set(Ok(exe));
+}
+
+/// Why a worker gave no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Fault {
+    Timeout(Duration),
+    Memory,
+    Crashed(String),
+}
+
+impl Fault {
+    fn text(&self) -> String {
+        match self {
+            Fault::Timeout(d) => format!("did not finish within {}s", d.as_secs_f64()),
+            Fault::Memory => format!(
+                "went over the memory limit ({} MiB of heap) or overflowed its stack",
+                worker::MEMORY_LIMIT >> 20
+            ),
+            Fault::Crashed(why) => format!("the evaluation sandbox failed: {why}"),
+        }
+    }
+}
+
+/// A Jsonnet body held by the sandbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonnetId(usize);
+
+/// A Go template held by the sandbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TemplateId(usize);
+
+/// Programs (parsed once) and the worker that evaluates them.
+#[derive(Default)]
+pub struct Sandbox {
+    /// The load request of each slot, to replay into a fresh worker.
+    programs: Vec<Op>,
+    /// How each slot is named in messages.
+    names: Vec<String>,
+    worker: Option<Worker>,
+}
+
+impl Sandbox {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parses a Jsonnet body and evaluates its top level.
+    pub fn jsonnet(&mut self, name: &str, code: &str) -> Result<JsonnetId, JsonnetError> {
+        let slot = self.programs.len();
+        let op = Op::Jsonnet {
+            slot,
+            name: name.to_owned(),
+            code: code.to_owned(),
+        };
+        match self.load(op, name, jsonnet::TIME_LIMIT) {
+            Ok(Ok(())) => Ok(JsonnetId(slot)),
+            Ok(Err(Failure::Jsonnet(e))) => Err(e),
+            Ok(Err(other)) => Err(jsonnet_fault(&format!("{other:?}"), JsonnetErrorKind::Runtime)),
+            Err(fault) => Err(jsonnet_error(&fault)),
+        }
+    }
+
+    /// Applies a body to `ctx`: the text go-jsonnet prints.
+    pub fn apply(&mut self, id: JsonnetId, ctx: Value) -> Result<String, JsonnetError> {
+        let op = Op::Apply { slot: id.0, ctx };
+        match self.call(&op, &[id.0], jsonnet::TIME_LIMIT) {
+            Ok(mut r) if r.len() == 1 => match r.remove(0) {
+                Ok(text) => Ok(text),
+                Err(Failure::Jsonnet(e)) => Err(e),
+                Err(other) => Err(jsonnet_fault(&format!("{other:?}"), JsonnetErrorKind::Runtime)),
+            },
+            Ok(_) => Err(jsonnet_fault("a malformed answer", JsonnetErrorKind::Runtime)),
+            Err(fault) => Err(jsonnet_error(&fault)),
+        }
+    }
+
+    /// Checks and parses a Go template for `part` of a type whose Go model
+    /// is `model` with `fields`.
+    pub fn template(
+        &mut self,
+        files: &TemplateFiles,
+        part: Part,
+        model: &str,
+        fields: &[&str],
+    ) -> Result<TemplateId, TemplateError> {
+        let slot = self.programs.len();
+        let op = Op::Template {
+            slot,
+            part,
+            files: files.clone(),
+            model: model.to_owned(),
+            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+        };
+        let name = files.describe();
+        match self.load(op, &name, TEMPLATE_TIME_LIMIT) {
+            Ok(Ok(())) => Ok(TemplateId(slot)),
+            Ok(Err(Failure::Template(e))) => Err(e),
+            Ok(Err(other)) => Err(template_fault(&name, &format!("{other:?}"))),
+            Err(fault) => Err(template_fault(&name, &fault.text())),
+        }
+    }
+
+    /// Executes templates, each with its data (Go field names to JSON):
+    /// one result per run, in order. When the worker fails (time, memory)
+    /// during several runs, each is run alone to name the one at fault.
+    pub fn execute(&mut self, runs: Vec<(TemplateId, Value)>) -> Vec<Result<String, TemplateError>> {
+        let n = runs.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let slots: Vec<usize> = runs.iter().map(|(id, _)| id.0).collect();
+        let limit = TEMPLATE_TIME_LIMIT * u32::try_from(n.max(1)).unwrap_or(u32::MAX);
+        let op = Op::Execute {
+            runs: runs.into_iter().map(|(id, data)| (id.0, data)).collect(),
+        };
+        let answer = self.call(&op, &slots, limit);
+        let name = |sandbox: &Self, i: usize| sandbox.names[slots[i]].clone();
+        match answer {
+            Ok(r) if r.len() == n => r
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| match r {
+                    Ok(text) => Ok(text),
+                    Err(Failure::Template(e)) => Err(e),
+                    Err(other) => Err(template_fault(&name(self, i), &format!("{other:?}"))),
+                })
+                .collect(),
+            Ok(_) => (0..n)
+                .map(|i| Err(template_fault(&name(self, i), "a malformed answer")))
+                .collect(),
+            Err(_) if n > 1 => {
+                let Op::Execute { runs } = op else {
+                    return Vec::new();
+                };
+                runs.into_iter()
+                    .flat_map(|(slot, data)| self.execute(vec![(TemplateId(slot), data)]))
+                    .collect()
+            }
+            Err(fault) => vec![Err(template_fault(&name(self, 0), &fault.text()))],
+        }
+    }
+
+    /// Loads a program into a new slot: kept only if it parses.
+    fn load(
+        &mut self,
+        op: Op,
+        name: &str,
+        limit: Duration,
+    ) -> Result<Result<(), Failure>, Fault> {
+        let mut r = self.request(&op, limit)?;
+        let first = if r.len() == 1 {
+            r.remove(0)
+        } else {
+            return Err(Fault::Crashed("a malformed answer".into()));
+        };
+        Ok(first.map(|_| {
+            self.programs.push(op);
+            self.names.push(name.to_owned());
+            self.mark_loaded(self.programs.len() - 1);
+        }))
+    }
+
+    /// Sends `op` after giving a fresh worker the programs it uses.
+    fn call(&mut self, op: &Op, slots: &[usize], limit: Duration) -> Result<Response, Fault> {
+        for &slot in slots {
+            let missing = self
+                .worker
+                .as_ref()
+                .is_none_or(|w| !w.loaded.get(slot).copied().unwrap_or(false));
+            if missing {
+                let load = self.programs[slot].clone();
+                let limit = match load {
+                    Op::Jsonnet { .. } => jsonnet::TIME_LIMIT,
+                    _ => TEMPLATE_TIME_LIMIT,
+                };
+                self.request(&load, limit)?;
+                self.mark_loaded(slot);
+            }
+        }
+        self.request(op, limit)
+    }
+
+    fn mark_loaded(&mut self, slot: usize) {
+        if let Some(w) = &mut self.worker {
+            w.loaded.resize(self.programs.len(), false);
+            w.loaded[slot] = true;
+        }
+    }
+
+    /// One request to the worker (started if there is none); a worker that
+    /// fails is dropped, so the next request starts afresh.
+    fn request(&mut self, op: &Op, limit: Duration) -> Result<Response, Fault> {
+        if self.worker.is_none() {
+            self.worker = Some(Worker::start()?);
+        }
+        let worker = self.worker.as_mut().ok_or(Fault::Memory)?;
+        let result = worker.ask(op, limit);
+        if result.is_err() {
+            self.worker = None;
+        }
+        result
+    }
+}
+
+fn jsonnet_fault(text: &str, kind: JsonnetErrorKind) -> JsonnetError {
+    JsonnetError {
+        kind,
+        message: text.to_owned(),
+        line: None,
+        column: None,
+    }
+}
+
+fn jsonnet_error(fault: &Fault) -> JsonnetError {
+    let kind = match fault {
+        Fault::Timeout(_) => JsonnetErrorKind::Timeout,
+        Fault::Memory => JsonnetErrorKind::Limit,
+        Fault::Crashed(_) => JsonnetErrorKind::Runtime,
+    };
+    let text = match fault {
+        Fault::Timeout(_) => format!("evaluation {} (Kratos' limit)", fault.text()),
+        _ => format!("evaluation {}", fault.text()),
+    };
+    jsonnet_fault(&text, kind)
+}
+
+fn template_fault(name: &str, text: &str) -> TemplateError {
+    TemplateError {
+        origin_text: name.to_owned(),
+        message: format!("{name}: {text}"),
+        line: None,
+    }
+}
+
+/// A worker: a process (or, in library use, a thread) and what it holds.
+struct Worker {
+    link: Link,
+    answers: mpsc::Receiver<Option<Response>>,
+    /// Which slots this worker has loaded.
+    loaded: Vec<bool>,
+}
+
+enum Link {
+    Process { child: Child, stdin: ChildStdin },
+    Thread(mpsc::Sender<Op>),
+}
+
+impl Worker {
+    fn start() -> Result<Self, Fault> {
+        match EXE.get() {
+            Some(Ok(exe)) => Self::process(exe),
+            Some(Err(e)) => Err(Fault::Crashed(format!("cannot find courier's own binary: {e}"))),
+            None => Self::thread(),
+        }
+    }
+
+    fn thread() -> Result<Self, Fault> {
+        let (op_tx, op_rx) = mpsc::channel();
+        let (resp_tx, resp_rx) = mpsc::channel();
+        let (answer_tx, answers) = mpsc::channel();
+        worker::evaluator(op_rx, resp_tx).map_err(|e| Fault::Crashed(e.to_string()))?;
+        std::thread::spawn(move || {
+            while let Ok(r) = resp_rx.recv() {
+                if answer_tx.send(Some(r)).is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(Self {
+            link: Link::Thread(op_tx),
+            answers,
+            loaded: Vec::new(),
+        })
+    }
+
+    fn process(exe: &PathBuf) -> Result<Self, Fault> {
+        let mut cmd = Command::new(exe);
+        cmd.env_clear()
+            .env(worker::WORKER_ENV, "1")
+            .current_dir("/")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| Fault::Crashed(format!("cannot start a worker: {e}")))?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Fault::Crashed("a worker without pipes".into()));
+        };
+        let (tx, answers) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut line = Vec::new();
+                let read = (&mut reader)
+                    .take(RESPONSE_CAP)
+                    .read_until(b'\n', &mut line);
+                let answer = match read {
+                    Ok(n) if n > 0 && line.last() == Some(&b'\n') => {
+                        serde_json::from_slice::<Response>(&line).ok()
+                    }
+                    _ => None,
+                };
+                let done = answer.is_none();
+                if tx.send(answer).is_err() || done {
+                    break;
+                }
+            }
+        });
+        Ok(Self {
+            link: Link::Process { child, stdin },
+            answers,
+            loaded: Vec::new(),
+        })
+    }
+
+    fn ask(&mut self, op: &Op, limit: Duration) -> Result<Response, Fault> {
+        let sent = match &mut self.link {
+            Link::Thread(tx) => tx.send(op.clone()).is_ok(),
+            Link::Process { stdin, .. } => {
+                let request = Request {
+                    limit_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
+                    op: op.clone(),
+                };
+                serde_json::to_vec(&request).is_ok_and(|mut line| {
+                    line.push(b'\n');
+                    stdin.write_all(&line).and_then(|()| stdin.flush()).is_ok()
+                })
+            }
+        };
+        if !sent {
+            return Err(self.why_gone(limit));
+        }
+        match self.answers.recv_timeout(limit + GRACE) {
+            Ok(Some(r)) => Ok(r),
+            Ok(None) | Err(mpsc::RecvTimeoutError::Disconnected) => Err(self.why_gone(limit)),
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(Fault::Timeout(limit)),
+        }
+    }
+
+    /// Why the worker stopped answering, from how it ended.
+    fn why_gone(&mut self, limit: Duration) -> Fault {
+        let Link::Process { child, .. } = &mut self.link else {
+            return Fault::Crashed("the evaluator thread ended".into());
+        };
+        let status = child.wait();
+        match status {
+            Ok(s) if s.code() == Some(i32::from(worker::EXIT_TIMEOUT)) => {
+                Fault::Timeout(limit)
+            }
+            Ok(s) if s.code().is_none() => Fault::Memory,
+            Ok(s) => Fault::Crashed(format!("the worker exited with {s}")),
+            Err(e) => Fault::Crashed(e.to_string()),
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if let Link::Process { child, .. } = &mut self.link {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The worker side: the evaluation thread (parsed programs by slot, one
+//! request at a time) and, in a worker process, the relay between the
+//! parent's pipe and that thread, which ends the process when a request
+//! overruns its time: nothing is left running. The only `rlimit` user.
+
+use std::collections::HashMap;
+use std::io::{BufRead, Read, Write};
+use std::process::ExitCode;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use super::protocol::{Failure, Op, Request, Response};
+use crate::render::jsonnet::Program;
+use crate::render::template::compile::Compiled;
+use crate::render::template::model;
+
+/// Set in a worker process's environment (and nothing else is).
+pub const WORKER_ENV: &str = "COURIER_SANDBOX_WORKER";
+
+/// Heap a worker process may take beyond what it holds at start.
+pub const MEMORY_LIMIT: u64 = 192 << 20;
+
+/// Native stack of the evaluation thread, so that deep recursion ends in
+/// the engine's own error, never in a crash.
+pub const STACK: usize = 256 << 20;
+
+/// A request line larger than this ends the worker (the parent never
+/// sends one: templates, bodies and data are capped well below).
+pub const REQUEST_CAP: u64 = 64 << 20;
+
+/// How a worker process ends, for the parent to tell why.
+pub const EXIT_TIMEOUT: u8 = 124;
+pub const EXIT_PROTOCOL: u8 = 125;
+
+/// Whether this process was started as a worker.
+#[must_use]
+pub fn is_worker() -> bool {
+    std::env::var_os(WORKER_ENV).is_some()
+}
+
+/// Starts the evaluation thread: requests in, responses out, until the
+/// request channel closes.
+pub fn evaluator(
+    requests: mpsc::Receiver<Op>,
+    responses: mpsc::Sender<Response>,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("evaluator".into())
+        .stack_size(STACK)
+        .spawn(move || {
+            let mut programs = Programs::default();
+            while let Ok(op) = requests.recv() {
+                if responses.send(programs.handle(op)).is_err() {
+                    break;
+                }
+            }
+        })
+        .map(drop)
+}
+
+/// The worker process: reads requests from stdin, answers on stdout.
+pub fn main() -> ExitCode {
+    let (op_tx, op_rx) = mpsc::channel();
+    let (resp_tx, resp_rx) = mpsc::channel();
+    if evaluator(op_rx, resp_tx).is_err() {
+        return ExitCode::from(EXIT_PROTOCOL);
+    }
+    limit_memory();
+    let mut input = std::io::stdin().lock();
+    let mut output = std::io::stdout().lock();
+    loop {
+        let request = match read_request(&mut input) {
+            Ok(Some(r)) => r,
+            Ok(None) => return ExitCode::SUCCESS,
+            Err(()) => return ExitCode::from(EXIT_PROTOCOL),
+        };
+        if op_tx.send(request.op).is_err() {
+            return ExitCode::from(EXIT_PROTOCOL);
+        }
+        let response = match resp_rx.recv_timeout(Duration::from_millis(request.limit_ms)) {
+            Ok(r) => r,
+            Err(mpsc::RecvTimeoutError::Timeout) => return ExitCode::from(EXIT_TIMEOUT),
+            Err(mpsc::RecvTimeoutError::Disconnected) => return ExitCode::from(EXIT_PROTOCOL),
+        };
+        let written = serde_json::to_writer(&mut output, &response)
+            .map_err(std::io::Error::from)
+            .and_then(|()| output.write_all(b"\n"))
+            .and_then(|()| output.flush());
+        if written.is_err() {
+            return ExitCode::SUCCESS;
+        }
+    }
+}
+
+/// One request line, or `None` at the end of input.
+fn read_request(input: &mut impl BufRead) -> Result<Option<Request>, ()> {
+    let mut line = Vec::new();
+    let n = input
+        .by_ref()
+        .take(REQUEST_CAP)
+        .read_until(b'\n', &mut line)
+        .map_err(drop)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if line.last() != Some(&b'\n') {
+        return Err(());
+    }
+    serde_json::from_slice(&line).map(Some).map_err(drop)
+}
+
+/// Caps the heap: an allocation beyond it aborts this process, which the
+/// parent reports as over the memory limit. Mappings that exist now (the
+/// evaluation thread's stack among them) are not counted against it.
+fn limit_memory() {
+    let held = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmData:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb << 10);
+    let cap = held + MEMORY_LIMIT;
+    let _ = rlimit::setrlimit(rlimit::Resource::DATA, cap, cap);
+}
+
+/// The programs a worker holds, by the parent's slot numbers.
+#[derive(Default)]
+struct Programs {
+    jsonnet: HashMap<usize, Program>,
+    templates: HashMap<usize, Compiled>,
+}
+
+impl Programs {
+    fn handle(&mut self, op: Op) -> Response {
+        match op {
+            Op::Jsonnet { slot, name, code } => vec![
+                Program::new(&name, &code)
+                    .map(|p| {
+                        self.jsonnet.insert(slot, p);
+                        String::new()
+                    })
+                    .map_err(Failure::Jsonnet),
+            ],
+            Op::Apply { slot, ctx } => vec![match self.jsonnet.get(&slot) {
+                Some(p) => p.apply(ctx).map_err(Failure::Jsonnet),
+                None => Err(Failure::NoSlot(slot)),
+            }],
+            Op::Template {
+                slot,
+                part,
+                files,
+                model,
+                fields,
+            } => {
+                let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+                vec![
+                    files
+                        .compile(part, &model, &fields)
+                        .map(|c| {
+                            self.templates.insert(slot, c);
+                            String::new()
+                        })
+                        .map_err(Failure::Template),
+                ]
+            }
+            Op::Execute { runs } => runs
+                .into_iter()
+                .map(|(slot, data)| match self.templates.get(&slot) {
+                    Some(c) => c.execute(&model::to_value(&data)).map_err(Failure::Template),
+                    None => Err(Failure::NoSlot(slot)),
+                })
+                .collect(),
+        }
+    }
+}
