@@ -55,7 +55,9 @@ fn main() {
 
     sandbox::isolate_with(env!("CARGO_BIN_EXE_courier").into());
     let mut sandbox = Sandbox::new();
-    let id = sandbox.jsonnet("sendgrid.jsonnet", &code).expect("compiles");
+    let id = sandbox
+        .jsonnet("sendgrid.jsonnet", &code)
+        .expect("compiles");
     let start = Instant::now();
     for c in &ctxs {
         bytes += sandbox.apply(id, c.clone()).expect("renders").len();

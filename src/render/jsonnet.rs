@@ -187,17 +187,27 @@ mod tests {
     #[test]
     fn function_and_plain_object_both_work_as_go_jsonnet_prints_them() {
         let ctx = serde_json::json!({"recipient": "a@b.c", "n": 1});
-        let out = eval("function(ctx) { to: ctx.recipient, n: ctx.n * 0.1 }", ctx.clone());
+        let out = eval(
+            "function(ctx) { to: ctx.recipient, n: ctx.n * 0.1 }",
+            ctx.clone(),
+        );
         assert_eq!(
             out.unwrap(),
             "{\n   \"n\": 0.10000000000000001,\n   \"to\": \"a@b.c\"\n}\n"
         );
-        assert_eq!(eval("{ fixed: 1 }", ctx).unwrap(), "{\n   \"fixed\": 1\n}\n");
+        assert_eq!(
+            eval("{ fixed: 1 }", ctx).unwrap(),
+            "{\n   \"fixed\": 1\n}\n"
+        );
     }
 
     #[test]
     fn syntax_error_has_line_and_column() {
-        let err = eval("function(ctx) {\n  a: 1\n  b: 2\n}\n", serde_json::json!({})).unwrap_err();
+        let err = eval(
+            "function(ctx) {\n  a: 1\n  b: 2\n}\n",
+            serde_json::json!({}),
+        )
+        .unwrap_err();
         assert_eq!(err.kind, JsonnetErrorKind::Syntax);
         assert_eq!(err.line, Some(3), "{err:?}");
     }

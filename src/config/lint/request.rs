@@ -182,15 +182,15 @@ fn lint_body(
     let id = match sandbox.jsonnet(&name, &code) {
         Ok(id) => id,
         Err(e) => {
-        out.push(
-            Diagnostic::error(
-                "body-jsonnet-syntax",
-                &at.path,
-                format!("the Jsonnet body does not compile: {}", located(&name, &e)),
-            )
-            .at(&at.node.loc),
-        );
-        return;
+            out.push(
+                Diagnostic::error(
+                    "body-jsonnet-syntax",
+                    &at.path,
+                    format!("the Jsonnet body does not compile: {}", located(&name, &e)),
+                )
+                .at(&at.node.loc),
+            );
+            return;
         }
     };
     for (line, access) in camel_case_access(&code) {

@@ -109,7 +109,10 @@ impl Sandbox {
         match self.load(op, name, jsonnet::TIME_LIMIT) {
             Ok(Ok(())) => Ok(JsonnetId(slot)),
             Ok(Err(Failure::Jsonnet(e))) => Err(e),
-            Ok(Err(other)) => Err(jsonnet_fault(&format!("{other:?}"), JsonnetErrorKind::Runtime)),
+            Ok(Err(other)) => Err(jsonnet_fault(
+                &format!("{other:?}"),
+                JsonnetErrorKind::Runtime,
+            )),
             Err(fault) => Err(jsonnet_error(&fault)),
         }
     }
@@ -121,9 +124,15 @@ impl Sandbox {
             Ok(mut r) if r.len() == 1 => match r.remove(0) {
                 Ok(text) => Ok(text),
                 Err(Failure::Jsonnet(e)) => Err(e),
-                Err(other) => Err(jsonnet_fault(&format!("{other:?}"), JsonnetErrorKind::Runtime)),
+                Err(other) => Err(jsonnet_fault(
+                    &format!("{other:?}"),
+                    JsonnetErrorKind::Runtime,
+                )),
             },
-            Ok(_) => Err(jsonnet_fault("a malformed answer", JsonnetErrorKind::Runtime)),
+            Ok(_) => Err(jsonnet_fault(
+                "a malformed answer",
+                JsonnetErrorKind::Runtime,
+            )),
             Err(fault) => Err(jsonnet_error(&fault)),
         }
     }
@@ -157,7 +166,10 @@ impl Sandbox {
     /// Executes templates, each with its data (Go field names to JSON):
     /// one result per run, in order. When the worker fails (time, memory)
     /// during several runs, each is run alone to name the one at fault.
-    pub fn execute(&mut self, runs: Vec<(TemplateId, Value)>) -> Vec<Result<String, TemplateError>> {
+    pub fn execute(
+        &mut self,
+        runs: Vec<(TemplateId, Value)>,
+    ) -> Vec<Result<String, TemplateError>> {
         let n = runs.len();
         if n == 0 {
             return Vec::new();
@@ -195,12 +207,7 @@ impl Sandbox {
     }
 
     /// Loads a program into a new slot: kept only if it parses.
-    fn load(
-        &mut self,
-        op: Op,
-        name: &str,
-        limit: Duration,
-    ) -> Result<Result<(), Failure>, Fault> {
+    fn load(&mut self, op: Op, name: &str, limit: Duration) -> Result<Result<(), Failure>, Fault> {
         let mut r = self.request(&op, limit)?;
         let first = if r.len() == 1 {
             r.remove(0)
@@ -303,7 +310,9 @@ impl Worker {
     fn start() -> Result<Self, Fault> {
         match EXE.get() {
             Some(Ok(exe)) => Self::process(exe),
-            Some(Err(e)) => Err(Fault::Crashed(format!("cannot find courier's own binary: {e}"))),
+            Some(Err(e)) => Err(Fault::Crashed(format!(
+                "cannot find courier's own binary: {e}"
+            ))),
             None => Self::thread(),
         }
     }
@@ -403,9 +412,7 @@ impl Worker {
         };
         let status = child.wait();
         match status {
-            Ok(s) if s.code() == Some(i32::from(worker::EXIT_TIMEOUT)) => {
-                Fault::Timeout(limit)
-            }
+            Ok(s) if s.code() == Some(i32::from(worker::EXIT_TIMEOUT)) => Fault::Timeout(limit),
             Ok(s) if s.code().is_none() => Fault::Memory,
             Ok(s) => Fault::Crashed(format!("the worker exited with {s}")),
             Err(e) => Fault::Crashed(e.to_string()),

@@ -168,7 +168,9 @@ impl Programs {
             Op::Execute { runs } => runs
                 .into_iter()
                 .map(|(slot, data)| match self.templates.get(&slot) {
-                    Some(c) => c.execute(&model::to_value(&data)).map_err(Failure::Template),
+                    Some(c) => c
+                        .execute(&model::to_value(&data))
+                        .map_err(Failure::Template),
                     None => Err(Failure::NoSlot(slot)),
                 })
                 .collect(),
