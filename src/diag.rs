@@ -143,12 +143,19 @@ impl Diagnostic {
                             .chars()
                             .take((loc.column as usize).saturating_sub(1))
                             .collect();
-                        let caret_at = redactor.redact(&prefix).chars().count();
+                        let mask = |upto| {
+                            sources
+                                .file(&loc.origin)
+                                .and_then(|f| crate::secret::mask_source_line(&f.text, loc.line, upto))
+                                .unwrap_or_default()
+                        };
+                        let shown = mask(None);
+                        let caret_at = mask(Some(prefix.chars().count())).chars().count();
                         out.push_str(&format!("{pad} {bar}\n"));
                         out.push_str(&format!(
                             "{} {bar} {}\n",
                             paint.paint(&line_no, Role::Gutter),
-                            redactor.redact(text.trim_end())
+                            escape_controls(&shown)
                         ));
                         out.push_str(&format!(
                             "{pad} {bar} {}{}\n",
@@ -259,6 +266,30 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// Text from outside as a terminal may show it: control characters other
+/// than newline and tab (escape sequences that retitle a window or clear
+/// the screen, a carriage return that overwrites a line) written as
+/// `\u{1b}`, so they are seen and not obeyed.
+#[must_use]
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(is_hostile_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if is_hostile_control(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn is_hostile_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
 }
 
 #[cfg(test)]

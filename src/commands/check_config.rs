@@ -21,7 +21,7 @@ pub fn run(
     args: &CheckConfigArgs,
     printer: &mut Printer,
 ) -> anyhow::Result<ExitStatus> {
-    let loaded = super::read_config(global, printer)?;
+    let loaded = super::read_config(global)?;
     let diags = loaded.check(&lint::Options {
         online: args.online,
     });

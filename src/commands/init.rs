@@ -131,7 +131,6 @@ pub fn run(
     ));
     let env = super::kratos_env();
     let loaded = config::load(std::slice::from_ref(target), &env)?;
-    printer.protect(&loaded.redactor);
     let errors: Vec<_> = loaded
         .check(&config::lint::Options::default())
         .into_iter()

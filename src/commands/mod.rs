@@ -32,16 +32,14 @@ pub fn kratos_env() -> Vec<(String, String)> {
 
 /// Reads the config files and the environment, as Kratos does; the
 /// printer learns its secrets.
-pub fn read_config(global: &GlobalArgs, printer: &mut Printer) -> anyhow::Result<Loaded> {
+pub fn read_config(global: &GlobalArgs) -> anyhow::Result<Loaded> {
     let env = kratos_env();
     if global.config.is_empty() && !env.iter().any(|(k, _)| k.starts_with("COURIER_")) {
         return Err(Usage::new("no config given")
             .hint("pass -c FILE (repeatable; `-` reads standard input)")
             .into());
     }
-    let loaded = config::load(&global.config, &env)?;
-    printer.protect(&loaded.redactor);
-    Ok(loaded)
+    Ok(config::load(&global.config, &env)?)
 }
 
 /// Prints findings on stderr, with their source lines.
@@ -76,7 +74,7 @@ pub fn usable(
     printer: &mut Printer,
     uses: Uses,
 ) -> anyhow::Result<(Loaded, Settings)> {
-    let loaded = read_config(global, printer)?;
+    let loaded = read_config(global)?;
     let blocking = loaded.blocking(&uses);
     if !blocking.is_empty() {
         print_diags(printer, &loaded, &blocking);

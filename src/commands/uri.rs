@@ -76,7 +76,7 @@ fn decode(raw: &str, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
     for s in crate::connection_uri::secrets(raw) {
         redactor.add(&s);
     }
-    printer.protect(&redactor);
+    crate::secret::register(&redactor);
     let findings = crate::config::lint::uri::findings(raw);
     let parsed = SmtpUri::parse(raw).ok();
     let sources = crate::config::source::Sources::default();

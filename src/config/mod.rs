@@ -89,6 +89,7 @@ pub fn load(paths: &[PathBuf], env: &[(String, String)]) -> Result<Loaded, Unrea
             }
         }
     }
+    crate::secret::register(&redactor);
     Ok(Loaded {
         sources,
         root,

@@ -1,6 +1,9 @@
 //! Finding every secret of the inputs, so that nothing prints them: in the
 //! loaded tree (connection-URI passwords, auth passwords and API keys,
-//! credential headers) and in the raw text of files that did not parse.
+//! credential headers, and the value of any key named like a credential,
+//! misspelled ones too) and in the raw text of files that did not parse.
+//! A user and password pair is also registered in its AUTH PLAIN and
+//! Basic encodings.
 
 use crate::config::tree::{KeyPath, Node, Value};
 use crate::secret::Redactor;
@@ -17,20 +20,26 @@ pub fn collect(node: &Node, path: &KeyPath, redactor: &mut Redactor) {
     };
     match &node.value {
         Value::Map(entries) => {
+            let in_auth_config = p.ends_with("auth.config");
             for e in entries {
                 let child = path.key(&e.key);
-                let in_auth_config = p.ends_with("auth.config");
-                let secret_here = (in_auth_config
-                    && matches!(e.key.as_str(), "password" | "value"))
-                    || (p.ends_with("headers") && crate::secret::is_secret_header(&e.key));
+                let secret_here = (in_auth_config && e.key == "value")
+                    || crate::secret::is_secret_name(&e.key);
                 if secret_here && let Some(s) = scalar(&e.node) {
                     redactor.add(&s);
+                }
+                if in_auth_config && e.key == "password" {
+                    let user = node.get("user").and_then(Node::as_str).unwrap_or_default();
+                    redactor.add_login(user, &scalar(&e.node).unwrap_or_default());
                 }
                 if e.key == "connection_uri"
                     && let Some(s) = e.node.as_str()
                 {
                     for secret in crate::connection_uri::secrets(s) {
                         redactor.add(&secret);
+                    }
+                    if let Ok(uri) = crate::connection_uri::SmtpUri::parse(s) {
+                        redactor.add_login(&uri.username, uri.password.expose());
                     }
                 }
                 collect(&e.node, &child, redactor);
@@ -66,7 +75,7 @@ pub fn scan_text(text: &str, redactor: &mut Redactor) {
         let trimmed = line.trim_start().trim_start_matches("- ");
         if let Some((key, value)) = trimmed.split_once(':') {
             let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
-            if matches!(key, "password" | "value") || crate::secret::is_secret_header(key) {
+            if key == "value" || crate::secret::is_secret_name(key) {
                 let value = value.split(" #").next().unwrap_or_default().trim();
                 let value = value
                     .trim_end_matches(',')

@@ -1,6 +1,9 @@
 //! The one writer: everything courier prints goes through [`Printer`],
-//! which picks the format, decides colour per stream, and runs every line
-//! through the secret redactor. Results go to stdout, diagnostics and
+//! which picks the format and decides colour per stream. Secrets are
+//! masked where results are built ([`crate::secret`]); the printer does
+//! not rewrite what it is given, except an error's text, which is scrubbed
+//! (and, for people, its control characters escaped) before it is laid
+//! out. Results go to stdout, diagnostics and
 //! progress ([`progress`]) to stderr. A closed stdout (`courier … | head
 //! -1`) is not an error: further results are dropped and [`Printer::gone`]
 //! tells long runs to wind down. The only user of `colored`.
@@ -17,9 +20,8 @@ use std::io::{IsTerminal, Write};
 use colored::Colorize;
 
 use crate::cli::{ColorChoice, Format};
-use crate::diag::{Paint, Role};
+use crate::diag::{Paint, Role, escape_controls};
 use crate::exit::ExitStatus;
-use crate::secret::Redactor;
 use progress::Progress;
 
 /// Writes results to stdout and diagnostics to stderr.
@@ -30,7 +32,6 @@ pub struct Printer {
     pub verbose: u8,
     color_stdout: bool,
     color_stderr: bool,
-    redactor: Redactor,
     /// stdout was closed by its reader.
     closed: Cell<bool>,
 }
@@ -63,14 +64,8 @@ impl Printer {
             verbose,
             color_stdout,
             color_stderr,
-            redactor: Redactor::default(),
             closed: Cell::new(false),
         }
-    }
-
-    /// Adds secrets that must never be printed.
-    pub fn protect(&mut self, redactor: &Redactor) {
-        self.redactor.extend(redactor);
     }
 
     /// Whether JSON is wanted on stdout.
@@ -114,14 +109,14 @@ impl Printer {
 
     /// A result line (or block) on stdout.
     pub fn out(&self, text: &str) {
-        let mut line = self.redactor.redact(text.trim_end_matches('\n'));
+        let mut line = text.trim_end_matches('\n').to_owned();
         line.push('\n');
         self.write_stdout(line.as_bytes());
     }
 
-    /// Exact bytes on stdout (payloads), secrets still masked.
+    /// Exact bytes on stdout (payloads).
     pub fn out_raw(&self, text: &str) {
-        self.write_stdout(self.redactor.redact(text).as_bytes());
+        self.write_stdout(text.as_bytes());
     }
 
     /// A JSON document on stdout.
@@ -138,13 +133,13 @@ impl Printer {
 
     /// A diagnostic block on stderr (shown even with `-q`).
     pub fn diag(&self, text: &str) {
-        eprintln!("{}", self.redactor.redact(text.trim_end_matches('\n')));
+        eprintln!("{}", text.trim_end_matches('\n'));
     }
 
     /// Chatter on stderr, hidden by `-q`.
     pub fn note(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{}", self.redactor.redact(text));
+            eprintln!("{text}");
         }
     }
 
@@ -161,10 +156,15 @@ impl Printer {
     /// Reports a failed command: the human form on stderr, or a JSON error
     /// object on stdout.
     pub fn error(&self, err: &anyhow::Error, status: ExitStatus, hint: Option<&str>) {
-        let message = self.redactor.redact(&err.to_string());
+        let human = !self.json_mode();
+        let shown = |text: String| {
+            let text = crate::secret::scrub(&text);
+            if human { escape_controls(&text) } else { text }
+        };
+        let message = shown(err.to_string());
         let mut causes: Vec<String> = Vec::new();
         for c in err.chain().skip(1) {
-            let text = self.redactor.redact(&c.to_string());
+            let text = shown(c.to_string());
             // Messages that quote their source (and transparent wrappers)
             // would say it twice.
             let said = message.contains(&text) || causes.iter().any(|c| c.contains(&text));
@@ -239,3 +239,4 @@ impl Paint for Painter {
         }
     }
 }
+
