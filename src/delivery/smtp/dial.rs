@@ -8,6 +8,7 @@ use std::time::Instant;
 use super::auth;
 use super::session::{Reply, Session, SmtpError, Stage, Target};
 use crate::connection_uri::Security;
+use crate::delivery::socket::Socket;
 use crate::delivery::tls::{self, Stream, TlsOptions};
 
 /// Opens a session and walks it up to and including `until` (at most
@@ -110,7 +111,7 @@ fn connect(s: &mut Session, target: &Target) -> Result<String, SmtpError> {
         match TcpStream::connect_timeout(&addr, left) {
             Ok(tcp) => {
                 let _ = tcp.set_nodelay(true);
-                s.stream = Some(Stream::Plain(tcp));
+                s.stream = Some(Stream::Plain(Socket::from(tcp)));
                 s.info(format!("connected to {addr}"));
                 return Ok(format!("{addr}"));
             }
@@ -142,11 +143,12 @@ fn handshake(s: &mut Session, options: &TlsOptions, how: &str) -> Result<(), Smt
         }
     };
     let r = (|| {
+        // The socket ends the whole handshake by the session's deadline.
         s.arm()?;
-        let Some(Stream::Plain(tcp)) = s.stream.take() else {
+        let Some(Stream::Plain(socket)) = s.stream.take() else {
             return Err(SmtpError::Protocol("TLS requested twice".into()));
         };
-        let (stream, info) = prepared.connect(tcp).map_err(SmtpError::Tls)?;
+        let (stream, info) = prepared.connect(socket).map_err(SmtpError::Tls)?;
         s.stream = Some(Stream::Tls(Box::new(stream)));
         Ok(info)
     })();

@@ -1,5 +1,6 @@
 //! The session: where to connect, what happened (stages, transcript,
-//! TLS), and the line I/O every step uses, bounded by deadlines.
+//! TLS), and the line I/O every step uses, bounded by deadlines (every
+//! read and write ends by the session's deadline).
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
@@ -179,8 +180,6 @@ pub struct Session {
     pub(super) body_in_flight: bool,
     /// Whether lines are recorded in `transcript` (a batch turns it off).
     pub(super) recording: bool,
-    /// The deadline the socket timeouts were last set for.
-    pub(super) armed_for: Option<Instant>,
     /// Replies of the current transaction that were as expected.
     pub(super) txn_ok: u32,
 }
@@ -199,7 +198,6 @@ impl Session {
             reached: None,
             body_in_flight: false,
             recording: true,
-            armed_for: None,
             txn_ok: 0,
         }
     }
@@ -276,24 +274,13 @@ impl Session {
         }
     }
 
+    /// Checks the deadline and hands it to the socket, which ends every
+    /// read and write by it.
     pub(super) fn arm(&mut self) -> Result<(), SmtpError> {
-        let left = self.remaining()?;
-        // Socket timeouts are set once per deadline (not before every read
-        // and write): a step can then overrun the deadline by at most the
-        // deadline's own length.
-        if self.armed_for == Some(self.deadline) {
-            return Ok(());
-        }
-        self.armed_for = Some(self.deadline);
-        let stream = self.stream.as_ref().ok_or(SmtpError::Closed)?;
-        stream
-            .tcp()
-            .set_read_timeout(Some(left))
-            .map_err(|e| SmtpError::Io(e.to_string()))?;
-        stream
-            .tcp()
-            .set_write_timeout(Some(left))
-            .map_err(|e| SmtpError::Io(e.to_string()))?;
+        self.remaining()?;
+        let deadline = self.deadline;
+        let stream = self.stream.as_mut().ok_or(SmtpError::Closed)?;
+        stream.set_deadline(deadline);
         Ok(())
     }
 
