@@ -112,6 +112,9 @@ pub fn smtp(result: Result<&Reply, &SmtpError>, stage: Option<Stage>, target: &T
         SmtpError::Timeout(_) | SmtpError::Closed | SmtpError::Io(_) => Class::Temporary,
         SmtpError::Tls(TlsError::Timeout) => Class::Temporary,
         SmtpError::Reply(r) if (400..500).contains(&r.code) => Class::Temporary,
+        // A server that breaks the protocol (a reply courier cannot read,
+        // one past the bounds) will not mend
+        // by itself: permanent, like TLS and AUTH failures.
         _ => Class::Permanent,
     };
     let action = match err {
@@ -179,6 +182,11 @@ fn smtp_hint(err: &SmtpError, stage: Option<Stage>, target: &Target) -> Option<S
             target.host
         ),
         SmtpError::Resolve(_) => "check the host name in the connection URI".to_owned(),
+        SmtpError::Overrun(_) => format!(
+            "the server on {}:{port} does not answer as an SMTP server does (RFC 5321 reply lines \
+             are at most 512 bytes): check the host and port",
+            target.host
+        ),
         SmtpError::Tls(TlsError::Closed) if target.security == Security::ImplicitTls => format!(
             "the server closed the connection during the handshake: if port {port} speaks STARTTLS, use smtp://"
         ),
@@ -307,7 +315,7 @@ mod tests {
     use super::{Action, Class, Scope, Verdict, http, smtp};
     use crate::connection_uri::Security;
     use crate::delivery::http::{Answer, SendError};
-    use crate::delivery::smtp::{Reply, SmtpError, Stage, Target};
+    use crate::delivery::smtp::{Overrun, Reply, SmtpError, Stage, Target};
     use crate::delivery::tls::{TlsError, TlsOptions};
     use crate::secret::Secret;
 
@@ -382,6 +390,10 @@ mod tests {
             (SmtpError::Closed, Some(Stage::Data), Retry, Message, Temporary, None),
             (SmtpError::Io("reset".into()), Some(Stage::Mail), Retry, Message, Temporary, None),
             (SmtpError::Protocol("garbage".into()), Some(Stage::Mail), Retry, Message, Permanent, None),
+            (SmtpError::Overrun(Overrun::Lines), Some(Stage::Ehlo), Stop, Server, Permanent, Some("host and port")),
+            (SmtpError::Overrun(Overrun::Line), Some(Stage::Banner), Stop, Server, Permanent, Some("512 bytes")),
+            (SmtpError::Overrun(Overrun::Bytes), Some(Stage::Rcpt), Retry, Message, Permanent, Some("host and port")),
+            (SmtpError::Timeout(Duration::from_secs(10)), Some(Stage::Ehlo), Retry, Server, Temporary, None),
             (reply(250), Some(Stage::Data), Retry, Message, Permanent, None),
         ];
         for (err, stage, action, scope, class, hint) in rows {

@@ -6,7 +6,8 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Instant;
 
 use super::auth;
-use super::session::{Reply, Session, SmtpError, Stage, Target};
+use super::reply::Reply;
+use super::session::{Session, SmtpError, Stage, Target};
 use crate::connection_uri::Security;
 use crate::delivery::socket::Socket;
 use crate::delivery::tls::{self, Stream, TlsOptions};

@@ -1,10 +1,12 @@
 //! The session: where to connect, what happened (stages, transcript,
 //! TLS), and the line I/O every step uses, bounded by deadlines (every
-//! read and write ends by the session's deadline).
+//! read and write ends by the session's deadline) and by size (replies as
+//! `reply` bounds them, the transcript at [`MAX_TRANSCRIPT`] bytes).
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
+use super::reply::{Assembler, Overrun, Reply, Unreadable, take_line};
 use crate::connection_uri::Security;
 use crate::delivery::tls::{SessionInfo, Stream, TlsError, TlsOptions};
 use crate::secret::Secret;
@@ -117,21 +119,6 @@ pub struct Line {
     pub text: String,
 }
 
-/// A server reply.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
-    pub code: u16,
-    pub lines: Vec<String>,
-}
-
-impl Reply {
-    /// The reply as one line: `550 5.1.1 no such user`.
-    #[must_use]
-    pub fn text(&self) -> String {
-        format!("{} {}", self.code, self.lines.join(" / "))
-    }
-}
-
 /// How a session failed.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SmtpError {
@@ -163,7 +150,13 @@ pub enum SmtpError {
     LoginChallenge,
     #[error("a reply the client cannot read: {0}")]
     Protocol(String),
+    #[error("{0}")]
+    Overrun(Overrun),
 }
+
+/// The most bytes of server and client lines a transcript records (notes
+/// are always kept); past it, one note says the rest is left out.
+pub const MAX_TRANSCRIPT: usize = 256 * 1024;
 
 /// An open session plus everything recorded so far.
 pub struct Session {
@@ -180,6 +173,8 @@ pub struct Session {
     pub(super) body_in_flight: bool,
     /// Whether lines are recorded in `transcript` (a batch turns it off).
     pub(super) recording: bool,
+    /// Bytes of sent and received lines in `transcript`.
+    pub(super) transcript_bytes: usize,
     /// Replies of the current transaction that were as expected.
     pub(super) txn_ok: u32,
 }
@@ -198,14 +193,37 @@ impl Session {
             reached: None,
             body_in_flight: false,
             recording: true,
+            transcript_bytes: 0,
             txn_ok: 0,
         }
     }
 
     pub(super) fn push_line(&mut self, line: Line) {
-        if self.recording {
-            self.transcript.push(line);
+        if !self.recording {
+            return;
         }
+        if line.dir != Dir::Info {
+            if self.transcript_bytes > MAX_TRANSCRIPT {
+                return;
+            }
+            self.transcript_bytes += line.text.len();
+            if self.transcript_bytes > MAX_TRANSCRIPT {
+                self.transcript.push(Line {
+                    dir: Dir::Info,
+                    text: format!(
+                        "the transcript passed {} KiB: later lines are left out",
+                        MAX_TRANSCRIPT / 1024
+                    ),
+                });
+                return;
+            }
+        }
+        self.transcript.push(line);
+    }
+
+    pub(super) fn clear_transcript(&mut self) {
+        self.transcript.clear();
+        self.transcript_bytes = 0;
     }
 
     pub(super) fn info(&mut self, text: impl Into<String>) {
@@ -297,37 +315,35 @@ impl Session {
         }
     }
 
-    /// Writes raw bytes.
+    /// Writes raw bytes; after a failure the session is out of step with
+    /// the server, so the connection is dropped.
     pub(super) fn write_raw(&mut self, bytes: &[u8]) -> Result<(), SmtpError> {
-        self.arm()?;
-        let stream = self.stream.as_mut().ok_or(SmtpError::Closed)?;
-        let result = stream.write_all(bytes).and_then(|()| stream.flush());
-        result.map_err(|e| self.io_error(&e))
+        let r = self.arm().and_then(|()| {
+            let stream = self.stream.as_mut().ok_or(SmtpError::Closed)?;
+            let result = stream.write_all(bytes).and_then(|()| stream.flush());
+            result.map_err(|e| self.io_error(&e))
+        });
+        if r.is_err() {
+            self.drop_connection();
+        }
+        r
     }
 
     /// Sends one command line; `shown` is what the transcript records.
     pub(super) fn send_line(&mut self, line: &str, shown: &str) -> Result<(), SmtpError> {
-        let dir = self.sent_dir();
         if self.recording {
-            self.transcript.push(Line {
-                dir,
+            self.push_line(Line {
+                dir: self.sent_dir(),
                 text: shown.to_owned(),
             });
         }
         self.write_raw(format!("{line}\r\n").as_bytes())
     }
 
-    pub(super) fn read_line(&mut self) -> Result<String, SmtpError> {
+    fn read_line(&mut self) -> Result<String, SmtpError> {
         loop {
-            if let Some(pos) = self.buf.iter().position(|&b| b == b'\n') {
-                let line: Vec<u8> = self.buf.drain(..=pos).collect();
-                let text = String::from_utf8_lossy(&line)
-                    .trim_end_matches(['\r', '\n'])
-                    .to_owned();
-                return Ok(text);
-            }
-            if self.buf.len() > 64 * 1024 {
-                return Err(SmtpError::Protocol("reply line longer than 64 KiB".into()));
+            if let Some(line) = take_line(&mut self.buf).map_err(SmtpError::Overrun)? {
+                return Ok(line);
             }
             self.arm()?;
             let mut chunk = [0u8; 4096];
@@ -343,30 +359,35 @@ impl Session {
         }
     }
 
-    /// Reads a (multi-line) reply.
+    /// Reads a (multi-line) reply within the bounds of `reply`. A reply
+    /// that cannot be read leaves the session out of step with the
+    /// server: the connection is dropped (no QUIT).
     pub(super) fn read_reply(&mut self) -> Result<Reply, SmtpError> {
+        let r = self.next_reply();
+        if r.is_err() {
+            self.drop_connection();
+        }
+        r
+    }
+
+    fn next_reply(&mut self) -> Result<Reply, SmtpError> {
         let dir = if self.is_tls() {
             Dir::ReceivedTls
         } else {
             Dir::Received
         };
-        let mut lines = Vec::new();
+        let mut reply = Assembler::default();
         loop {
             let line = self.read_line()?;
+            let done = reply.push(&line);
             if self.recording {
-                self.transcript.push(Line {
-                    dir,
-                    text: line.clone(),
-                });
+                self.push_line(Line { dir, text: line });
             }
-            let code = line.get(..3).and_then(|c| c.parse::<u16>().ok());
-            let Some(code) = code else {
-                return Err(SmtpError::Protocol(truncate(&line)));
-            };
-            let sep = line.as_bytes().get(3).copied();
-            lines.push(line.get(4..).unwrap_or_default().to_owned());
-            if sep != Some(b'-') {
-                return Ok(Reply { code, lines });
+            match done {
+                Ok(Some(r)) => return Ok(r),
+                Ok(None) => {}
+                Err(Unreadable::Overrun(o)) => return Err(SmtpError::Overrun(o)),
+                Err(Unreadable::NoCode(text)) => return Err(SmtpError::Protocol(text)),
             }
         }
     }
@@ -402,10 +423,6 @@ impl Session {
     }
 }
 
-fn truncate(s: &str) -> String {
-    s.chars().take(120).collect()
-}
-
 /// The stage a failed session stopped at.
 #[must_use]
 pub fn failed_stage(session: &Session) -> Option<Stage> {
@@ -424,5 +441,98 @@ pub fn security_name(security: Security) -> &'static str {
         Security::StartTls => "starttls",
         Security::Opportunistic => "opportunistic-starttls",
         Security::ImplicitTls => "implicit-tls",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::net::{TcpListener, TcpStream};
+    use std::time::{Duration, Instant};
+
+    use super::{Dir, Line, MAX_TRANSCRIPT, Overrun, Session, SmtpError};
+    use crate::delivery::socket::Socket;
+    use crate::delivery::tls::Stream;
+
+    /// A session connected to a loopback server that writes `script`
+    /// (repeated `times`) and then stays silent.
+    fn session(script: &'static [u8], times: usize, timeout: Duration) -> Session {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        std::thread::spawn(move || {
+            let (mut peer, _) = listener.accept().expect("accept");
+            for _ in 0..times {
+                if peer.write_all(script).is_err() {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_secs(5));
+        });
+        let mut s = Session::new(timeout);
+        let tcp = TcpStream::connect(addr).expect("connect");
+        s.stream = Some(Stream::Plain(Socket::from(tcp)));
+        s
+    }
+
+    #[test]
+    fn an_endless_reply_ends_the_session_at_its_bound() {
+        let mut s = session(b"250-x\r\n", 100_000, Duration::from_secs(5));
+        let err = s.read_reply().expect_err("too many lines");
+        assert!(matches!(err, SmtpError::Overrun(Overrun::Lines)), "{err}");
+        assert!(!s.is_open(), "out of step: the connection is dropped");
+        assert!(s.buf.is_empty());
+        assert!(s.transcript.len() <= 101);
+        let mut s = session(b"xxxxxxxxxxxxxxxx", 100_000, Duration::from_secs(5));
+        let err = s.read_reply().expect_err("too long a line");
+        assert!(matches!(err, SmtpError::Overrun(Overrun::Line)), "{err}");
+    }
+
+    #[test]
+    fn a_stalled_reply_ends_at_the_deadline() {
+        let mut s = session(b"250-half a reply\r\n", 1, Duration::from_millis(300));
+        let start = Instant::now();
+        let err = s.read_reply().expect_err("times out");
+        assert!(matches!(err, SmtpError::Timeout(_)), "{err}");
+        assert!(start.elapsed() < Duration::from_secs(3));
+        assert!(!s.is_open());
+    }
+
+    #[test]
+    fn the_transcript_stops_at_its_bound_but_keeps_notes() {
+        let mut s = Session::new(Duration::from_secs(1));
+        let line = "x".repeat(1000);
+        for _ in 0..MAX_TRANSCRIPT / 1000 + 50 {
+            s.push_line(Line {
+                dir: Dir::Received,
+                text: line.clone(),
+            });
+        }
+        s.info("a note");
+        let kept: usize = s
+            .transcript
+            .iter()
+            .filter(|l| l.dir != Dir::Info)
+            .map(|l| l.text.len())
+            .sum();
+        assert!(kept <= MAX_TRANSCRIPT, "{kept}");
+        let notes: Vec<&str> = s
+            .transcript
+            .iter()
+            .filter(|l| l.dir == Dir::Info)
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                "the transcript passed 256 KiB: later lines are left out",
+                "a note"
+            ]
+        );
+        s.clear_transcript();
+        s.push_line(Line {
+            dir: Dir::Sent,
+            text: "QUIT".into(),
+        });
+        assert_eq!(s.transcript.len(), 1);
     }
 }

@@ -7,7 +7,8 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use super::dial::open;
-use super::session::{Line, Reply, Session, SmtpError, Stage, Target};
+use super::reply::Reply;
+use super::session::{Line, Session, SmtpError, Stage, Target};
 use crate::delivery::mime::Built;
 use crate::delivery::tls::Stream;
 
@@ -141,7 +142,7 @@ impl Session {
     /// keep one).
     pub fn stop_recording(&mut self) {
         self.recording = false;
-        self.transcript.clear();
+        self.clear_transcript();
     }
 
     /// Closes the connection without `QUIT` (after a failure).
@@ -157,7 +158,7 @@ impl Session {
     /// one command at a time otherwise. Only the last transaction's
     /// transcript and stages are kept, so a long session does not grow.
     pub fn transaction(&mut self, built: &Built, rset: bool) -> Result<Reply, SmtpError> {
-        self.transcript.clear();
+        self.clear_transcript();
         self.stages.clear();
         self.body_in_flight = false;
         self.txn_ok = 0;
@@ -187,7 +188,7 @@ impl Session {
         let mut wire = String::new();
         for (_, line, _) in &commands {
             if self.recording {
-                self.transcript.push(Line {
+                self.push_line(Line {
                     dir,
                     text: line.clone(),
                 });
