@@ -113,7 +113,7 @@ pub fn smtp(result: Result<&Reply, &SmtpError>, stage: Option<Stage>, target: &T
         SmtpError::Tls(TlsError::Timeout) => Class::Temporary,
         SmtpError::Reply(r) if (400..500).contains(&r.code) => Class::Temporary,
         // A server that breaks the protocol (a reply courier cannot read,
-        // one past the bounds) will not mend
+        // one past the bounds, data injected at STARTTLS) will not mend
         // by itself: permanent, like TLS and AUTH failures.
         _ => Class::Permanent,
     };
@@ -187,6 +187,10 @@ fn smtp_hint(err: &SmtpError, stage: Option<Stage>, target: &Target) -> Option<S
              are at most 512 bytes): check the host and port",
             target.host
         ),
+        SmtpError::StartTlsInjection => "cleartext was added to the server's answer to STARTTLS, by \
+             something on the path or by the server: courier sent no credentials; check the \
+             network path, or use smtps://"
+            .to_owned(),
         SmtpError::Tls(TlsError::Closed) if target.security == Security::ImplicitTls => format!(
             "the server closed the connection during the handshake: if port {port} speaks STARTTLS, use smtp://"
         ),
@@ -393,6 +397,7 @@ mod tests {
             (SmtpError::Overrun(Overrun::Lines), Some(Stage::Ehlo), Stop, Server, Permanent, Some("host and port")),
             (SmtpError::Overrun(Overrun::Line), Some(Stage::Banner), Stop, Server, Permanent, Some("512 bytes")),
             (SmtpError::Overrun(Overrun::Bytes), Some(Stage::Rcpt), Retry, Message, Permanent, Some("host and port")),
+            (SmtpError::StartTlsInjection, Some(Stage::Tls), Stop, Server, Permanent, Some("no credentials")),
             (SmtpError::Timeout(Duration::from_secs(10)), Some(Stage::Ehlo), Retry, Server, Temporary, None),
             (reply(250), Some(Stage::Data), Retry, Message, Permanent, None),
         ];

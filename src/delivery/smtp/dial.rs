@@ -189,11 +189,21 @@ fn handshake(s: &mut Session, options: &TlsOptions, how: &str) -> Result<(), Smt
 
 fn starttls(s: &mut Session, target: &Target, options: &TlsOptions) -> Result<(), SmtpError> {
     let start = Instant::now();
-    if let Err(e) = s.cmd("STARTTLS", "STARTTLS", &[220]) {
-        let r: Result<(), SmtpError> = Err(e);
+    let mut r = s.cmd("STARTTLS", "STARTTLS", &[220]).map(|_| ());
+    // Bytes already read past the 220 came in cleartext, from anyone on
+    // the path, and would be read as if they came over TLS (a forged EHLO
+    // answer, say): refuse, as Postfix does, and hang up without QUIT.
+    if r.is_ok() && !s.buf.is_empty() {
+        s.drop_connection();
+        r = Err(SmtpError::StartTlsInjection);
+    }
+    if r.is_err() {
         s.record(Stage::Tls, start, &r, String::new());
         return r;
     }
+    // Nothing learnt in cleartext is trusted under TLS: the extensions
+    // come again from the EHLO below.
+    s.extensions.clear();
     handshake(s, options, "STARTTLS")?;
     // Go's net/smtp says EHLO again after STARTTLS.
     ehlo(s, target)

@@ -10,7 +10,8 @@
 //!
 //! Hostile servers are bounded: every read and write ends by the step's
 //! deadline, replies by `reply`'s limits (2 KiB a line, 100 lines, 64 KiB),
-//! and the transcript at 256 KiB.
+//! the transcript at 256 KiB, and bytes a server sends after its answer to
+//! STARTTLS, before the handshake, end the session.
 //!
 //! `session`: the session, its records and its line I/O; `reply`: replies
 //! and their bounds; `dial` walks from connect to AUTH, `auth` holds Go's

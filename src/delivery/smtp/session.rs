@@ -152,6 +152,10 @@ pub enum SmtpError {
     Protocol(String),
     #[error("{0}")]
     Overrun(Overrun),
+    #[error(
+        "the server sent data after its STARTTLS reply, before the TLS handshake: possible injection; refusing"
+    )]
+    StartTlsInjection,
 }
 
 /// The most bytes of server and client lines a transcript records (notes
