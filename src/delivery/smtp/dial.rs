@@ -33,30 +33,13 @@ fn walk_open(s: &mut Session, target: &Target, until: Stage) -> Result<(), SmtpE
     let implicit = target.security == Security::ImplicitTls;
     if implicit {
         handshake(s, &target.tls, "implicit TLS")?;
-        if until == Stage::Tls {
-            return Ok(());
-        }
     }
-    // Banner.
-    let start = Instant::now();
-    let r = s.read_reply().and_then(|r| {
-        if r.code == 220 {
-            Ok(r)
-        } else {
-            Err(SmtpError::Reply(r))
-        }
-    });
-    s.record(
-        Stage::Banner,
-        start,
-        &r,
-        r.as_ref().map(Reply::text).unwrap_or_default(),
-    );
-    r?;
-    if until == Stage::Banner {
+    banner(s)?;
+    // With implicit TLS the greeting comes over TLS: a probe that stops
+    // after TLS still reads it, so that QUIT follows it.
+    if until == Stage::Banner || (implicit && until == Stage::Tls) {
         return Ok(());
     }
-    // EHLO.
     ehlo(s, target)?;
     if until == Stage::Ehlo {
         return Ok(());
@@ -95,6 +78,26 @@ fn walk_open(s: &mut Session, target: &Target, until: Stage) -> Result<(), SmtpE
     }
     // AUTH.
     auth::auth(s, target)
+}
+
+fn banner(s: &mut Session) -> Result<(), SmtpError> {
+    let start = Instant::now();
+    let r = s.read_reply().and_then(|r| {
+        if r.code == 220 {
+            Ok(r)
+        } else {
+            Err(SmtpError::Reply(r))
+        }
+    });
+    // A refusal (554) is a greeting too: QUIT may follow it.
+    s.greeted = matches!(r, Ok(_) | Err(SmtpError::Reply(_)));
+    s.record(
+        Stage::Banner,
+        start,
+        &r,
+        r.as_ref().map(Reply::text).unwrap_or_default(),
+    );
+    r.map(|_| ())
 }
 
 fn connect(s: &mut Session, target: &Target) -> Result<String, SmtpError> {

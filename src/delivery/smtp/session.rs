@@ -172,13 +172,17 @@ pub struct Session {
     pub stages: Vec<StageRecord>,
     pub tls: Option<SessionInfo>,
     pub extensions: Vec<String>,
-    /// The last stage that completed.
+    /// The furthest stage (in [`Stage`]'s order) that completed: `tls`
+    /// once TLS is up, though EHLO follows STARTTLS and the greeting
+    /// follows implicit TLS.
     pub reached: Option<Stage>,
     pub(super) body_in_flight: bool,
     /// Whether lines are recorded in `transcript` (a batch turns it off).
     pub(super) recording: bool,
     /// Bytes of sent and received lines in `transcript`.
     pub(super) transcript_bytes: usize,
+    /// Whether the server's greeting was read (QUIT only after it).
+    pub(super) greeted: bool,
     /// Replies of the current transaction that were as expected.
     pub(super) txn_ok: u32,
 }
@@ -198,6 +202,7 @@ impl Session {
             body_in_flight: false,
             recording: true,
             transcript_bytes: 0,
+            greeted: false,
             txn_ok: 0,
         }
     }
@@ -273,7 +278,7 @@ impl Session {
             detail,
         });
         if result.is_ok() && stage != Stage::Quit {
-            self.reached = Some(stage);
+            self.reached = self.reached.max(Some(stage));
         }
     }
 
@@ -284,7 +289,7 @@ impl Session {
             ms: 0.0,
             detail: detail.into(),
         });
-        self.reached = Some(stage);
+        self.reached = self.reached.max(Some(stage));
     }
 
     pub(super) fn remaining(&self) -> Result<Duration, SmtpError> {

@@ -96,23 +96,32 @@ impl Session {
         r
     }
 
-    /// `QUIT`; its errors are ignored, as in Kratos.
+    /// `QUIT`; its errors are ignored, as in Kratos. Before the server's
+    /// greeting there is nothing to say `QUIT` to: the connection is just
+    /// closed.
     pub fn quit(&mut self) {
         if self.stream.is_none() {
             return;
         }
         let start = Instant::now();
         self.deadline = start + self.timeout.min(Duration::from_secs(2));
-        let r = self.cmd("QUIT", "QUIT", &[221]);
-        self.record(
-            Stage::Quit,
-            start,
-            &r,
-            r.as_ref().map(Reply::text).unwrap_or_default(),
-        );
-        if let Some(Stream::Tls(mut t)) = self.stream.take() {
-            t.conn.send_close_notify();
-            let _ = t.flush();
+        if self.greeted {
+            let r = self.cmd("QUIT", "QUIT", &[221]);
+            self.record(
+                Stage::Quit,
+                start,
+                &r,
+                r.as_ref().map(Reply::text).unwrap_or_default(),
+            );
+        } else {
+            self.info("no greeting read: closing without QUIT");
+        }
+        if let Some(mut stream) = self.stream.take() {
+            stream.set_deadline(self.deadline);
+            if let Stream::Tls(t) = &mut stream {
+                t.conn.send_close_notify();
+                let _ = t.flush();
+            }
         }
     }
 }
