@@ -91,7 +91,8 @@ impl Verdict {
 
 /// The verdict on an SMTP session that ended with `result` at `stage`
 /// (the stage that failed; `None` before any). Failures up to AUTH are the
-/// server's; from `MAIL FROM` on, the message's.
+/// server's; from `MAIL FROM` on, the message's, except a reply past
+/// courier's bounds, which is the server's wherever it comes.
 #[must_use]
 pub fn smtp(result: Result<&Reply, &SmtpError>, stage: Option<Stage>, target: &Target) -> Verdict {
     let err = match result {
@@ -102,7 +103,11 @@ pub fn smtp(result: Result<&Reply, &SmtpError>, stage: Option<Stage>, target: &T
         }
         Err(e) => e,
     };
-    let server = stage.is_none_or(|s| s <= Stage::Auth);
+    let dialing = stage.is_none_or(|s| s <= Stage::Auth);
+    // No message makes a server answer with an endless reply: retried on
+    // a fresh connection mid-transaction, a batch stops (its rows queued)
+    // when it stays so, instead of abandoning every message.
+    let server = dialing || matches!(err, SmtpError::Overrun(_));
     let scope = if server {
         Scope::Server
     } else {
@@ -121,13 +126,14 @@ pub fn smtp(result: Result<&Reply, &SmtpError>, stage: Option<Stage>, target: &T
         // Unreachable now may be reachable later: retried, and a batch
         // stops when it stays so.
         SmtpError::Resolve(_) | SmtpError::Connect(_) => Action::Retry,
-        SmtpError::Reply(r) if (500..600).contains(&r.code) && !server => Action::Abandon,
+        SmtpError::Reply(r) if (500..600).contains(&r.code) && !dialing => Action::Abandon,
         SmtpError::Reply(r) if (400..500).contains(&r.code) => Action::Retry,
         SmtpError::Timeout(_) | SmtpError::Closed | SmtpError::Io(_) => Action::Retry,
         SmtpError::Tls(TlsError::Timeout) => Action::Retry,
-        _ if server => Action::Stop,
+        _ if dialing => Action::Stop,
         // Anything else mid-transaction (an unexpected reply, a reply the
-        // client cannot read) may pass on a fresh connection.
+        // client cannot read or one past the bounds) may pass on a fresh
+        // connection.
         _ => Action::Retry,
     };
     let mut v = Verdict::new(action, scope, class);
@@ -396,7 +402,7 @@ mod tests {
             (SmtpError::Protocol("garbage".into()), Some(Stage::Mail), Retry, Message, Permanent, None),
             (SmtpError::Overrun(Overrun::Lines), Some(Stage::Ehlo), Stop, Server, Permanent, Some("host and port")),
             (SmtpError::Overrun(Overrun::Line), Some(Stage::Banner), Stop, Server, Permanent, Some("512 bytes")),
-            (SmtpError::Overrun(Overrun::Bytes), Some(Stage::Rcpt), Retry, Message, Permanent, Some("host and port")),
+            (SmtpError::Overrun(Overrun::Bytes), Some(Stage::Rcpt), Retry, Server, Permanent, Some("host and port")),
             (SmtpError::StartTlsInjection, Some(Stage::Tls), Stop, Server, Permanent, Some("no credentials")),
             (SmtpError::Timeout(Duration::from_secs(10)), Some(Stage::Ehlo), Retry, Server, Temporary, None),
             (reply(250), Some(Stage::Data), Retry, Message, Permanent, None),

@@ -91,6 +91,28 @@ fn send(dir: &Path) -> Output {
     .0
 }
 
+/// `courier send --batch` of `n` rows (two workers, short backoff).
+fn batch(dir: &Path, n: usize) -> Output {
+    let rows: String = (1..=n).map(|i| format!("user{i}@example.com\n")).collect();
+    std::fs::write(dir.join("r.csv"), format!("recipient\n{rows}")).expect("csv");
+    let _ = std::fs::remove_file(dir.join("r.csv.courier.db"));
+    courier(
+        dir,
+        &[
+            "send",
+            "--batch",
+            "r.csv",
+            "--template",
+            "verification_code_valid",
+            "-j",
+            "2",
+            "--backoff",
+            "10ms",
+        ],
+    )
+    .0
+}
+
 fn transcript_bytes(report: &Value) -> usize {
     report["transcript"]
         .as_array()
@@ -128,29 +150,14 @@ fn an_endless_multi_line_reply_is_cut_at_100_lines() {
     assert!(out.stderr.contains("exceeded 100 lines"), "{}", out.stderr);
 
     // A batch stops at once: every message would meet the same server.
-    let rows: String = (1..=5).map(|i| format!("user{i}@example.com\n")).collect();
-    std::fs::write(dir.path().join("r.csv"), format!("recipient\n{rows}")).expect("csv");
-    let (out, _) = courier(
-        dir.path(),
-        &[
-            "send",
-            "--batch",
-            "r.csv",
-            "--template",
-            "verification_code_valid",
-            "-j",
-            "2",
-            "--backoff",
-            "10ms",
-        ],
-    );
+    let out = batch(dir.path(), 5);
     assert_eq!(out.code, 69, "{}", out.all());
     assert!(out.all().contains("exceeded 100 lines"), "{}", out.all());
     assert!(out.stdout.contains("left queued"), "{}", out.stdout);
 }
 
 #[test]
-fn an_endless_reply_mid_transaction_fails_the_message() {
+fn an_endless_reply_mid_transaction_fails_the_send_and_stops_a_batch() {
     let server = Hostile::start(vec![
         Step::Send(b"220 hostile ESMTP\r\n".to_vec()),
         Step::Until("EHLO".into()),
@@ -172,6 +179,21 @@ fn an_endless_reply_mid_transaction_fails_the_message() {
     let out = send(dir.path());
     assert_eq!(out.code, 69, "{}", out.all());
     assert!(out.stderr.contains("exceeded 100 lines"), "{}", out.stderr);
+    // The server's fault, not the messages': retried, then the batch
+    // stops with every row still queued (none abandoned).
+    let out = batch(dir.path(), 5);
+    assert_eq!(out.code, 69, "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("the server cannot be used after 2 attempts")
+            && out
+                .stderr
+                .contains("mail: the server's reply exceeded 100 lines"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.contains("left queued"), "{}", out.stdout);
+    assert!(!out.all().contains("abandoned: line"), "{}", out.all());
 }
 
 #[test]
