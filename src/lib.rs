@@ -46,8 +46,10 @@
 //! - `render/`: `jsonnet` (the only `jrsonnet` user), `manifest`
 //!   (go-jsonnet's printer), `template/` (Go templates: `compile`, `model`,
 //!   `sprig/`; the only `gotmpl` user).
-//! - `delivery/`: `smtp/` (session, dial, auth, transaction), `tls` (the
-//!   only `rustls` user; a verifier that records its verdict), `cert`,
+//! - `delivery/`: `smtp/` (session, reply and its bounds, dial, auth,
+//!   transaction), `socket` (a TCP socket whose every read and write ends
+//!   by a deadline), `tls` (the only `rustls` user; a verifier that
+//!   records its verdict), `cert`,
 //!   `mime` (the email as Kratos' mailer writes it), `http/` (the only
 //!   `reqwest` user; `dial` walks to an endpoint without sending),
 //!   `request` (the HTTP request Kratos builds), `verdict`.
@@ -67,6 +69,11 @@
 //!   and send the same bytes for the same input, and judge outcomes alike.
 //! - `check-config` touches the network only with `--online`; `render` and
 //!   `test` never send a message; `test` never says DATA.
+//! - A hostile SMTP server cannot hold courier past a step's deadline
+//!   (every socket read and write, TLS included, ends by it) nor make it
+//!   keep more than a bounded reply (2 KiB a line, 100 lines, 64 KiB) and
+//!   transcript (256 KiB); nothing read in cleartext is trusted after
+//!   STARTTLS.
 //! - A batch claims a message in its journal (`processing`) before sending
 //!   it and records the verdict after: a killed run can leave a message
 //!   uncertain, never sent twice unless `--resend-uncertain`. Only the

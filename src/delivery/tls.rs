@@ -6,9 +6,9 @@
 //! whether the chain and the name check passed even when it goes on.
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -19,6 +19,8 @@ use rustls::{
     CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore,
     SignatureScheme,
 };
+
+use crate::delivery::socket::Socket;
 
 /// How the server certificate is checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +75,7 @@ pub struct SessionInfo {
 }
 
 /// A TLS stream over TCP.
-pub type TlsStream = rustls::StreamOwned<ClientConnection, TcpStream>;
+pub type TlsStream = rustls::StreamOwned<ClientConnection, Socket>;
 
 fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::aws_lc_rs::default_provider())
@@ -267,11 +269,13 @@ fn load_client_cert(
 }
 
 impl Prepared {
-    /// Runs the handshake on `tcp` (whose timeouts bound it).
-    pub fn connect(&self, tcp: TcpStream) -> Result<(TlsStream, SessionInfo), TlsError> {
+    /// Runs the handshake on `socket` (a `TcpStream`, whose timeouts bound
+    /// it, or a [`Socket`] with a deadline, which bounds the whole
+    /// handshake).
+    pub fn connect(&self, socket: impl Into<Socket>) -> Result<(TlsStream, SessionInfo), TlsError> {
         let conn = ClientConnection::new(self.config.clone(), self.name.clone())
             .map_err(|e| TlsError::Handshake(e.to_string()))?;
-        let mut stream = rustls::StreamOwned::new(conn, tcp);
+        let mut stream = rustls::StreamOwned::new(conn, socket.into());
         while stream.conn.is_handshaking() {
             if let Err(e) = stream.conn.complete_io(&mut stream.sock) {
                 return Err(self.classify(&e));
@@ -373,17 +377,17 @@ fn name_string(name: &ServerName<'_>) -> String {
 
 /// Either side of an SMTP connection: plain TCP or TLS over it.
 pub enum Stream {
-    Plain(TcpStream),
+    Plain(Socket),
     Tls(Box<TlsStream>),
 }
 
 impl Stream {
-    /// The TCP socket underneath (for timeouts).
-    #[must_use]
-    pub fn tcp(&self) -> &TcpStream {
+    /// Every later read and write on the socket underneath ends by
+    /// `deadline`.
+    pub fn set_deadline(&mut self, deadline: Instant) {
         match self {
-            Stream::Plain(s) => s,
-            Stream::Tls(s) => &s.sock,
+            Stream::Plain(s) => s.set_deadline(deadline),
+            Stream::Tls(s) => s.sock.set_deadline(deadline),
         }
     }
 

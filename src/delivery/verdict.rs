@@ -91,7 +91,8 @@ impl Verdict {
 
 /// The verdict on an SMTP session that ended with `result` at `stage`
 /// (the stage that failed; `None` before any). Failures up to AUTH are the
-/// server's; from `MAIL FROM` on, the message's.
+/// server's; from `MAIL FROM` on, the message's, except a reply past
+/// courier's bounds, which is the server's wherever it comes.
 #[must_use]
 pub fn smtp(result: Result<&Reply, &SmtpError>, stage: Option<Stage>, target: &Target) -> Verdict {
     let err = match result {
@@ -102,7 +103,11 @@ pub fn smtp(result: Result<&Reply, &SmtpError>, stage: Option<Stage>, target: &T
         }
         Err(e) => e,
     };
-    let server = stage.is_none_or(|s| s <= Stage::Auth);
+    let dialing = stage.is_none_or(|s| s <= Stage::Auth);
+    // No message makes a server answer with an endless reply: retried on
+    // a fresh connection mid-transaction, a batch stops (its rows queued)
+    // when it stays so, instead of abandoning every message.
+    let server = dialing || matches!(err, SmtpError::Overrun(_));
     let scope = if server {
         Scope::Server
     } else {
@@ -112,19 +117,23 @@ pub fn smtp(result: Result<&Reply, &SmtpError>, stage: Option<Stage>, target: &T
         SmtpError::Timeout(_) | SmtpError::Closed | SmtpError::Io(_) => Class::Temporary,
         SmtpError::Tls(TlsError::Timeout) => Class::Temporary,
         SmtpError::Reply(r) if (400..500).contains(&r.code) => Class::Temporary,
+        // A server that breaks the protocol (a reply courier cannot read,
+        // one past the bounds, data injected at STARTTLS) will not mend
+        // by itself: permanent, like TLS and AUTH failures.
         _ => Class::Permanent,
     };
     let action = match err {
         // Unreachable now may be reachable later: retried, and a batch
         // stops when it stays so.
         SmtpError::Resolve(_) | SmtpError::Connect(_) => Action::Retry,
-        SmtpError::Reply(r) if (500..600).contains(&r.code) && !server => Action::Abandon,
+        SmtpError::Reply(r) if (500..600).contains(&r.code) && !dialing => Action::Abandon,
         SmtpError::Reply(r) if (400..500).contains(&r.code) => Action::Retry,
         SmtpError::Timeout(_) | SmtpError::Closed | SmtpError::Io(_) => Action::Retry,
         SmtpError::Tls(TlsError::Timeout) => Action::Retry,
-        _ if server => Action::Stop,
+        _ if dialing => Action::Stop,
         // Anything else mid-transaction (an unexpected reply, a reply the
-        // client cannot read) may pass on a fresh connection.
+        // client cannot read or one past the bounds) may pass on a fresh
+        // connection.
         _ => Action::Retry,
     };
     let mut v = Verdict::new(action, scope, class);
@@ -179,6 +188,15 @@ fn smtp_hint(err: &SmtpError, stage: Option<Stage>, target: &Target) -> Option<S
             target.host
         ),
         SmtpError::Resolve(_) => "check the host name in the connection URI".to_owned(),
+        SmtpError::Overrun(_) => format!(
+            "the server on {}:{port} does not answer as an SMTP server does (RFC 5321 reply lines \
+             are at most 512 bytes): check the host and port",
+            target.host
+        ),
+        SmtpError::StartTlsInjection => "cleartext was added to the server's answer to STARTTLS, by \
+             something on the path or by the server: courier sent no credentials; check the \
+             network path, or use smtps://"
+            .to_owned(),
         SmtpError::Tls(TlsError::Closed) if target.security == Security::ImplicitTls => format!(
             "the server closed the connection during the handshake: if port {port} speaks STARTTLS, use smtp://"
         ),
@@ -307,7 +325,7 @@ mod tests {
     use super::{Action, Class, Scope, Verdict, http, smtp};
     use crate::connection_uri::Security;
     use crate::delivery::http::{Answer, SendError};
-    use crate::delivery::smtp::{Reply, SmtpError, Stage, Target};
+    use crate::delivery::smtp::{Overrun, Reply, SmtpError, Stage, Target};
     use crate::delivery::tls::{TlsError, TlsOptions};
     use crate::secret::Secret;
 
@@ -382,6 +400,11 @@ mod tests {
             (SmtpError::Closed, Some(Stage::Data), Retry, Message, Temporary, None),
             (SmtpError::Io("reset".into()), Some(Stage::Mail), Retry, Message, Temporary, None),
             (SmtpError::Protocol("garbage".into()), Some(Stage::Mail), Retry, Message, Permanent, None),
+            (SmtpError::Overrun(Overrun::Lines), Some(Stage::Ehlo), Stop, Server, Permanent, Some("host and port")),
+            (SmtpError::Overrun(Overrun::Line), Some(Stage::Banner), Stop, Server, Permanent, Some("512 bytes")),
+            (SmtpError::Overrun(Overrun::Bytes), Some(Stage::Rcpt), Retry, Server, Permanent, Some("host and port")),
+            (SmtpError::StartTlsInjection, Some(Stage::Tls), Stop, Server, Permanent, Some("no credentials")),
+            (SmtpError::Timeout(Duration::from_secs(10)), Some(Stage::Ehlo), Retry, Server, Temporary, None),
             (reply(250), Some(Stage::Data), Retry, Message, Permanent, None),
         ];
         for (err, stage, action, scope, class, hint) in rows {

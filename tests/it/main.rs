@@ -7,6 +7,7 @@ mod check_config;
 mod cli;
 mod generated;
 mod hostile_eval;
+mod hostile_smtp;
 mod http;
 mod smtp;
 mod support;

@@ -6,8 +6,10 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Instant;
 
 use super::auth;
-use super::session::{Reply, Session, SmtpError, Stage, Target};
+use super::reply::Reply;
+use super::session::{Session, SmtpError, Stage, Target};
 use crate::connection_uri::Security;
+use crate::delivery::socket::Socket;
 use crate::delivery::tls::{self, Stream, TlsOptions};
 
 /// Opens a session and walks it up to and including `until` (at most
@@ -31,30 +33,13 @@ fn walk_open(s: &mut Session, target: &Target, until: Stage) -> Result<(), SmtpE
     let implicit = target.security == Security::ImplicitTls;
     if implicit {
         handshake(s, &target.tls, "implicit TLS")?;
-        if until == Stage::Tls {
-            return Ok(());
-        }
     }
-    // Banner.
-    let start = Instant::now();
-    let r = s.read_reply().and_then(|r| {
-        if r.code == 220 {
-            Ok(r)
-        } else {
-            Err(SmtpError::Reply(r))
-        }
-    });
-    s.record(
-        Stage::Banner,
-        start,
-        &r,
-        r.as_ref().map(Reply::text).unwrap_or_default(),
-    );
-    r?;
-    if until == Stage::Banner {
+    banner(s)?;
+    // With implicit TLS the greeting comes over TLS: a probe that stops
+    // after TLS still reads it, so that QUIT follows it.
+    if until == Stage::Banner || (implicit && until == Stage::Tls) {
         return Ok(());
     }
-    // EHLO.
     ehlo(s, target)?;
     if until == Stage::Ehlo {
         return Ok(());
@@ -95,6 +80,26 @@ fn walk_open(s: &mut Session, target: &Target, until: Stage) -> Result<(), SmtpE
     auth::auth(s, target)
 }
 
+fn banner(s: &mut Session) -> Result<(), SmtpError> {
+    let start = Instant::now();
+    let r = s.read_reply().and_then(|r| {
+        if r.code == 220 {
+            Ok(r)
+        } else {
+            Err(SmtpError::Reply(r))
+        }
+    });
+    // A refusal (554) is a greeting too: QUIT may follow it.
+    s.greeted = matches!(r, Ok(_) | Err(SmtpError::Reply(_)));
+    s.record(
+        Stage::Banner,
+        start,
+        &r,
+        r.as_ref().map(Reply::text).unwrap_or_default(),
+    );
+    r.map(|_| ())
+}
+
 fn connect(s: &mut Session, target: &Target) -> Result<String, SmtpError> {
     let addrs: Vec<_> = (target.host.as_str(), target.port)
         .to_socket_addrs()
@@ -110,7 +115,7 @@ fn connect(s: &mut Session, target: &Target) -> Result<String, SmtpError> {
         match TcpStream::connect_timeout(&addr, left) {
             Ok(tcp) => {
                 let _ = tcp.set_nodelay(true);
-                s.stream = Some(Stream::Plain(tcp));
+                s.stream = Some(Stream::Plain(Socket::from(tcp)));
                 s.info(format!("connected to {addr}"));
                 return Ok(format!("{addr}"));
             }
@@ -142,11 +147,12 @@ fn handshake(s: &mut Session, options: &TlsOptions, how: &str) -> Result<(), Smt
         }
     };
     let r = (|| {
+        // The socket ends the whole handshake by the session's deadline.
         s.arm()?;
-        let Some(Stream::Plain(tcp)) = s.stream.take() else {
+        let Some(Stream::Plain(socket)) = s.stream.take() else {
             return Err(SmtpError::Protocol("TLS requested twice".into()));
         };
-        let (stream, info) = prepared.connect(tcp).map_err(SmtpError::Tls)?;
+        let (stream, info) = prepared.connect(socket).map_err(SmtpError::Tls)?;
         s.stream = Some(Stream::Tls(Box::new(stream)));
         Ok(info)
     })();
@@ -186,11 +192,21 @@ fn handshake(s: &mut Session, options: &TlsOptions, how: &str) -> Result<(), Smt
 
 fn starttls(s: &mut Session, target: &Target, options: &TlsOptions) -> Result<(), SmtpError> {
     let start = Instant::now();
-    if let Err(e) = s.cmd("STARTTLS", "STARTTLS", &[220]) {
-        let r: Result<(), SmtpError> = Err(e);
+    let mut r = s.cmd("STARTTLS", "STARTTLS", &[220]).map(|_| ());
+    // Bytes already read past the 220 came in cleartext, from anyone on
+    // the path, and would be read as if they came over TLS (a forged EHLO
+    // answer, say): refuse, as Postfix does, and hang up without QUIT.
+    if r.is_ok() && !s.buf.is_empty() {
+        s.drop_connection();
+        r = Err(SmtpError::StartTlsInjection);
+    }
+    if r.is_err() {
         s.record(Stage::Tls, start, &r, String::new());
         return r;
     }
+    // Nothing learnt in cleartext is trusted under TLS: the extensions
+    // come again from the EHLO below.
+    s.extensions.clear();
     handshake(s, options, "STARTTLS")?;
     // Go's net/smtp says EHLO again after STARTTLS.
     ehlo(s, target)

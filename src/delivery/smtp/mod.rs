@@ -8,17 +8,25 @@
 //! stage with its time, and every line in a transcript (credentials
 //! masked). TCP_NODELAY is set.
 //!
-//! `session`: the session, its records and its line I/O; `dial` walks from
-//! connect to AUTH, `auth` holds Go's mechanisms, `transaction` sends.
+//! Hostile servers are bounded: every read and write ends by the step's
+//! deadline, replies by `reply`'s limits (2 KiB a line, 100 lines, 64 KiB),
+//! the transcript at 256 KiB, and bytes a server sends after its answer to
+//! STARTTLS, before the handshake, end the session.
+//!
+//! `session`: the session, its records and its line I/O; `reply`: replies
+//! and their bounds; `dial` walks from connect to AUTH, `auth` holds Go's
+//! mechanisms, `transaction` sends.
 
 mod auth;
 mod dial;
+mod reply;
 mod session;
 mod transaction;
 
 pub use dial::open;
+pub use reply::{MAX_LINE, MAX_LINES, MAX_REPLY, Overrun, Reply};
 pub use session::{
-    Dir, Line, Outcome, Reply, Session, SmtpError, Stage, StageRecord, Target, failed_stage,
-    security_name,
+    Dir, Line, MAX_TRANSCRIPT, Outcome, Session, SmtpError, Stage, StageRecord, Target,
+    failed_stage, security_name,
 };
 pub use transaction::{dot_stuff, rehearse, send};

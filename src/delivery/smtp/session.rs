@@ -1,9 +1,12 @@
 //! The session: where to connect, what happened (stages, transcript,
-//! TLS), and the line I/O every step uses, bounded by deadlines.
+//! TLS), and the line I/O every step uses, bounded by deadlines (every
+//! read and write ends by the session's deadline) and by size (replies as
+//! `reply` bounds them, the transcript at [`MAX_TRANSCRIPT`] bytes).
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
+use super::reply::{Assembler, Overrun, Reply, Unreadable, take_line};
 use crate::connection_uri::Security;
 use crate::delivery::tls::{SessionInfo, Stream, TlsError, TlsOptions};
 use crate::secret::Secret;
@@ -116,21 +119,6 @@ pub struct Line {
     pub text: String,
 }
 
-/// A server reply.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
-    pub code: u16,
-    pub lines: Vec<String>,
-}
-
-impl Reply {
-    /// The reply as one line: `550 5.1.1 no such user`.
-    #[must_use]
-    pub fn text(&self) -> String {
-        format!("{} {}", self.code, self.lines.join(" / "))
-    }
-}
-
 /// How a session failed.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SmtpError {
@@ -162,7 +150,17 @@ pub enum SmtpError {
     LoginChallenge,
     #[error("a reply the client cannot read: {0}")]
     Protocol(String),
+    #[error("{0}")]
+    Overrun(Overrun),
+    #[error(
+        "the server sent data after its STARTTLS reply, before the TLS handshake: possible injection; refusing"
+    )]
+    StartTlsInjection,
 }
+
+/// The most bytes of server and client lines a transcript records (notes
+/// are always kept); past it, one note says the rest is left out.
+pub const MAX_TRANSCRIPT: usize = 256 * 1024;
 
 /// An open session plus everything recorded so far.
 pub struct Session {
@@ -174,13 +172,17 @@ pub struct Session {
     pub stages: Vec<StageRecord>,
     pub tls: Option<SessionInfo>,
     pub extensions: Vec<String>,
-    /// The last stage that completed.
+    /// The furthest stage (in [`Stage`]'s order) that completed: `tls`
+    /// once TLS is up, though EHLO follows STARTTLS and the greeting
+    /// follows implicit TLS.
     pub reached: Option<Stage>,
     pub(super) body_in_flight: bool,
     /// Whether lines are recorded in `transcript` (a batch turns it off).
     pub(super) recording: bool,
-    /// The deadline the socket timeouts were last set for.
-    pub(super) armed_for: Option<Instant>,
+    /// Bytes of sent and received lines in `transcript`.
+    pub(super) transcript_bytes: usize,
+    /// Whether the server's greeting was read (QUIT only after it).
+    pub(super) greeted: bool,
     /// Replies of the current transaction that were as expected.
     pub(super) txn_ok: u32,
 }
@@ -199,15 +201,38 @@ impl Session {
             reached: None,
             body_in_flight: false,
             recording: true,
-            armed_for: None,
+            transcript_bytes: 0,
+            greeted: false,
             txn_ok: 0,
         }
     }
 
     pub(super) fn push_line(&mut self, line: Line) {
-        if self.recording {
-            self.transcript.push(line);
+        if !self.recording {
+            return;
         }
+        if line.dir != Dir::Info {
+            if self.transcript_bytes > MAX_TRANSCRIPT {
+                return;
+            }
+            self.transcript_bytes += line.text.len();
+            if self.transcript_bytes > MAX_TRANSCRIPT {
+                self.transcript.push(Line {
+                    dir: Dir::Info,
+                    text: format!(
+                        "the transcript passed {} KiB: later lines are left out",
+                        MAX_TRANSCRIPT / 1024
+                    ),
+                });
+                return;
+            }
+        }
+        self.transcript.push(line);
+    }
+
+    pub(super) fn clear_transcript(&mut self) {
+        self.transcript.clear();
+        self.transcript_bytes = 0;
     }
 
     pub(super) fn info(&mut self, text: impl Into<String>) {
@@ -253,7 +278,7 @@ impl Session {
             detail,
         });
         if result.is_ok() && stage != Stage::Quit {
-            self.reached = Some(stage);
+            self.reached = self.reached.max(Some(stage));
         }
     }
 
@@ -264,7 +289,7 @@ impl Session {
             ms: 0.0,
             detail: detail.into(),
         });
-        self.reached = Some(stage);
+        self.reached = self.reached.max(Some(stage));
     }
 
     pub(super) fn remaining(&self) -> Result<Duration, SmtpError> {
@@ -276,24 +301,13 @@ impl Session {
         }
     }
 
+    /// Checks the deadline and hands it to the socket, which ends every
+    /// read and write by it.
     pub(super) fn arm(&mut self) -> Result<(), SmtpError> {
-        let left = self.remaining()?;
-        // Socket timeouts are set once per deadline (not before every read
-        // and write): a step can then overrun the deadline by at most the
-        // deadline's own length.
-        if self.armed_for == Some(self.deadline) {
-            return Ok(());
-        }
-        self.armed_for = Some(self.deadline);
-        let stream = self.stream.as_ref().ok_or(SmtpError::Closed)?;
-        stream
-            .tcp()
-            .set_read_timeout(Some(left))
-            .map_err(|e| SmtpError::Io(e.to_string()))?;
-        stream
-            .tcp()
-            .set_write_timeout(Some(left))
-            .map_err(|e| SmtpError::Io(e.to_string()))?;
+        self.remaining()?;
+        let deadline = self.deadline;
+        let stream = self.stream.as_mut().ok_or(SmtpError::Closed)?;
+        stream.set_deadline(deadline);
         Ok(())
     }
 
@@ -310,37 +324,35 @@ impl Session {
         }
     }
 
-    /// Writes raw bytes.
+    /// Writes raw bytes; after a failure the session is out of step with
+    /// the server, so the connection is dropped.
     pub(super) fn write_raw(&mut self, bytes: &[u8]) -> Result<(), SmtpError> {
-        self.arm()?;
-        let stream = self.stream.as_mut().ok_or(SmtpError::Closed)?;
-        let result = stream.write_all(bytes).and_then(|()| stream.flush());
-        result.map_err(|e| self.io_error(&e))
+        let r = self.arm().and_then(|()| {
+            let stream = self.stream.as_mut().ok_or(SmtpError::Closed)?;
+            let result = stream.write_all(bytes).and_then(|()| stream.flush());
+            result.map_err(|e| self.io_error(&e))
+        });
+        if r.is_err() {
+            self.drop_connection();
+        }
+        r
     }
 
     /// Sends one command line; `shown` is what the transcript records.
     pub(super) fn send_line(&mut self, line: &str, shown: &str) -> Result<(), SmtpError> {
-        let dir = self.sent_dir();
         if self.recording {
-            self.transcript.push(Line {
-                dir,
+            self.push_line(Line {
+                dir: self.sent_dir(),
                 text: shown.to_owned(),
             });
         }
         self.write_raw(format!("{line}\r\n").as_bytes())
     }
 
-    pub(super) fn read_line(&mut self) -> Result<String, SmtpError> {
+    fn read_line(&mut self) -> Result<String, SmtpError> {
         loop {
-            if let Some(pos) = self.buf.iter().position(|&b| b == b'\n') {
-                let line: Vec<u8> = self.buf.drain(..=pos).collect();
-                let text = String::from_utf8_lossy(&line)
-                    .trim_end_matches(['\r', '\n'])
-                    .to_owned();
-                return Ok(text);
-            }
-            if self.buf.len() > 64 * 1024 {
-                return Err(SmtpError::Protocol("reply line longer than 64 KiB".into()));
+            if let Some(line) = take_line(&mut self.buf).map_err(SmtpError::Overrun)? {
+                return Ok(line);
             }
             self.arm()?;
             let mut chunk = [0u8; 4096];
@@ -356,30 +368,35 @@ impl Session {
         }
     }
 
-    /// Reads a (multi-line) reply.
+    /// Reads a (multi-line) reply within the bounds of `reply`. A reply
+    /// that cannot be read leaves the session out of step with the
+    /// server: the connection is dropped (no QUIT).
     pub(super) fn read_reply(&mut self) -> Result<Reply, SmtpError> {
+        let r = self.next_reply();
+        if r.is_err() {
+            self.drop_connection();
+        }
+        r
+    }
+
+    fn next_reply(&mut self) -> Result<Reply, SmtpError> {
         let dir = if self.is_tls() {
             Dir::ReceivedTls
         } else {
             Dir::Received
         };
-        let mut lines = Vec::new();
+        let mut reply = Assembler::default();
         loop {
             let line = self.read_line()?;
+            let done = reply.push(&line);
             if self.recording {
-                self.transcript.push(Line {
-                    dir,
-                    text: line.clone(),
-                });
+                self.push_line(Line { dir, text: line });
             }
-            let code = line.get(..3).and_then(|c| c.parse::<u16>().ok());
-            let Some(code) = code else {
-                return Err(SmtpError::Protocol(truncate(&line)));
-            };
-            let sep = line.as_bytes().get(3).copied();
-            lines.push(line.get(4..).unwrap_or_default().to_owned());
-            if sep != Some(b'-') {
-                return Ok(Reply { code, lines });
+            match done {
+                Ok(Some(r)) => return Ok(r),
+                Ok(None) => {}
+                Err(Unreadable::Overrun(o)) => return Err(SmtpError::Overrun(o)),
+                Err(Unreadable::NoCode(text)) => return Err(SmtpError::Protocol(text)),
             }
         }
     }
@@ -415,10 +432,6 @@ impl Session {
     }
 }
 
-fn truncate(s: &str) -> String {
-    s.chars().take(120).collect()
-}
-
 /// The stage a failed session stopped at.
 #[must_use]
 pub fn failed_stage(session: &Session) -> Option<Stage> {
@@ -437,5 +450,98 @@ pub fn security_name(security: Security) -> &'static str {
         Security::StartTls => "starttls",
         Security::Opportunistic => "opportunistic-starttls",
         Security::ImplicitTls => "implicit-tls",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::net::{TcpListener, TcpStream};
+    use std::time::{Duration, Instant};
+
+    use super::{Dir, Line, MAX_TRANSCRIPT, Overrun, Session, SmtpError};
+    use crate::delivery::socket::Socket;
+    use crate::delivery::tls::Stream;
+
+    /// A session connected to a loopback server that writes `script`
+    /// (repeated `times`) and then stays silent.
+    fn session(script: &'static [u8], times: usize, timeout: Duration) -> Session {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        std::thread::spawn(move || {
+            let (mut peer, _) = listener.accept().expect("accept");
+            for _ in 0..times {
+                if peer.write_all(script).is_err() {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_secs(5));
+        });
+        let mut s = Session::new(timeout);
+        let tcp = TcpStream::connect(addr).expect("connect");
+        s.stream = Some(Stream::Plain(Socket::from(tcp)));
+        s
+    }
+
+    #[test]
+    fn an_endless_reply_ends_the_session_at_its_bound() {
+        let mut s = session(b"250-x\r\n", 100_000, Duration::from_secs(5));
+        let err = s.read_reply().expect_err("too many lines");
+        assert!(matches!(err, SmtpError::Overrun(Overrun::Lines)), "{err}");
+        assert!(!s.is_open(), "out of step: the connection is dropped");
+        assert!(s.buf.is_empty());
+        assert!(s.transcript.len() <= 101);
+        let mut s = session(b"xxxxxxxxxxxxxxxx", 100_000, Duration::from_secs(5));
+        let err = s.read_reply().expect_err("too long a line");
+        assert!(matches!(err, SmtpError::Overrun(Overrun::Line)), "{err}");
+    }
+
+    #[test]
+    fn a_stalled_reply_ends_at_the_deadline() {
+        let mut s = session(b"250-half a reply\r\n", 1, Duration::from_millis(300));
+        let start = Instant::now();
+        let err = s.read_reply().expect_err("times out");
+        assert!(matches!(err, SmtpError::Timeout(_)), "{err}");
+        assert!(start.elapsed() < Duration::from_secs(3));
+        assert!(!s.is_open());
+    }
+
+    #[test]
+    fn the_transcript_stops_at_its_bound_but_keeps_notes() {
+        let mut s = Session::new(Duration::from_secs(1));
+        let line = "x".repeat(1000);
+        for _ in 0..MAX_TRANSCRIPT / 1000 + 50 {
+            s.push_line(Line {
+                dir: Dir::Received,
+                text: line.clone(),
+            });
+        }
+        s.info("a note");
+        let kept: usize = s
+            .transcript
+            .iter()
+            .filter(|l| l.dir != Dir::Info)
+            .map(|l| l.text.len())
+            .sum();
+        assert!(kept <= MAX_TRANSCRIPT, "{kept}");
+        let notes: Vec<&str> = s
+            .transcript
+            .iter()
+            .filter(|l| l.dir == Dir::Info)
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                "the transcript passed 256 KiB: later lines are left out",
+                "a note"
+            ]
+        );
+        s.clear_transcript();
+        s.push_line(Line {
+            dir: Dir::Sent,
+            text: "QUIT".into(),
+        });
+        assert_eq!(s.transcript.len(), 1);
     }
 }

@@ -7,7 +7,8 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use super::dial::open;
-use super::session::{Line, Reply, Session, SmtpError, Stage, Target};
+use super::reply::Reply;
+use super::session::{Line, Session, SmtpError, Stage, Target};
 use crate::delivery::mime::Built;
 use crate::delivery::tls::Stream;
 
@@ -95,23 +96,32 @@ impl Session {
         r
     }
 
-    /// `QUIT`; its errors are ignored, as in Kratos.
+    /// `QUIT`; its errors are ignored, as in Kratos. Before the server's
+    /// greeting there is nothing to say `QUIT` to: the connection is just
+    /// closed.
     pub fn quit(&mut self) {
         if self.stream.is_none() {
             return;
         }
         let start = Instant::now();
         self.deadline = start + self.timeout.min(Duration::from_secs(2));
-        let r = self.cmd("QUIT", "QUIT", &[221]);
-        self.record(
-            Stage::Quit,
-            start,
-            &r,
-            r.as_ref().map(Reply::text).unwrap_or_default(),
-        );
-        if let Some(Stream::Tls(mut t)) = self.stream.take() {
-            t.conn.send_close_notify();
-            let _ = t.flush();
+        if self.greeted {
+            let r = self.cmd("QUIT", "QUIT", &[221]);
+            self.record(
+                Stage::Quit,
+                start,
+                &r,
+                r.as_ref().map(Reply::text).unwrap_or_default(),
+            );
+        } else {
+            self.info("no greeting read: closing without QUIT");
+        }
+        if let Some(mut stream) = self.stream.take() {
+            stream.set_deadline(self.deadline);
+            if let Stream::Tls(t) = &mut stream {
+                t.conn.send_close_notify();
+                let _ = t.flush();
+            }
         }
     }
 }
@@ -141,7 +151,7 @@ impl Session {
     /// keep one).
     pub fn stop_recording(&mut self) {
         self.recording = false;
-        self.transcript.clear();
+        self.clear_transcript();
     }
 
     /// Closes the connection without `QUIT` (after a failure).
@@ -157,7 +167,7 @@ impl Session {
     /// one command at a time otherwise. Only the last transaction's
     /// transcript and stages are kept, so a long session does not grow.
     pub fn transaction(&mut self, built: &Built, rset: bool) -> Result<Reply, SmtpError> {
-        self.transcript.clear();
+        self.clear_transcript();
         self.stages.clear();
         self.body_in_flight = false;
         self.txn_ok = 0;
@@ -187,7 +197,7 @@ impl Session {
         let mut wire = String::new();
         for (_, line, _) in &commands {
             if self.recording {
-                self.transcript.push(Line {
+                self.push_line(Line {
                     dir,
                     text: line.clone(),
                 });
