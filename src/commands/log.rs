@@ -7,9 +7,10 @@ use std::path::Path;
 use crate::batch::journal::view::{self, Filter, Message, NoMessage};
 use crate::batch::journal::{Journal, Status};
 use crate::cli::{GlobalArgs, LogArgs, StatusArg};
-use crate::diag::{Paint, Role};
+use crate::diag::{Paint, Role, escape_controls};
 use crate::exit::ExitStatus;
 use crate::output::Printer;
+use crate::secret::scrub;
 
 /// Runs the command.
 pub fn run(_global: &GlobalArgs, args: &LogArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
@@ -134,7 +135,7 @@ fn row(m: &Message, w: &Widths, p: &impl Paint) -> String {
         m.recipient,
         m.template_type,
         m.updated_at,
-        m.last_error.as_deref().unwrap_or(""),
+        escape_controls(&scrub(m.last_error.as_deref().unwrap_or(""))),
         id = w.id,
         rc = w.recipient,
         ty = w.template
@@ -157,7 +158,7 @@ fn detail(m: &Message, printer: &Printer) -> String {
         m.updated_at
     );
     if let Some(e) = &m.last_error {
-        out.push_str(&format!("\n  last error: {e}"));
+        out.push_str(&format!("\n  last error: {}", escape_controls(&scrub(e))));
     }
     let dispatches = m.dispatches.as_deref().unwrap_or_default();
     if dispatches.is_empty() {
@@ -174,10 +175,10 @@ fn detail(m: &Message, printer: &Printer) -> String {
             d.attempt, d.created_at, d.ms
         ));
         if let Some(r) = &d.reply {
-            out.push_str(&format!("\n    reply: {r}"));
+            out.push_str(&format!("\n    reply: {}", escape_controls(&scrub(r))));
         }
         if let Some(e) = &d.error {
-            out.push_str(&format!("\n    error: {e}"));
+            out.push_str(&format!("\n    error: {}", escape_controls(&scrub(e))));
         }
     }
     out

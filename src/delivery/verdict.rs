@@ -3,7 +3,9 @@
 //! happens next — sent, retry (after the server's delay, when it gives
 //! one), abandon the message, or stop the batch — with what it means as a
 //! final outcome (temporary or permanent) and the hint that goes with it.
-//! `send`, `test` and batches all judge through it.
+//! `send`, `test` and batches all judge through it. The server's words
+//! (replies, bodies, error text) are scrubbed of known secrets here, as
+//! they enter courier's results.
 
 use std::time::Duration;
 
@@ -11,6 +13,7 @@ use crate::connection_uri::Security;
 use crate::delivery::http::{Answer, SendError};
 use crate::delivery::smtp::{Reply, SmtpError, Stage, Target};
 use crate::delivery::tls::TlsError;
+use crate::secret::scrub;
 
 /// What happens to the message next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,7 +101,7 @@ pub fn smtp(result: Result<&Reply, &SmtpError>, stage: Option<Stage>, target: &T
     let err = match result {
         Ok(reply) => {
             let mut v = Verdict::new(Action::Sent, Scope::Message, Class::Ok);
-            v.reply = Some(reply.text());
+            v.reply = Some(scrub(&reply.text()));
             return v;
         }
         Err(e) => e,
@@ -139,10 +142,10 @@ pub fn smtp(result: Result<&Reply, &SmtpError>, stage: Option<Stage>, target: &T
     let mut v = Verdict::new(action, scope, class);
     v.stage = stage.map(Stage::name);
     v.reply = match err {
-        SmtpError::Reply(r) => Some(r.text()),
+        SmtpError::Reply(r) => Some(scrub(&r.text())),
         _ => None,
     };
-    v.error = Some(err.to_string());
+    v.error = Some(scrub(&err.to_string()));
     v.hint = smtp_hint(err, stage, target);
     v
 }
@@ -232,7 +235,7 @@ pub fn http_at(result: Result<&Answer, &SendError>, step: Option<&'static str>) 
 const CHECK_HOST: &str = "check the URL's host and port, and the proxy settings";
 
 fn http_status(a: &Answer) -> Verdict {
-    let reply = Some(format!("{} {}", a.status, a.body.trim_end()));
+    let reply = Some(scrub(&format!("{} {}", a.status, a.body.trim_end())));
     if (200..300).contains(&a.status) {
         let mut v = Verdict::new(Action::Sent, Scope::Message, Class::Ok);
         v.reply = reply;
@@ -313,7 +316,7 @@ fn http_failure(e: &SendError) -> Verdict {
     };
     let mut v = Verdict::new(action, scope, class);
     v.stage = Some(stage);
-    v.error = Some(e.to_string());
+    v.error = Some(scrub(&e.to_string()));
     v.hint = hint.map(str::to_owned);
     v
 }

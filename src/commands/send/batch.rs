@@ -11,7 +11,7 @@ use crate::batch::coordinator::{Counts, Event, Job};
 use crate::batch::rows::{Defaults, Resolved};
 use crate::batch::{self, DrySummary, Options, Summary};
 use crate::cli::{GlobalArgs, OnBadRow, SendArgs};
-use crate::diag::{Paint, Role};
+use crate::diag::{Paint, Role, escape_controls};
 use crate::exit::{self, ExitStatus, Usage};
 use crate::output::Printer;
 use crate::output::progress::Progress;
@@ -152,19 +152,21 @@ impl<'p> Presenter<'p> {
         match event {
             Event::Bad { line, message } => {
                 self.above(&format!(
-                    "courier: {} line {line}: {message}",
-                    p.paint("bad row:", Role::Error)
+                    "courier: {} line {line}: {}",
+                    p.paint("bad row:", Role::Error),
+                    escape_controls(message)
                 ));
             }
             Event::Abandoned { job, error, .. } if self.shown_failures < SHOWN_FAILURES => {
                 self.shown_failures += 1;
                 self.above(&format!(
-                    "courier: {} line {} {} after {} attempt{}: {error}",
+                    "courier: {} line {} {} after {} attempt{}: {}",
                     p.paint("abandoned:", Role::Error),
                     job.id,
                     job.row.recipient,
                     job.tries,
-                    if job.tries == 1 { "" } else { "s" }
+                    if job.tries == 1 { "" } else { "s" },
+                    escape_controls(error)
                 ));
             }
             _ => {}
@@ -338,7 +340,9 @@ fn print_summary(printer: &Printer, s: &Summary) {
         for e in s.errors.iter().take(CAUSES) {
             text.push_str(&format!(
                 "\n  {:>6} × {} (first: line {})",
-                e.count, e.error, e.first_line
+                e.count,
+                escape_controls(&e.error),
+                e.first_line
             ));
         }
     }

@@ -15,7 +15,7 @@ use crate::delivery::mime::Email;
 use crate::delivery::request::HttpRequest;
 use crate::delivery::smtp;
 use crate::delivery::verdict::{self, Class, Verdict};
-use crate::diag::{Paint, Role};
+use crate::diag::{Paint, Role, escape_controls};
 use crate::exit::{self, ExitStatus, Usage};
 use crate::message::compose::{Composer, Content, Spec, Wire};
 use crate::message::{Channel, Texts};
@@ -123,7 +123,10 @@ fn send_smtp(
         let lines: Vec<String> = session
             .transcript
             .iter()
-            .map(|l| format!("{} {}", l.dir.marker(), l.text))
+            .map(|l| {
+                let text = crate::secret::scrub(&l.text);
+                format!("{} {}", l.dir.marker(), escape_controls(&text))
+            })
             .collect();
         printer.diag(&lines.join("\n"));
     }
@@ -160,7 +163,7 @@ fn report(printer: &Printer, to: &str, channel: Channel, via: &str, server: &str
     }
     if sent {
         let p = printer.stdout_paint();
-        let reply = v.reply.as_deref().unwrap_or_default().trim_end();
+        let reply = escape_controls(v.reply.as_deref().unwrap_or_default().trim_end());
         printer.out(&format!(
             "{} {to} via {via} {server}: {reply}",
             p.paint("sent", Role::Success)
@@ -173,12 +176,12 @@ fn report(printer: &Printer, to: &str, channel: Channel, via: &str, server: &str
     };
     let mut message = format!(
         "sending to {to} via {via} {server} {failed}: {}",
-        v.error.as_deref().unwrap_or_default()
+        escape_controls(v.error.as_deref().unwrap_or_default())
     );
     if via == "http"
         && let Some(r) = &v.reply
     {
-        message.push_str(&format!("\n  response: {}", r.trim_end()));
+        message.push_str(&format!("\n  response: {}", escape_controls(r.trim_end())));
     }
     printer.failure(&message, v.hint.as_deref());
 }

@@ -175,7 +175,7 @@ fn print_human(r: &Report, printer: &Printer) {
             s.stage,
             p.paint(s.outcome, role),
             format!("{:.1} ms", s.ms),
-            s.detail
+            crate::diag::escape_controls(&s.detail)
         ));
     }
     if let Some(q) = &r.request {
@@ -190,6 +190,6 @@ fn print_human(r: &Report, printer: &Printer) {
     out.push_str(&format!("{verdict} {}", r.url));
     printer.out(&out);
     if let Some(e) = &r.error {
-        printer.failure(&e.message, e.hint.as_deref());
+        printer.failure(&crate::diag::escape_controls(&e.message), e.hint.as_deref());
     }
 }

@@ -11,9 +11,10 @@ use crate::config::settings::Settings;
 use crate::delivery::smtp::{self, Dir, Line, Outcome, Reply, Stage, StageRecord};
 use crate::delivery::tls::SessionInfo;
 use crate::delivery::verdict;
-use crate::diag::{Paint, Role};
+use crate::diag::{Paint, Role, escape_controls};
 use crate::exit::{self, ExitStatus, Usage};
 use crate::output::Printer;
+use crate::secret::scrub;
 
 /// The JSON document of `courier test` (a public interface).
 #[derive(Debug, Serialize)]
@@ -60,9 +61,24 @@ pub fn run(settings: &Settings, args: &TestArgs, printer: &Printer) -> anyhow::R
         ok: result.is_ok(),
         requested,
         reached: session.reached,
-        stages: session.stages.clone(),
+        // The server's words, scrubbed as they enter the report.
+        stages: session
+            .stages
+            .iter()
+            .map(|s| StageRecord {
+                detail: scrub(&s.detail),
+                ..s.clone()
+            })
+            .collect(),
         tls: session.tls.clone(),
-        transcript: session.transcript.clone(),
+        transcript: session
+            .transcript
+            .iter()
+            .map(|l| Line {
+                dir: l.dir,
+                text: scrub(&l.text),
+            })
+            .collect(),
         error,
     };
     if printer.json_mode() {
@@ -86,7 +102,7 @@ fn print_human(r: &Report, printer: &Printer) {
                     Role::Gutter
                 },
             );
-            out.push_str(&format!("{marker} {}\n", line.text));
+            out.push_str(&format!("{marker} {}\n", escape_controls(&line.text)));
         }
         out.push('\n');
         for s in &r.stages {
@@ -100,7 +116,7 @@ fn print_human(r: &Report, printer: &Printer) {
                 s.stage.name(),
                 p.paint(word, role),
                 format!("{:.1} ms", s.ms),
-                s.detail
+                escape_controls(&s.detail)
             ));
         }
     }
@@ -128,7 +144,7 @@ fn print_human(r: &Report, printer: &Printer) {
             "courier: {} {}: {}",
             ep.paint("error:", Role::Error),
             e.stage.unwrap_or("test"),
-            e.message
+            escape_controls(&e.message)
         );
         if let Some(h) = &e.hint {
             text.push_str(&format!("\n  {} {h}", ep.paint("hint:", Role::Help)));
