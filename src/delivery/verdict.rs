@@ -214,7 +214,11 @@ pub fn http_at(result: Result<&Answer, &SendError>, step: Option<&'static str>) 
 const CHECK_HOST: &str = "check the URL's host and port, and the proxy settings";
 
 fn http_status(a: &Answer) -> Verdict {
-    let reply = Some(format!("{} {}", a.status, a.body.trim_end()));
+    let mut reply = format!("{} {}", a.status, a.body.trim_end());
+    if let Some(cut) = &a.cut {
+        reply.push_str(&format!(" [{cut}]"));
+    }
+    let reply = Some(reply);
     if (200..300).contains(&a.status) {
         let mut v = Verdict::new(Action::Sent, Scope::Message, Class::Ok);
         v.reply = reply;
@@ -411,6 +415,7 @@ mod tests {
             status,
             body: "body".into(),
             retry_after: retry_after.map(Duration::from_secs),
+            cut: None,
         }
     }
 
@@ -442,6 +447,16 @@ mod tests {
         let v = http(Ok(&answer(429, Some(30))));
         assert_eq!(v.retry_after, Some(Duration::from_secs(30)));
         assert!(v.hint.is_some_and(|h| h.contains("throttling")));
+        let slow = Answer {
+            cut: Some("the body did not end within the 10s timeout".into()),
+            ..answer(400, None)
+        };
+        let v = http(Ok(&slow));
+        assert!(is(&v, Abandon, Message, Permanent), "the status decides");
+        assert_eq!(
+            v.reply.as_deref(),
+            Some("400 body [the body did not end within the 10s timeout]")
+        );
         let tls_timeout = SendError::Tls(TlsError::Timeout);
         let untrusted = SendError::Tls(TlsError::Untrusted("x".into()));
         #[rustfmt::skip]
