@@ -289,6 +289,16 @@ fn http_failure(e: &SendError) -> Verdict {
                 "check the certificate of the endpoint; Kratos verifies it against the system trust store",
             ),
         ),
+        // The server points elsewhere: every message would go the same way.
+        SendError::Redirect(..) => (
+            Action::Stop,
+            Scope::Server,
+            Class::Permanent,
+            "redirect",
+            Some(
+                "point the URL at the address the server redirects to (`courier test` follows the redirects and shows them)",
+            ),
+        ),
         SendError::Other(_) => (
             Action::Retry,
             Scope::Message,
@@ -310,6 +320,7 @@ mod tests {
 
     use super::{Action, Class, Scope, Verdict, http, smtp};
     use crate::connection_uri::Security;
+    use crate::delivery::http::redirect::RedirectError;
     use crate::delivery::http::{Answer, SendError};
     use crate::delivery::smtp::{Reply, SmtpError, Stage, Target};
     use crate::delivery::tls::{TlsError, TlsOptions};
@@ -468,6 +479,7 @@ mod tests {
             (tls_timeout, Retry, Server, Temporary, "tls"),
             (untrusted, Stop, Server, Permanent, "tls"),
             (SendError::Other("reset".into()), Retry, Message, Permanent, "request"),
+            (SendError::Redirect(RedirectError::TooMany, String::new()), Stop, Server, Permanent, "redirect"),
         ];
         for (err, action, scope, class, stage) in failures {
             let v = http(Err(&err));

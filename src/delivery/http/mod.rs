@@ -6,14 +6,17 @@
 //! of the body, redirects included (reqwest's per-request total timeout,
 //! which also bounds body reads, and [`body::read`] for what is read). What
 //! is read is capped: a fetched document at [`FETCH_CAP`], an answer at its
-//! first KiB plus a bounded drain.
+//! first KiB plus a bounded drain. Redirects follow [`redirect`].
 
 pub mod body;
 pub mod dial;
+pub mod redirect;
 
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use body::{Bounds, End};
+use redirect::RedirectError;
 
 /// Kratos' registry client gives remote template fetches 30 s.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
@@ -48,6 +51,8 @@ pub enum FetchError {
     TooLarge,
     #[error("it did not arrive within {}s (Kratos gives a fetch 30 s)", .0.as_secs())]
     Timeout(Duration),
+    #[error(transparent)]
+    Redirect(RedirectError),
     #[error("the request failed: {0}")]
     Transport(String),
 }
@@ -61,7 +66,9 @@ pub fn get_text(url: &str) -> Result<String, FetchError> {
 
 fn get_text_within(url: &str, timeout: Duration, cap: usize) -> Result<String, FetchError> {
     let deadline = Instant::now() + timeout;
-    let client = build(timeout).map_err(|e| FetchError::Transport(e.to_string()))?;
+    // User info in the URL becomes basic auth: a credential.
+    let guarded = crate::gourl::go_parse(url).is_ok_and(|u| u.user.is_some());
+    let client = build(timeout, guarded).map_err(|e| FetchError::Transport(e.to_string()))?;
     let mut resp =
         client
             .get(url)
@@ -69,6 +76,7 @@ fn get_text_within(url: &str, timeout: Duration, cap: usize) -> Result<String, F
             .send()
             .map_err(|e| match failure(e, timeout) {
                 SendError::Timeout(t) => FetchError::Timeout(t),
+                SendError::Redirect(r, _) => FetchError::Redirect(r),
                 other => FetchError::Transport(other.to_string()),
             })?;
     let status = resp.status().as_u16();
@@ -118,6 +126,10 @@ pub enum SendError {
     Proxy(String),
     #[error(transparent)]
     Tls(crate::delivery::tls::TlsError),
+    /// A redirect courier does not follow; the text adds what Kratos would
+    /// do there.
+    #[error("{0}{1}")]
+    Redirect(RedirectError, String),
     #[error("the request failed: {0}")]
     Other(String),
 }
@@ -132,19 +144,32 @@ pub fn send(
 }
 
 /// A keep-alive client shared by the workers of a batch (connections are
-/// pooled and reused across requests and threads).
+/// pooled and reused across requests and threads). Requests that carry
+/// credentials go through a client that refuses redirects to another
+/// origin; the others through one that follows them as Go does.
 #[derive(Clone)]
 pub struct Client {
-    inner: reqwest::blocking::Client,
+    guarded: Arc<OnceLock<reqwest::blocking::Client>>,
+    open: Arc<OnceLock<reqwest::blocking::Client>>,
     timeout: Duration,
 }
 
-/// A reqwest client whose requests have `timeout` in total.
-fn build(timeout: Duration) -> Result<reqwest::blocking::Client, SendError> {
+/// A reqwest client whose requests have `timeout` in total; `guarded`
+/// refuses redirects to another origin.
+fn build(timeout: Duration, guarded: bool) -> Result<reqwest::blocking::Client, SendError> {
     reqwest::blocking::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
         .tcp_nodelay(true)
+        .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+            let first = attempt.previous().first().map_or("", |u| u.as_str());
+            let sent = attempt.previous().len();
+            let status = attempt.status().as_u16();
+            match redirect::check(first, attempt.url().as_str(), status, sent, guarded) {
+                Ok(()) => attempt.follow(),
+                Err(e) => attempt.error(e),
+            }
+        }))
         .build()
         .map_err(|e| SendError::Other(e.to_string()))
 }
@@ -152,10 +177,23 @@ fn build(timeout: Duration) -> Result<reqwest::blocking::Client, SendError> {
 impl Client {
     /// A client whose every request has `timeout` in total.
     pub fn new(timeout: Duration) -> Result<Self, SendError> {
-        Ok(Self {
-            inner: build(timeout)?,
+        let client = Self {
+            guarded: Arc::new(OnceLock::new()),
+            open: Arc::new(OnceLock::new()),
             timeout,
-        })
+        };
+        // Set-up errors show at once rather than at the first message.
+        client.pick(true)?;
+        Ok(client)
+    }
+
+    fn pick(&self, guarded: bool) -> Result<&reqwest::blocking::Client, SendError> {
+        let cell = if guarded { &self.guarded } else { &self.open };
+        if let Some(c) = cell.get() {
+            return Ok(c);
+        }
+        let built = build(self.timeout, guarded)?;
+        Ok(cell.get_or_init(|| built))
     }
 
     /// Sends `req` once; the status and the first KiB of the body, all
@@ -164,14 +202,28 @@ impl Client {
         let deadline = Instant::now() + self.timeout;
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|e| SendError::Other(e.to_string()))?;
-        let mut builder = self.inner.request(method, &req.url).timeout(self.timeout);
+        let client = self.pick(!req.credentials.is_empty())?;
+        let mut builder = client.request(method, &req.url).timeout(self.timeout);
         for (k, v) in &req.headers {
             builder = builder.header(k.as_str(), v.as_str());
         }
-        let resp = builder
-            .body(req.body.clone())
-            .send()
-            .map_err(|e| failure(e, self.timeout))?;
+        let resp =
+            builder
+                .body(req.body.clone())
+                .send()
+                .map_err(|e| match failure(e, self.timeout) {
+                    SendError::Redirect(r, _) => {
+                        let kratos = match &r {
+                            RedirectError::CrossOrigin { status, from, to } => format!(
+                                " ({})",
+                                redirect::kratos_would(&req.credentials, from, to, *status)
+                            ),
+                            RedirectError::TooMany => String::new(),
+                        };
+                        SendError::Redirect(r, kratos)
+                    }
+                    other => other,
+                })?;
         Ok(read_answer(resp, deadline, self.timeout))
     }
 }
@@ -252,8 +304,21 @@ fn drain(resp: &mut reqwest::blocking::Response, deadline: Instant) {
     let _ = body::read(resp, bounds, None);
 }
 
+/// `location` (a redirect's) resolved against `base`, as the client
+/// follows it.
+#[must_use]
+pub fn resolve(base: &str, location: &str) -> Option<String> {
+    let next = reqwest::Url::parse(base).ok()?.join(location).ok()?;
+    Some(next.into())
+}
+
 /// What a failed exchange comes to.
 fn failure(e: reqwest::Error, timeout: Duration) -> SendError {
+    let redirected = std::iter::successors(std::error::Error::source(&e), |s| s.source())
+        .find_map(|s| s.downcast_ref::<RedirectError>());
+    if let Some(r) = redirected {
+        return SendError::Redirect(r.clone(), String::new());
+    }
     let e = e.without_url();
     if e.is_timeout() {
         SendError::Timeout(timeout)
