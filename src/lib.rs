@@ -49,7 +49,9 @@
 //! - `delivery/`: `smtp/` (session, dial, auth, transaction), `tls` (the
 //!   only `rustls` user; a verifier that records its verdict), `cert`,
 //!   `mime` (the email as Kratos' mailer writes it), `http/` (the only
-//!   `reqwest` user; `dial` walks to an endpoint without sending),
+//!   `reqwest` user: one deadline per exchange, capped reads in `body`,
+//!   the redirect policy in `redirect`; `dial` walks to an endpoint and
+//!   asks it with a `HEAD`, without sending a message),
 //!   `request` (the HTTP request Kratos builds), `verdict`.
 //! - Shared below all: `connection_uri/` (Kratos' reading of the SMTP URI;
 //!   `build` makes one), `gourl` (Go's `net/url`), `input` (named inputs),
@@ -67,6 +69,10 @@
 //!   and send the same bytes for the same input, and judge outcomes alike.
 //! - `check-config` touches the network only with `--online`; `render` and
 //!   `test` never send a message; `test` never says DATA.
+//! - A hostile server cannot hold courier or grow it: every HTTP exchange
+//!   ends by its deadline, body included; fetched templates and bodies stop
+//!   at 1 MiB and 30 s; a credential never follows a redirect to another
+//!   origin.
 //! - A batch claims a message in its journal (`processing`) before sending
 //!   it and records the verdict after: a killed run can leave a message
 //!   uncertain, never sent twice unless `--resend-uncertain`. Only the
