@@ -69,16 +69,15 @@ fn get_text_within(url: &str, timeout: Duration, cap: usize) -> Result<String, F
     // User info in the URL becomes basic auth: a credential.
     let guarded = crate::gourl::go_parse(url).is_ok_and(|u| u.user.is_some());
     let client = build(timeout, guarded).map_err(|e| FetchError::Transport(e.to_string()))?;
-    let mut resp =
-        client
-            .get(url)
-            .timeout(timeout)
-            .send()
-            .map_err(|e| match failure(e, timeout) {
-                SendError::Timeout(t) => FetchError::Timeout(t),
-                SendError::Redirect(r, _) => FetchError::Redirect(r),
-                other => FetchError::Transport(other.to_string()),
-            })?;
+    let mut resp = client.get(url).timeout(timeout).send().map_err(|e| {
+        if let Some(r) = redirected(&e) {
+            FetchError::Redirect(r)
+        } else if e.is_timeout() {
+            FetchError::Timeout(timeout)
+        } else {
+            FetchError::Transport(e.without_url().to_string())
+        }
+    })?;
     let status = resp.status().as_u16();
     if status != 200 {
         return Err(FetchError::Status(status));
@@ -312,12 +311,17 @@ pub fn resolve(base: &str, location: &str) -> Option<String> {
     Some(next.into())
 }
 
+/// The redirect the policy refused, if that is why `e` failed.
+fn redirected(e: &reqwest::Error) -> Option<RedirectError> {
+    std::iter::successors(std::error::Error::source(e), |s| s.source())
+        .find_map(|s| s.downcast_ref::<RedirectError>())
+        .cloned()
+}
+
 /// What a failed exchange comes to.
 fn failure(e: reqwest::Error, timeout: Duration) -> SendError {
-    let redirected = std::iter::successors(std::error::Error::source(&e), |s| s.source())
-        .find_map(|s| s.downcast_ref::<RedirectError>());
-    if let Some(r) = redirected {
-        return SendError::Redirect(r.clone(), String::new());
+    if let Some(r) = redirected(&e) {
+        return SendError::Redirect(r, String::new());
     }
     let e = e.without_url();
     if e.is_timeout() {
