@@ -14,6 +14,7 @@ use crate::config::Unusable;
 use crate::config::data::DataError;
 use crate::config::section::HasSection;
 use crate::config::settings::SettingsError;
+use crate::delivery::http::FetchError;
 use crate::delivery::mime::MimeError;
 use crate::delivery::verdict::Class;
 use crate::fetch::LoadError;
@@ -269,6 +270,14 @@ fn compose(c: &ComposeError) -> Option<(ExitStatus, Option<String>)> {
 fn body(b: &BodyError) -> Option<(ExitStatus, Option<String>)> {
     let code = match b {
         BodyError::Missing => ExitStatus::Config,
+        BodyError::Load(LoadError::Http {
+            source: FetchError::TooLarge,
+            ..
+        }) => ExitStatus::DataErr,
+        BodyError::Load(LoadError::Http {
+            source: FetchError::Timeout(_),
+            ..
+        }) => ExitStatus::TempFail,
         BodyError::NotFetched(_) | BodyError::Load(LoadError::Http { .. }) => {
             ExitStatus::Unavailable
         }
@@ -280,6 +289,8 @@ fn body(b: &BodyError) -> Option<(ExitStatus, Option<String>)> {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::{ExitStatus, TABLE, Usage, classify};
     use crate::batch::coordinator::{StopCause, Stopped};
     use crate::batch::journal::JournalError;
@@ -288,6 +299,7 @@ mod tests {
     use crate::config::data::DataError;
     use crate::config::section::HasSection;
     use crate::config::settings::SettingsError;
+    use crate::delivery::http::FetchError;
     use crate::delivery::mime::MimeError;
     use crate::delivery::request::RequestError;
     use crate::delivery::verdict::Class;
@@ -323,6 +335,13 @@ mod tests {
             message: "x".into(),
             line: None,
             column: None,
+        }
+    }
+
+    fn fetched(source: FetchError) -> LoadError {
+        LoadError::Http {
+            url: "https://example.com/b.jsonnet".into(),
+            source,
         }
     }
 
@@ -398,6 +417,18 @@ mod tests {
             (
                 BodyError::Load(LoadError::Base64("x".into())).into(),
                 DataErr,
+            ),
+            (
+                BodyError::Load(fetched(FetchError::Status(404))).into(),
+                Unavailable,
+            ),
+            (
+                BodyError::Load(fetched(FetchError::TooLarge)).into(),
+                DataErr,
+            ),
+            (
+                BodyError::Load(fetched(FetchError::Timeout(Duration::from_secs(30)))).into(),
+                ExitStatus::TempFail,
             ),
             (DataError::Unreadable(unreadable()).into(), NoInput),
             (DataError::NotMapping("d".into()).into(), DataErr),

@@ -51,7 +51,9 @@
 //!   by a deadline), `tls` (the only `rustls` user; a verifier that
 //!   records its verdict), `cert`,
 //!   `mime` (the email as Kratos' mailer writes it), `http/` (the only
-//!   `reqwest` user; `dial` walks to an endpoint without sending),
+//!   `reqwest` user: one deadline per exchange, capped reads in `body`,
+//!   the redirect policy in `redirect`; `dial` walks to an endpoint and
+//!   asks it with a `HEAD`, without sending a message),
 //!   `request` (the HTTP request Kratos builds), `verdict`.
 //! - Shared below all: `connection_uri/` (Kratos' reading of the SMTP URI;
 //!   `build` makes one), `gourl` (Go's `net/url`), `input` (named inputs),
@@ -74,6 +76,10 @@
 //!   keep more than a bounded reply (2 KiB a line, 100 lines, 64 KiB) and
 //!   transcript (256 KiB); nothing read in cleartext is trusted after
 //!   STARTTLS.
+//! - A hostile server cannot hold courier or grow it: every HTTP exchange
+//!   ends by its deadline, body included; fetched templates and bodies stop
+//!   at 1 MiB and 30 s; a credential never follows a redirect to another
+//!   origin.
 //! - A batch claims a message in its journal (`processing`) before sending
 //!   it and records the verdict after: a killed run can leave a message
 //!   uncertain, never sent twice unless `--resend-uncertain`. Only the

@@ -51,6 +51,10 @@ pub struct HttpRequest {
     /// Canonical names, sorted as Go writes them; values may repeat.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The names of the headers that carry a credential (see
+    /// [`RequestConfig::credential_headers`]): the request never follows
+    /// a redirect to another origin with them.
+    pub credentials: Vec<String>,
 }
 
 /// Why Kratos would not send the request.
@@ -164,7 +168,32 @@ impl RequestConfig {
             url: self.url.clone(),
             headers,
             body,
+            credentials: self.credential_headers(),
         })
+    }
+
+    /// The canonical names of the headers that carry a credential: the
+    /// basic-auth `Authorization`, the API key's header (any name) or
+    /// `Cookie`, and every configured header named like a credential.
+    #[must_use]
+    pub fn credential_headers(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .headers
+            .iter()
+            .map(|(k, _)| canonical(k))
+            .filter(|k| crate::secret::is_secret_header(k))
+            .collect();
+        match &self.auth {
+            Some(Auth::Basic { .. }) => names.push("Authorization".into()),
+            Some(Auth::ApiKey {
+                in_cookie: true, ..
+            }) => names.push("Cookie".into()),
+            Some(Auth::ApiKey { name, .. }) => names.push(canonical(name)),
+            None => {}
+        }
+        names.sort();
+        names.dedup();
+        names
     }
 
     /// Whether Kratos renders a body for this method (all but TRACE).
@@ -346,5 +375,15 @@ mod tests {
             r.headers
                 .contains(&("Cookie".into(), "session=\"a b\"".into()))
         );
+        assert_eq!(r.credentials, ["Cookie", "X-Token"]);
+        cfg.auth = Some(Auth::ApiKey {
+            name: "x-provider".into(),
+            value: Secret::new("k"),
+            in_cookie: false,
+        });
+        cfg.headers = vec![("x-trace".into(), "t".into())];
+        assert_eq!(cfg.build(None).unwrap().credentials, ["X-Provider"]);
+        cfg.auth = None;
+        assert!(cfg.build(None).unwrap().credentials.is_empty());
     }
 }

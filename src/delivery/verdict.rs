@@ -235,7 +235,11 @@ pub fn http_at(result: Result<&Answer, &SendError>, step: Option<&'static str>) 
 const CHECK_HOST: &str = "check the URL's host and port, and the proxy settings";
 
 fn http_status(a: &Answer) -> Verdict {
-    let reply = Some(scrub(&format!("{} {}", a.status, a.body.trim_end())));
+    let mut reply = format!("{} {}", a.status, a.body.trim_end());
+    if let Some(cut) = &a.cut {
+        reply.push_str(&format!(" [{cut}]"));
+    }
+    let reply = Some(scrub(&reply));
     if (200..300).contains(&a.status) {
         let mut v = Verdict::new(Action::Sent, Scope::Message, Class::Ok);
         v.reply = reply;
@@ -306,6 +310,16 @@ fn http_failure(e: &SendError) -> Verdict {
                 "check the certificate of the endpoint; Kratos verifies it against the system trust store",
             ),
         ),
+        // The server points elsewhere: every message would go the same way.
+        SendError::Redirect(..) => (
+            Action::Stop,
+            Scope::Server,
+            Class::Permanent,
+            "redirect",
+            Some(
+                "point the URL at the address the server redirects to (`courier test` follows the redirects and shows them)",
+            ),
+        ),
         SendError::Other(_) => (
             Action::Retry,
             Scope::Message,
@@ -327,6 +341,7 @@ mod tests {
 
     use super::{Action, Class, Scope, Verdict, http, smtp};
     use crate::connection_uri::Security;
+    use crate::delivery::http::redirect::RedirectError;
     use crate::delivery::http::{Answer, SendError};
     use crate::delivery::smtp::{Overrun, Reply, SmtpError, Stage, Target};
     use crate::delivery::tls::{TlsError, TlsOptions};
@@ -437,6 +452,7 @@ mod tests {
             status,
             body: "body".into(),
             retry_after: retry_after.map(Duration::from_secs),
+            cut: None,
         }
     }
 
@@ -468,6 +484,16 @@ mod tests {
         let v = http(Ok(&answer(429, Some(30))));
         assert_eq!(v.retry_after, Some(Duration::from_secs(30)));
         assert!(v.hint.is_some_and(|h| h.contains("throttling")));
+        let slow = Answer {
+            cut: Some("the body did not end within the 10s timeout".into()),
+            ..answer(400, None)
+        };
+        let v = http(Ok(&slow));
+        assert!(is(&v, Abandon, Message, Permanent), "the status decides");
+        assert_eq!(
+            v.reply.as_deref(),
+            Some("400 body [the body did not end within the 10s timeout]")
+        );
         let tls_timeout = SendError::Tls(TlsError::Timeout);
         let untrusted = SendError::Tls(TlsError::Untrusted("x".into()));
         #[rustfmt::skip]
@@ -479,6 +505,7 @@ mod tests {
             (tls_timeout, Retry, Server, Temporary, "tls"),
             (untrusted, Stop, Server, Permanent, "tls"),
             (SendError::Other("reset".into()), Retry, Message, Permanent, "request"),
+            (SendError::Redirect(RedirectError::TooMany, String::new()), Stop, Server, Permanent, "redirect"),
         ];
         for (err, action, scope, class, stage) in failures {
             let v = http(Err(&err));

@@ -35,13 +35,16 @@ pub struct Body {
     pub code: String,
 }
 
-/// A short name for a body URI in messages (never a base64 payload).
+/// A short name for a body URI in messages (never a base64 payload, nor
+/// the user info or query values of a URL).
 #[must_use]
 pub fn display_name(uri: &str) -> String {
     if uri.starts_with("base64://") {
         "base64 body".to_owned()
+    } else if let Some(path) = uri.strip_prefix("file://") {
+        path.to_owned()
     } else {
-        uri.strip_prefix("file://").unwrap_or(uri).to_owned()
+        crate::gourl::display(uri)
     }
 }
 

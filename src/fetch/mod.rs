@@ -1,7 +1,8 @@
 //! Loading a template or Jsonnet body by URI, with the rules of Kratos'
 //! fetcher: `file://` is the rest of the string as a path (relative to the
 //! working directory), `base64://` is standard base64 with padding,
-//! `http(s)://` is a GET that must answer 200.
+//! `http(s)://` is a GET that must answer 200, within 30 s and 1 MiB
+//! (`delivery::http::FETCH_CAP`; Kratos sets no size limit).
 
 pub mod body;
 pub mod templates;
@@ -23,6 +24,7 @@ pub enum LoadError {
     NotUtf8,
     #[error("fetching {url} failed: {source}")]
     Http {
+        /// As shown: user info and query values masked.
         url: String,
         #[source]
         source: crate::delivery::http::FetchError,
@@ -64,9 +66,14 @@ pub fn load(uri: &str, online: bool) -> Result<Option<String>, LoadError> {
                 .map(Some)
                 .map_err(|_| LoadError::NotUtf8)
         }
-        Target::Remote(url) if online => crate::delivery::http::get_text(&url)
-            .map(Some)
-            .map_err(|source| LoadError::Http { url, source }),
+        Target::Remote(url) if online => {
+            crate::delivery::http::get_text(&url)
+                .map(Some)
+                .map_err(|source| LoadError::Http {
+                    url: crate::gourl::display(&url),
+                    source,
+                })
+        }
         Target::Remote(_) => Ok(None),
     }
 }

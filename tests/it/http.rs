@@ -499,7 +499,8 @@ fn render_takes_data_and_to_over_the_sample() {
 
 #[test]
 fn http_probe_connects_and_shows_the_request_without_sending() {
-    use crate::support::smtp::{Mode, Sink, certs};
+    use crate::support::hostile::{Hostile, Step};
+    use crate::support::smtp::certs;
     let rt = runtime();
     let server = rt.block_on(MockServer::start());
     let dir = tempfile::tempdir().unwrap();
@@ -523,12 +524,21 @@ fn http_probe_connects_and_shows_the_request_without_sending() {
             .unwrap()
             .contains("\"type\": \"recovery_code_valid\"")
     );
-    assert!(
-        rt.block_on(server.received_requests()).unwrap().is_empty(),
-        "the probe never sends"
-    );
-    // TLS: any TLS server will do for the handshake; the implicit-TLS SMTP sink is one.
-    let tls = Sink::start(Mode::Smtps, false);
+    // The probe asks with one HEAD: no credential, no message.
+    let reqs = rt.block_on(server.received_requests()).unwrap();
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    assert_eq!(reqs[0].method.as_str(), "HEAD");
+    assert_eq!(reqs[0].url.path(), "/send");
+    assert!(reqs[0].headers.get("x-api-key").is_none() && reqs[0].body.is_empty());
+    assert_eq!(v["stages"][2]["stage"], "probe", "{v}");
+    assert_eq!(v["stages"][2]["detail"], "HEAD /send: 404 Not Found", "{v}");
+    assert_eq!(v["redirects"], serde_json::json!([]));
+    // TLS, then HTTP over it.
+    let tls = Hostile::start(vec![
+        Step::StartTls,
+        Step::HttpRequest,
+        Step::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".to_vec()),
+    ]);
     config(
         dir.path(),
         &email_config(&format!("https://127.0.0.1:{}/send", tls.port), ""),
@@ -544,6 +554,10 @@ fn http_probe_connects_and_shows_the_request_without_sending() {
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["tls"]["verified"], true, "{v}");
     assert_eq!(v["tls"]["certificate"]["issuer"], "CN=courier test CA");
+    assert!(
+        tls.received_after("HEAD")
+            .starts_with("HEAD /send HTTP/1.1\r\n")
+    );
     let out = courier(dir.path(), &["test"]);
     assert_eq!(out.code, 69, "untrusted: {}", out.all());
     assert!(out.stderr.contains("tls:"), "{}", out.stderr);

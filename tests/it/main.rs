@@ -8,6 +8,7 @@ mod cli;
 mod generated;
 mod hostile_eval;
 mod hostile_smtp;
+mod hostile_http;
 mod http;
 mod smtp;
 mod support;

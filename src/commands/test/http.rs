@@ -1,7 +1,9 @@
 //! `courier test` over HTTP: reach the endpoint as Kratos' client would
-//! (resolve, connect through the proxy Go would pick, TLS), then compose
-//! the request `courier send` would send for `--template` — shown, never
-//! sent.
+//! (resolve, connect through the proxy Go would pick, TLS), ask it with a
+//! `HEAD` where it leads (redirects followed as `courier send` follows
+//! them, with a warning where Kratos would take a credential to another
+//! origin), then compose the request `courier send` would send for
+//! `--template` — shown, never sent.
 
 use std::time::{Duration, Instant};
 
@@ -10,7 +12,8 @@ use serde::Serialize;
 use super::report::ErrorReport;
 use crate::cli::TestArgs;
 use crate::config::settings::{Settings, SettingsError};
-use crate::delivery::http::dial::{self, Endpoint, Step};
+use crate::delivery::http::dial::{self, Endpoint, Hop, Step};
+use crate::delivery::http::redirect;
 use crate::delivery::request::{RequestConfig, RequestView};
 use crate::delivery::tls::SessionInfo;
 use crate::delivery::verdict;
@@ -28,8 +31,20 @@ pub struct Report {
     pub ok: bool,
     pub stages: Vec<Step>,
     pub tls: Option<SessionInfo>,
+    pub redirects: Vec<RedirectView>,
+    /// Where Kratos would do something the operator should know of.
+    pub warnings: Vec<String>,
     pub request: Option<RequestView>,
     pub error: Option<ErrorReport>,
+}
+
+/// A redirect as the report shows it (URLs masked).
+#[derive(Debug, Serialize)]
+pub struct RedirectView {
+    pub status: u16,
+    pub from: String,
+    pub to: String,
+    pub same_origin: bool,
 }
 
 /// Walks to the endpoint of `cfg`, then shows the request.
@@ -62,10 +77,12 @@ pub fn run(
         let shown = crate::connection_uri::SmtpUri::redacted(p);
         return Err(SettingsError::BadProxy(shown).into());
     }
-    let dialed = dial::dial(
-        &endpoint,
-        proxy.as_deref(),
+    let credentials = cfg.credential_headers();
+    let dialed = dial::trace(
+        &cfg.url,
+        &|n| std::env::var(n).ok(),
         Duration::from_secs(args.timeout),
+        &credentials,
     );
     let mut report = Report {
         url: cfg.url.split('?').next().unwrap_or_default().to_owned(),
@@ -75,6 +92,17 @@ pub fn run(
         ok: false,
         stages: dialed.steps,
         tls: dialed.tls,
+        warnings: warnings(&cfg.url, &dialed.redirects, &credentials),
+        redirects: dialed
+            .redirects
+            .iter()
+            .map(|h| RedirectView {
+                status: h.status,
+                from: crate::gourl::display(&h.from),
+                to: crate::gourl::display(&h.to),
+                same_origin: redirect::same_origin(&cfg.url, &h.to),
+            })
+            .collect(),
         request: None,
         error: None,
     };
@@ -101,6 +129,26 @@ pub fn run(
         print_human(&report, printer);
     }
     Ok(status)
+}
+
+/// Where Kratos would take a credential (or the message with one) to
+/// another origin: the first redirect that leaves the configured one.
+fn warnings(url: &str, hops: &[Hop], credentials: &[String]) -> Vec<String> {
+    if credentials.is_empty() {
+        return Vec::new();
+    }
+    hops.iter()
+        .find(|h| !redirect::same_origin(url, &h.to))
+        .map(|h| {
+            format!(
+                "the server redirects ({}) to {}, another origin: {}; courier send refuses to go there with credentials",
+                h.status,
+                crate::gourl::display(&h.to),
+                redirect::kratos_would(credentials, url, &h.to, h.status)
+            )
+        })
+        .into_iter()
+        .collect()
 }
 
 /// Composes the request as `send` would, and records it as a stage.
@@ -178,6 +226,14 @@ fn print_human(r: &Report, printer: &Printer) {
             crate::diag::escape_controls(&s.detail)
         ));
     }
+    if !r.redirects.is_empty() {
+        let hops: Vec<String> = r
+            .redirects
+            .iter()
+            .map(|h| format!("=== {} {} -> {}", h.status, h.from, h.to))
+            .collect();
+        out.push_str(&format!("\n-- redirects\n{}\n", hops.join("\n")));
+    }
     if let Some(q) = &r.request {
         out.push_str("\n-- the request Kratos would send (not sent)\n");
         out.push_str(&q.text());
@@ -189,6 +245,10 @@ fn print_human(r: &Report, printer: &Printer) {
     };
     out.push_str(&format!("{verdict} {}", r.url));
     printer.out(&out);
+    let warn = printer.stderr_paint().paint("warning:", Role::Warning);
+    for w in &r.warnings {
+        printer.diag(&format!("courier: {warn} {w}"));
+    }
     if let Some(e) = &r.error {
         printer.failure(&crate::diag::escape_controls(&e.message), e.hint.as_deref());
     }

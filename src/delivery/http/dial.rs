@@ -1,7 +1,9 @@
 //! Reaching an HTTP endpoint the way Kratos' client would, without sending
-//! a request: resolve, connect (through the proxy Go's
-//! `ProxyFromEnvironment` picks, with `CONNECT` for HTTPS), complete TLS.
-//! Every step is recorded with its time, for `courier test`.
+//! a message: resolve, connect (through the proxy Go's
+//! `ProxyFromEnvironment` picks, with `CONNECT` for HTTPS), complete TLS,
+//! then ask with a `HEAD` (no credentials, no body) how the server answers
+//! the URL, and follow its redirects the way `courier send` would. Every
+//! step is recorded with its time, for `courier test`.
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -10,8 +12,12 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::delivery::http::SendError;
-use crate::delivery::tls::{self, SessionInfo, TlsOptions};
+use crate::delivery::http::redirect::{self, RedirectError};
+use crate::delivery::tls::{self, SessionInfo, Stream, TlsOptions};
 use crate::gourl;
+
+/// The most of an answer's head the probe reads.
+const HEAD_CAP: usize = 16 * 1024;
 
 /// One step of the walk.
 #[derive(Debug, Clone, Serialize)]
@@ -26,8 +32,19 @@ pub struct Step {
 #[derive(Debug)]
 pub struct Dialed {
     pub steps: Vec<Step>,
+    /// The TLS session with the configured endpoint.
     pub tls: Option<SessionInfo>,
+    /// The redirects met, in order (raw URLs: show them masked).
+    pub redirects: Vec<Hop>,
     pub result: Result<(), SendError>,
+}
+
+/// One redirect.
+#[derive(Debug, Clone)]
+pub struct Hop {
+    pub status: u16,
+    pub from: String,
+    pub to: String,
 }
 
 /// Where to go.
@@ -36,6 +53,8 @@ pub struct Endpoint {
     pub scheme: String,
     pub host: String,
     pub port: u16,
+    /// The path and query, as a request line carries them.
+    pub target: String,
 }
 
 impl Endpoint {
@@ -46,11 +65,35 @@ impl Endpoint {
             matches!(u.scheme.as_str(), "http" | "https") && !u.hostname().is_empty()
         })?;
         let default = if u.scheme == "https" { 443 } else { 80 };
+        let rest = url.split('#').next().unwrap_or(url);
+        let rest = &rest[rest.find("//").map_or(0, |i| i + 2)..];
+        let target = match rest.find(['/', '?']) {
+            Some(i) if rest[i..].starts_with('?') => format!("/{}", &rest[i..]),
+            Some(i) => rest[i..].to_owned(),
+            None => "/".to_owned(),
+        };
         Some(Self {
             port: u.port().parse().unwrap_or(default),
             host: u.hostname().to_owned(),
             scheme: u.scheme,
+            target,
         })
+    }
+
+    /// The `Host` header: the host, and the port unless it is the
+    /// scheme's.
+    fn authority(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        let default = if self.scheme == "https" { 443 } else { 80 };
+        if self.port == default {
+            host
+        } else {
+            format!("{host}:{}", self.port)
+        }
     }
 }
 
@@ -85,16 +128,196 @@ pub fn proxy_for(scheme: &str, host: &str, env: &dyn Fn(&str) -> Option<String>)
     })
 }
 
-/// Walks to `to` (through `proxy`, if any) with `timeout` per step.
+/// Walks to `url` with `timeout` per step, asks it with a `HEAD`, and
+/// follows its redirects as `courier send` would: at most 10, and not to
+/// another origin when the request carries `credentials` (header names).
+/// `env` reads the proxy variables.
 #[must_use]
-pub fn dial(to: &Endpoint, proxy: Option<&str>, timeout: Duration) -> Dialed {
+pub fn trace(
+    url: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    timeout: Duration,
+    credentials: &[String],
+) -> Dialed {
     let mut d = Dialed {
         steps: Vec::new(),
         tls: None,
+        redirects: Vec::new(),
         result: Ok(()),
     };
-    d.result = walk(&mut d, to, proxy, timeout);
+    let mut current = url.to_owned();
+    d.result = loop {
+        let Some(to) = Endpoint::of(&current) else {
+            break Err(SendError::Other(format!(
+                "courier cannot follow a redirect to {}",
+                gourl::display(&current)
+            )));
+        };
+        let proxy = proxy_for(&to.scheme, &to.host, env);
+        let head = match walk(&mut d, &to, proxy.as_deref(), timeout) {
+            Ok(mut stream) => {
+                let absolute = proxy.is_some() && to.scheme == "http";
+                let start = Instant::now();
+                let r = probe(
+                    &mut stream,
+                    &to,
+                    absolute.then_some(current.as_str()),
+                    timeout,
+                );
+                step(&mut d, "probe", start, r, |h| {
+                    format!(
+                        "HEAD {}: {} {}",
+                        gourl::display(&to.target),
+                        h.status,
+                        h.reason
+                    )
+                })
+            }
+            Err(e) => Err(e),
+        };
+        let (status, location) = match head {
+            Err(e) => break Err(e),
+            // Go follows these five, when they name a place.
+            Ok(h) => match h.location {
+                Some(loc) if matches!(h.status, 301 | 302 | 303 | 307 | 308) => (h.status, loc),
+                _ => break Ok(()),
+            },
+        };
+        let Some(next) = super::resolve(&current, &location) else {
+            break Err(SendError::Other(format!(
+                "the server redirected ({status}) to a location courier cannot read"
+            )));
+        };
+        let start = Instant::now();
+        let r = redirect::check(
+            url,
+            &next,
+            status,
+            d.redirects.len() + 1,
+            !credentials.is_empty(),
+        )
+        .map_err(|e| refused(e, credentials));
+        let origin = if redirect::same_origin(url, &next) {
+            "same origin"
+        } else {
+            "another origin"
+        };
+        d.redirects.push(Hop {
+            status,
+            from: std::mem::replace(&mut current, next.clone()),
+            to: next.clone(),
+        });
+        if let Err(e) = step(&mut d, "redirect", start, r, |()| {
+            format!("{status} to {} ({origin})", gourl::display(&next))
+        }) {
+            break Err(e);
+        }
+    };
     d
+}
+
+/// A refused redirect, with what Kratos would do there.
+fn refused(e: RedirectError, credentials: &[String]) -> SendError {
+    let kratos = match &e {
+        RedirectError::CrossOrigin { status, from, to } => {
+            format!(
+                " ({})",
+                redirect::kratos_would(credentials, from, to, *status)
+            )
+        }
+        RedirectError::TooMany => String::new(),
+    };
+    SendError::Redirect(e, kratos)
+}
+
+/// The head of the probe's answer.
+#[derive(Debug)]
+struct Head {
+    status: u16,
+    reason: String,
+    location: Option<String>,
+}
+
+/// Sends `HEAD` for `to` (`absolute`: the whole URL, to an HTTP proxy)
+/// and reads the head of the answer within `timeout`.
+fn probe(
+    stream: &mut Stream,
+    to: &Endpoint,
+    absolute: Option<&str>,
+    timeout: Duration,
+) -> Result<Head, SendError> {
+    let deadline = Instant::now() + timeout;
+    let target = absolute.map_or(to.target.clone(), without_userinfo);
+    let req = format!(
+        "HEAD {target} HTTP/1.1\r\nHost: {}\r\nUser-Agent: courier\r\nConnection: close\r\n\r\n",
+        to.authority()
+    );
+    stream
+        .write_all(req.as_bytes())
+        .and_then(|()| stream.flush())
+        .map_err(|e| io_failure(&e, timeout))?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 2048];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(SendError::Timeout(timeout));
+        }
+        if buf.len() > HEAD_CAP {
+            return Err(SendError::Other(format!(
+                "the answer's head is longer than {} KiB",
+                HEAD_CAP / 1024
+            )));
+        }
+        stream.set_deadline(deadline);
+        match stream.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) => return Err(io_failure(&e, timeout)),
+        }
+    }
+    parse_head(&String::from_utf8_lossy(&buf))
+}
+
+/// The status line and `Location` of an answer's head.
+fn parse_head(text: &str) -> Result<Head, SendError> {
+    let mut lines = text.split("\r\n");
+    let first = lines.next().unwrap_or_default();
+    let mut parts = first.splitn(3, ' ');
+    let status = match (parts.next(), parts.next()) {
+        (Some(v), Some(code)) if v.starts_with("HTTP/") => code.parse().ok(),
+        _ => None,
+    };
+    let Some(status) = status else {
+        let shown: String = first.chars().take(60).collect();
+        return Err(SendError::Other(format!(
+            "the server's answer is not HTTP: {shown:?}"
+        )));
+    };
+    let location = lines
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("location"))
+        .map(|(_, v)| v.trim().to_owned());
+    Ok(Head {
+        status,
+        reason: parts.next().unwrap_or_default().trim().to_owned(),
+        location,
+    })
+}
+
+/// A URL without its user info (a proxy must not see credentials).
+fn without_userinfo(url: &str) -> String {
+    let Some(start) = url.find("//").map(|i| i + 2) else {
+        return url.to_owned();
+    };
+    let end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    match url[start..end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..start], &url[start + at + 1..]),
+        None => url.to_owned(),
+    }
 }
 
 fn step<T>(
@@ -134,7 +357,7 @@ fn walk(
     to: &Endpoint,
     proxy: Option<&str>,
     timeout: Duration,
-) -> Result<(), SendError> {
+) -> Result<Stream, SendError> {
     let (dial_host, dial_port) = match proxy {
         Some(p) => {
             let u =
@@ -188,12 +411,15 @@ fn walk(
         let r = tls::prepare(&options)
             .and_then(|p| p.connect(tcp))
             .map_err(SendError::Tls);
-        let (_, info) = step(d, "tls", start, r, |(_, i)| {
+        let (stream, info) = step(d, "tls", start, r, |(_, i)| {
             format!("{} {}; {}", i.version, i.cipher, i.verification)
         })?;
-        d.tls = Some(info);
+        if d.tls.is_none() {
+            d.tls = Some(info);
+        }
+        return Ok(Stream::Tls(Box::new(stream)));
     }
-    Ok(())
+    Ok(Stream::Plain(tcp.into()))
 }
 
 fn connect_tunnel(

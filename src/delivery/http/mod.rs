@@ -1,40 +1,102 @@
 //! HTTP: the only `reqwest` user. Fetching remote templates the way
 //! Kratos' fetcher does (GET, only 200 counts), and sending messages, one
 //! at a time or over a shared keep-alive client.
+//!
+//! Every exchange has one deadline, from connect to the end of what is read
+//! of the body, redirects included (reqwest's per-request total timeout,
+//! which also bounds body reads, and [`body::read`] for what is read). What
+//! is read is capped: a fetched document at [`FETCH_CAP`], an answer at its
+//! first KiB plus a bounded drain. Redirects follow [`redirect`].
 
+pub mod body;
 pub mod dial;
+pub mod redirect;
 
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use body::{Bounds, End};
+use redirect::RedirectError;
 
 /// Kratos' registry client gives remote template fetches 30 s.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The largest template or Jsonnet body courier fetches (Kratos sets no
+/// limit; a real template is a few KiB).
+pub const FETCH_CAP: usize = 1 << 20;
+
+/// The part of an answer's body that is kept: the first KiB, as Kratos
+/// logs it.
+pub const EXCERPT: usize = 1024;
+
+/// After the excerpt, at most this much more is read so the connection can
+/// serve the next message...
+const DRAIN_BYTES: u64 = 64 * 1024;
+
+/// ...within this long; a longer or slower rest drops the connection.
+const DRAIN_TIME: Duration = Duration::from_millis(500);
+
+/// How long the excerpt of a 2xx answer is waited for (see [`read_answer`]).
+const ACCEPTED_EXCERPT_TIME: Duration = Duration::from_secs(1);
 
 /// Why a remote template could not be fetched.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     #[error("the server answered {0}; Kratos needs 200")]
     Status(u16),
+    #[error(
+        "the document is larger than {} MiB, courier's limit for a template or Jsonnet body",
+        FETCH_CAP >> 20
+    )]
+    TooLarge,
+    #[error("it did not arrive within {}s (Kratos gives a fetch 30 s)", .0.as_secs())]
+    Timeout(Duration),
+    #[error(transparent)]
+    Redirect(RedirectError),
     #[error("the request failed: {0}")]
     Transport(String),
 }
 
-/// GETs `url` and returns the body, which must come with status 200.
-/// Proxies come from the environment, as in Kratos.
+/// GETs `url` and returns the body, which must come with status 200,
+/// within 30 s and [`FETCH_CAP`]. Proxies come from the environment, as
+/// in Kratos.
 pub fn get_text(url: &str) -> Result<String, FetchError> {
-    let client = reqwest::blocking::Client::builder()
-        .timeout(FETCH_TIMEOUT)
-        .build()
-        .map_err(|e| FetchError::Transport(e.to_string()))?;
-    let resp = client
-        .get(url)
-        .send()
-        .map_err(|e| FetchError::Transport(e.without_url().to_string()))?;
+    get_text_within(url, FETCH_TIMEOUT, FETCH_CAP)
+}
+
+fn get_text_within(url: &str, timeout: Duration, cap: usize) -> Result<String, FetchError> {
+    let deadline = Instant::now() + timeout;
+    // User info in the URL becomes basic auth: a credential.
+    let guarded = crate::gourl::go_parse(url).is_ok_and(|u| u.user.is_some());
+    let client = build(timeout, guarded).map_err(|e| FetchError::Transport(e.to_string()))?;
+    let mut resp = client.get(url).timeout(timeout).send().map_err(|e| {
+        if let Some(r) = redirected(&e) {
+            FetchError::Redirect(r)
+        } else if e.is_timeout() {
+            FetchError::Timeout(timeout)
+        } else {
+            FetchError::Transport(e.without_url().to_string())
+        }
+    })?;
     let status = resp.status().as_u16();
     if status != 200 {
         return Err(FetchError::Status(status));
     }
-    resp.text()
-        .map_err(|e| FetchError::Transport(e.without_url().to_string()))
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(FetchError::TooLarge);
+    }
+    let mut bytes = Vec::new();
+    let bounds = Bounds {
+        limit: cap as u64 + 1,
+        patience: deadline,
+        deadline,
+    };
+    match body::read(&mut resp, bounds, Some(&mut bytes)).1 {
+        End::Eof if bytes.len() <= cap => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        End::Eof | End::Limit => Err(FetchError::TooLarge),
+        End::Patience | End::Deadline => Err(FetchError::Timeout(timeout)),
+        End::Broken(e) => Err(FetchError::Transport(e)),
+    }
 }
 
 /// What the server answered.
@@ -45,6 +107,9 @@ pub struct Answer {
     pub body: String,
     /// `Retry-After`, in seconds (the HTTP-date form is not read).
     pub retry_after: Option<Duration>,
+    /// Why the excerpt ends early, when the body did not arrive in time
+    /// or the connection broke.
+    pub cut: Option<String>,
 }
 
 /// Why a request got no answer.
@@ -60,6 +125,10 @@ pub enum SendError {
     Proxy(String),
     #[error(transparent)]
     Tls(crate::delivery::tls::TlsError),
+    /// A redirect courier does not follow; the text adds what Kratos would
+    /// do there.
+    #[error("{0}{1}")]
+    Redirect(RedirectError, String),
     #[error("the request failed: {0}")]
     Other(String),
 }
@@ -74,73 +143,251 @@ pub fn send(
 }
 
 /// A keep-alive client shared by the workers of a batch (connections are
-/// pooled and reused across requests and threads).
+/// pooled and reused across requests and threads). Requests that carry
+/// credentials go through a client that refuses redirects to another
+/// origin; the others through one that follows them as Go does.
 #[derive(Clone)]
 pub struct Client {
-    inner: reqwest::blocking::Client,
+    guarded: Arc<OnceLock<reqwest::blocking::Client>>,
+    open: Arc<OnceLock<reqwest::blocking::Client>>,
     timeout: Duration,
+}
+
+/// A reqwest client whose requests have `timeout` in total; `guarded`
+/// refuses redirects to another origin.
+fn build(timeout: Duration, guarded: bool) -> Result<reqwest::blocking::Client, SendError> {
+    reqwest::blocking::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .tcp_nodelay(true)
+        .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+            let first = attempt.previous().first().map_or("", |u| u.as_str());
+            let sent = attempt.previous().len();
+            let status = attempt.status().as_u16();
+            match redirect::check(first, attempt.url().as_str(), status, sent, guarded) {
+                Ok(()) => attempt.follow(),
+                Err(e) => attempt.error(e),
+            }
+        }))
+        .build()
+        .map_err(|e| SendError::Other(e.to_string()))
 }
 
 impl Client {
     /// A client whose every request has `timeout` in total.
     pub fn new(timeout: Duration) -> Result<Self, SendError> {
-        let inner = reqwest::blocking::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .tcp_nodelay(true)
-            .build()
-            .map_err(|e| SendError::Other(e.to_string()))?;
-        Ok(Self { inner, timeout })
+        let client = Self {
+            guarded: Arc::new(OnceLock::new()),
+            open: Arc::new(OnceLock::new()),
+            timeout,
+        };
+        // Set-up errors show at once rather than at the first message.
+        client.pick(true)?;
+        Ok(client)
     }
 
-    /// Sends `req` once; the status and the first KiB of the body.
+    fn pick(&self, guarded: bool) -> Result<&reqwest::blocking::Client, SendError> {
+        let cell = if guarded { &self.guarded } else { &self.open };
+        if let Some(c) = cell.get() {
+            return Ok(c);
+        }
+        let built = build(self.timeout, guarded)?;
+        Ok(cell.get_or_init(|| built))
+    }
+
+    /// Sends `req` once; the status and the first KiB of the body, all
+    /// within the timeout.
     pub fn send(&self, req: &crate::delivery::request::HttpRequest) -> Result<Answer, SendError> {
+        let deadline = Instant::now() + self.timeout;
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|e| SendError::Other(e.to_string()))?;
-        let mut builder = self.inner.request(method, &req.url);
+        let client = self.pick(!req.credentials.is_empty())?;
+        let mut builder = client.request(method, &req.url).timeout(self.timeout);
         for (k, v) in &req.headers {
             builder = builder.header(k.as_str(), v.as_str());
         }
-        let resp = builder.body(req.body.clone()).send().map_err(|e| {
-            let e = e.without_url();
-            if e.is_timeout() {
-                SendError::Timeout(self.timeout)
-            } else if e.is_connect() {
-                SendError::Connect(source_text(&e))
-            } else {
-                SendError::Other(source_text(&e))
-            }
-        })?;
-        let status = resp.status().as_u16();
-        let retry_after = resp
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let mut body = Vec::new();
-        let mut resp = resp;
-        let _ = std::io::Read::read_to_end(&mut std::io::Read::take(&mut resp, 1024), &mut body);
-        // Drain the rest (bounded) so the connection can be reused.
-        let _ = std::io::copy(
-            &mut std::io::Read::take(&mut resp, 1 << 20),
-            &mut std::io::sink(),
-        );
-        Ok(Answer {
-            status,
-            body: String::from_utf8_lossy(&body).into_owned(),
-            retry_after,
-        })
+        let resp =
+            builder
+                .body(req.body.clone())
+                .send()
+                .map_err(|e| match failure(e, self.timeout) {
+                    SendError::Redirect(r, _) => {
+                        let kratos = match &r {
+                            RedirectError::CrossOrigin { status, from, to } => format!(
+                                " ({})",
+                                redirect::kratos_would(&req.credentials, from, to, *status)
+                            ),
+                            RedirectError::TooMany => String::new(),
+                        };
+                        SendError::Redirect(r, kratos)
+                    }
+                    other => other,
+                })?;
+        Ok(read_answer(resp, deadline, self.timeout))
     }
 }
 
-fn source_text(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        src = s.source();
+/// The answer: its status decides, as in Kratos; the first KiB of its body
+/// is kept for the report.
+///
+/// Kratos returns as soon as a 2xx status arrives and never reads the body
+/// (`Dispatch` closes it unread), so the message counts as sent whatever
+/// the body does next; retrying it would send it twice. courier waits for
+/// the excerpt of a 2xx at most [`ACCEPTED_EXCERPT_TIME`]. For any other
+/// status Kratos reads up to 1 KiB for its log within the client timeout,
+/// and ignores a failure to read it; so does courier, with the deadline.
+/// Either way a body that is cut short is noted in [`Answer::cut`], and
+/// never turns the verdict.
+fn read_answer(
+    mut resp: reqwest::blocking::Response,
+    deadline: Instant,
+    timeout: Duration,
+) -> Answer {
+    let status = resp.status().as_u16();
+    let retry_after = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let accepted = (200..300).contains(&status);
+    let patience = if accepted {
+        deadline.min(Instant::now() + ACCEPTED_EXCERPT_TIME)
+    } else {
+        deadline
+    };
+    let mut excerpt = Vec::new();
+    let bounds = Bounds {
+        limit: EXCERPT as u64,
+        patience,
+        deadline,
+    };
+    let (_, end) = body::read(&mut resp, bounds, Some(&mut excerpt));
+    let cut = match end {
+        End::Eof => None,
+        End::Limit => {
+            drain(&mut resp, deadline);
+            None
+        }
+        End::Patience => Some(format!(
+            "the rest of the body was not awaited: a {status} is success once its status arrives"
+        )),
+        End::Deadline => Some(format!(
+            "the body did not end within the {}s timeout",
+            timeout.as_secs()
+        )),
+        End::Broken(e) => Some(format!("the body broke off: {e}")),
+    };
+    Answer {
+        status,
+        body: String::from_utf8_lossy(&excerpt).into_owned(),
+        retry_after,
+        cut,
     }
-    text
+}
+
+/// Reads the rest of a body so the connection can be reused, if it is
+/// short and prompt; otherwise dropping the response closes the connection.
+fn drain(resp: &mut reqwest::blocking::Response, deadline: Instant) {
+    if resp
+        .content_length()
+        .is_some_and(|n| n > EXCERPT as u64 + DRAIN_BYTES)
+    {
+        return;
+    }
+    let bounds = Bounds {
+        limit: DRAIN_BYTES + 1,
+        patience: deadline.min(Instant::now() + DRAIN_TIME),
+        deadline,
+    };
+    let _ = body::read(resp, bounds, None);
+}
+
+/// `location` (a redirect's) resolved against `base`, as the client
+/// follows it.
+#[must_use]
+pub fn resolve(base: &str, location: &str) -> Option<String> {
+    let next = reqwest::Url::parse(base).ok()?.join(location).ok()?;
+    Some(next.into())
+}
+
+/// The redirect the policy refused, if that is why `e` failed.
+fn redirected(e: &reqwest::Error) -> Option<RedirectError> {
+    std::iter::successors(std::error::Error::source(e), |s| s.source())
+        .find_map(|s| s.downcast_ref::<RedirectError>())
+        .cloned()
+}
+
+/// What a failed exchange comes to.
+fn failure(e: reqwest::Error, timeout: Duration) -> SendError {
+    if let Some(r) = redirected(&e) {
+        return SendError::Redirect(r, String::new());
+    }
+    let e = e.without_url();
+    if e.is_timeout() {
+        SendError::Timeout(timeout)
+    } else if e.is_connect() {
+        SendError::Connect(body::chain_text(&e))
+    } else {
+        SendError::Other(body::chain_text(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+
+    use super::{FetchError, get_text_within};
+
+    /// A one-connection server that answers `head` and then `body` in
+    /// pieces, `every` apart.
+    fn serve(head: &'static str, piece: &'static [u8], times: usize, every: Duration) -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(head.as_bytes());
+            for _ in 0..times {
+                std::thread::sleep(every);
+                if s.write_all(piece).is_err() {
+                    return;
+                }
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn fetches_are_bounded_in_size_and_time() {
+        let chunk: &[u8] = &[b'x'; 8192];
+        let port = serve("HTTP/1.1 200 OK\r\n\r\n", chunk, 1000, Duration::ZERO);
+        let url = format!("http://127.0.0.1:{port}/t");
+        let r = get_text_within(&url, Duration::from_secs(10), 64 * 1024);
+        assert!(matches!(r, Err(FetchError::TooLarge)), "{r:?}");
+        let port = serve(
+            "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n",
+            b"x",
+            100,
+            Duration::from_millis(100),
+        );
+        let start = Instant::now();
+        let url = format!("http://127.0.0.1:{port}/t");
+        let r = get_text_within(&url, Duration::from_secs(1), 1024);
+        assert!(matches!(r, Err(FetchError::Timeout(_))), "{r:?}");
+        assert!(start.elapsed() < Duration::from_secs(3));
+        let port = serve(
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n",
+            b"ok",
+            1,
+            Duration::ZERO,
+        );
+        let url = format!("http://127.0.0.1:{port}/t");
+        assert_eq!(
+            get_text_within(&url, Duration::from_secs(5), 2).unwrap(),
+            "ok"
+        );
+    }
 }
