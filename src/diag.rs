@@ -146,7 +146,9 @@ impl Diagnostic {
                         let mask = |upto| {
                             sources
                                 .file(&loc.origin)
-                                .and_then(|f| crate::secret::mask_source_line(&f.text, loc.line, upto))
+                                .and_then(|f| {
+                                    crate::secret::mask_source_line(&f.text, loc.line, upto)
+                                })
                                 .unwrap_or_default()
                         };
                         let shown = mask(None);

@@ -166,7 +166,7 @@ pub fn go_parse(raw: &str) -> Result<GoUrl, UrlError> {
     Ok(url)
 }
 
-fn get_scheme(raw: &str) -> Result<(&str, &str), UrlError> {
+pub fn get_scheme(raw: &str) -> Result<(&str, &str), UrlError> {
     for (i, c) in raw.bytes().enumerate() {
         if c.is_ascii_alphabetic() {
             continue;
@@ -390,64 +390,12 @@ pub fn query_escape(s: &str) -> String {
     out
 }
 
-/// A URL as courier shows it: the user info and every query value are
-/// masked (either may be a credential: a password, a signed-URL token),
-/// the fragment is dropped. A URL Go cannot parse shows its scheme only.
+/// Byte range of the password as written in a URI, found even when the
+/// URI does not parse (the user info ends at the last `@`).
 #[must_use]
-pub fn display(raw: &str) -> String {
-    use crate::secret::MASK;
-    let Ok(u) = go_parse(raw) else {
-        return match get_scheme(raw) {
-            Ok((scheme, _)) if !scheme.is_empty() => format!("{scheme}://{MASK}"),
-            _ => MASK.to_owned(),
-        };
-    };
-    let raw = raw.split('#').next().unwrap_or(raw);
-    let (head, query) = match raw.split_once('?') {
-        Some((h, q)) => (h, Some(q)),
-        None => (raw, None),
-    };
-    let mut out = head.to_owned();
-    if u.user.is_some()
-        && let Some(start) = head.find("//").map(|i| i + 2)
-    {
-        let end = head[start..].find('/').map_or(head.len(), |i| start + i);
-        if let Some(at) = head[start..end].rfind('@') {
-            out = format!("{}{MASK}{}", &head[..start], &head[start + at..]);
-        }
-    }
-    if let Some(q) = query.filter(|q| !q.is_empty()) {
-        let pairs: Vec<String> = q
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((k, "")) => format!("{k}="),
-                Some((k, _)) => format!("{k}={MASK}"),
-                None if pair.is_empty() => String::new(),
-                None => MASK.to_owned(),
-            })
-            .collect();
-        out.push('?');
-        out.push_str(&pairs.join("&"));
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::display;
-
-    #[test]
-    fn urls_are_shown_without_credentials() {
-        assert_eq!(
-            display("https://u:p%40ss@api.example.com:8443/v1/send?token=abc&v=&x#frag"),
-            "https://***@api.example.com:8443/v1/send?token=***&v=&***"
-        );
-        assert_eq!(
-            display("http://127.0.0.1:99/a@b/t.gotmpl"),
-            "http://127.0.0.1:99/a@b/t.gotmpl"
-        );
-        assert_eq!(display("https://host"), "https://host");
-        assert_eq!(display("https://u:p/w@host/x"), "https://***");
-        assert_eq!(display("not a url\u{7f}"), "***");
-    }
+pub fn password_span(raw: &str) -> Option<(usize, usize)> {
+    let start = raw.find("://")? + 3;
+    let at = start + raw[start..].rfind('@')?;
+    let colon = start + raw[start..at].find(':')?;
+    (colon + 1 < at).then_some((colon + 1, at))
 }

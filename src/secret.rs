@@ -92,7 +92,10 @@ impl Redactor {
             return;
         }
         self.add(password);
-        for pair in [format!("\0{user}\0{password}"), format!("{user}:{password}")] {
+        for pair in [
+            format!("\0{user}\0{password}"),
+            format!("{user}:{password}"),
+        ] {
             self.add_form(crate::b64::encode(pair.as_bytes()));
         }
     }
@@ -170,39 +173,45 @@ pub fn scrub(text: &str) -> String {
     }
 }
 
-/// A URL as it may be shown: the userinfo's password and the values of
-/// token-like query parameters masked, and any known secret scrubbed.
+/// A URL as courier shows it: the user info and every query value are
+/// masked (either may be a credential: a password, a signed-URL token),
+/// the fragment is dropped. A URL Go cannot parse shows its scheme only.
+/// Known secrets elsewhere in it (a path token) are scrubbed too.
 #[must_use]
-pub fn mask_url(url: &str) -> String {
-    let (head, fragment) = url.split_once('#').map_or((url, None), |(h, f)| (h, Some(f)));
-    let (base, query) = head.split_once('?').map_or((head, None), |(b, q)| (b, Some(q)));
-    let mut out = match base.split_once("://") {
-        Some((scheme, rest)) => {
-            let authority_end = rest.find('/').unwrap_or(rest.len());
-            let (authority, path) = rest.split_at(authority_end);
-            let authority = match authority.rsplit_once('@') {
-                Some((userinfo, host)) => match userinfo.split_once(':') {
-                    Some((user, _)) => format!("{user}:{MASK}@{host}"),
-                    None => format!("{userinfo}@{host}"),
-                },
-                None => authority.to_owned(),
-            };
-            format!("{scheme}://{authority}{path}")
-        }
-        None => base.to_owned(),
+pub fn mask_url(raw: &str) -> String {
+    use crate::gourl::{get_scheme, go_parse};
+    let Ok(u) = go_parse(raw) else {
+        return match get_scheme(raw) {
+            Ok((scheme, _)) if !scheme.is_empty() => format!("{scheme}://{MASK}"),
+            _ => MASK.to_owned(),
+        };
     };
-    if let Some(q) = query {
+    let raw = raw.split('#').next().unwrap_or(raw);
+    let (head, query) = match raw.split_once('?') {
+        Some((h, q)) => (h, Some(q)),
+        None => (raw, None),
+    };
+    let mut out = head.to_owned();
+    if u.user.is_some()
+        && let Some(start) = head.find("//").map(|i| i + 2)
+    {
+        let end = head[start..].find('/').map_or(head.len(), |i| start + i);
+        if let Some(at) = head[start..end].rfind('@') {
+            out = format!("{}{MASK}{}", &head[..start], &head[start + at..]);
+        }
+    }
+    if let Some(q) = query.filter(|q| !q.is_empty()) {
         let pairs: Vec<String> = q
             .split('&')
             .map(|pair| match pair.split_once('=') {
-                Some((k, _)) if is_secret_name(k) => format!("{k}={MASK}"),
-                _ => pair.to_owned(),
+                Some((k, "")) => format!("{k}="),
+                Some((k, _)) => format!("{k}={MASK}"),
+                None if pair.is_empty() => String::new(),
+                None => MASK.to_owned(),
             })
             .collect();
-        out = format!("{out}?{}", pairs.join("&"));
-    }
-    if let Some(f) = fragment {
-        out = format!("{out}#{f}");
+        out.push('?');
+        out.push_str(&pairs.join("&"));
     }
     scrub(&out)
 }
@@ -213,9 +222,24 @@ pub fn mask_url(url: &str) -> String {
 #[must_use]
 pub fn is_secret_name(name: &str) -> bool {
     const WORDS: &[&str] = &[
-        "password", "passwd", "pass", "pwd", "secret", "secrets", "token", "tokens", "apikey",
-        "credential", "credentials", "cookie", "cookies", "authorization", "auth", "signature",
-        "sig", "bearer",
+        "password",
+        "passwd",
+        "pass",
+        "pwd",
+        "secret",
+        "secrets",
+        "token",
+        "tokens",
+        "apikey",
+        "credential",
+        "credentials",
+        "cookie",
+        "cookies",
+        "authorization",
+        "auth",
+        "signature",
+        "sig",
+        "bearer",
     ];
     let words = words(name);
     words.iter().any(|w| {
@@ -265,7 +289,9 @@ fn distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }
@@ -322,7 +348,9 @@ pub fn mask_source_line(text: &str, line_no: u32, upto: Option<usize>) -> Option
 fn secret_key_value(line: &str) -> Option<(usize, usize)> {
     let start = line.len() - line.trim_start().trim_start_matches("- ").len();
     let colon = start + line[start..].find(':')?;
-    let key = line[start..colon].trim().trim_matches(|c| c == '"' || c == '\'');
+    let key = line[start..colon]
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'');
     if key.is_empty() || key.contains(char::is_whitespace) || !is_secret_name(key) {
         return None;
     }
@@ -336,15 +364,13 @@ fn secret_key_value(line: &str) -> Option<(usize, usize)> {
     Some((colon, value_start))
 }
 
-/// Every `scheme://user:password@` in a line with the password masked.
+/// Every `scheme://user:password@` in a line with the password masked
+/// (the user stays: diagnostics are about it too).
 fn mask_urls_in(line: &str) -> String {
     line.split(' ')
-        .map(|word| {
-            if word.contains("://") && word.contains('@') {
-                mask_url(word)
-            } else {
-                word.to_owned()
-            }
+        .map(|word| match crate::gourl::password_span(word) {
+            Some((start, end)) => format!("{}{MASK}{}", &word[..start], &word[end..]),
+            None => word.to_owned(),
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -386,12 +412,30 @@ mod tests {
     }
 
     #[test]
-    fn urls_and_names_are_masked_by_structure() {
+    fn urls_are_shown_without_credentials() {
+        use super::mask_url;
         assert_eq!(
-            super::mask_url("https://u:pw@h.test/p?a=1&access_token=zz&sig=q#f"),
-            "https://u:***@h.test/p?a=1&access_token=***&sig=***#f"
+            mask_url("https://u:p%40ss@api.example.com:8443/v1/send?token=abc&v=&x#frag"),
+            "https://***@api.example.com:8443/v1/send?token=***&v=&***"
         );
-        for name in ["X-Postmark-Server-Token", "Authorization", "pasword", "apikye", "X-Api-Key"] {
+        assert_eq!(
+            mask_url("http://127.0.0.1:99/a@b/t.gotmpl"),
+            "http://127.0.0.1:99/a@b/t.gotmpl"
+        );
+        assert_eq!(mask_url("https://host"), "https://host");
+        assert_eq!(mask_url("https://u:p/w@host/x"), "https://***");
+        assert_eq!(mask_url("not a url\u{7f}"), "***");
+    }
+
+    #[test]
+    fn names_are_judged_by_their_words() {
+        for name in [
+            "X-Postmark-Server-Token",
+            "Authorization",
+            "pasword",
+            "apikye",
+            "X-Api-Key",
+        ] {
             assert!(super::is_secret_name(name), "{name}");
         }
         for name in [
@@ -409,7 +453,8 @@ mod tests {
 
     #[test]
     fn source_lines_mask_credential_values_and_their_continuations() {
-        let text = "smtp:\n  pasword: ab\n  password: first\n    second\n  x: 1\n  uri: smtp://u:pw@h/\n";
+        let text =
+            "smtp:\n  pasword: ab\n  password: first\n    second\n  x: 1\n  uri: smtp://u:pw@h/\n";
         let line = |n| super::mask_source_line(text, n, None).unwrap();
         assert_eq!(line(2), "  pasword: ***");
         assert_eq!(line(3), "  password: ***");

@@ -23,8 +23,8 @@ pub fn collect(node: &Node, path: &KeyPath, redactor: &mut Redactor) {
             let in_auth_config = p.ends_with("auth.config");
             for e in entries {
                 let child = path.key(&e.key);
-                let secret_here = (in_auth_config && e.key == "value")
-                    || crate::secret::is_secret_name(&e.key);
+                let secret_here =
+                    (in_auth_config && e.key == "value") || crate::secret::is_secret_name(&e.key);
                 if secret_here && let Some(s) = scalar(&e.node) {
                     redactor.add(&s);
                 }

@@ -6,7 +6,7 @@
 
 pub mod build;
 
-use crate::gourl::{UrlError, go_parse, unescape_userinfo, userinfo_char_allowed};
+use crate::gourl::{UrlError, go_parse, password_span, unescape_userinfo, userinfo_char_allowed};
 use crate::secret::Secret;
 
 /// The transport security Kratos picks for a URI.
@@ -118,16 +118,6 @@ pub fn go_parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// Byte range of the password as written in a URI, found even when the
-/// URI does not parse (the user info ends at the last `@`).
-#[must_use]
-pub fn password_span(raw: &str) -> Option<(usize, usize)> {
-    let start = raw.find("://")? + 3;
-    let at = start + raw[start..].rfind('@')?;
-    let colon = start + raw[start..at].find(':')?;
-    (colon + 1 < at).then_some((colon + 1, at))
-}
-
 /// The secret strings a URI holds, raw and decoded, for the redactor.
 #[must_use]
 pub fn secrets(raw: &str) -> Vec<String> {
@@ -183,7 +173,8 @@ pub fn invalid_in_userinfo(raw: &str) -> Vec<char> {
 
 #[cfg(test)]
 mod tests {
-    use super::{SmtpUri, go_parse_bool, invalid_in_userinfo, password_span, reserved_in_userinfo};
+    use super::{SmtpUri, go_parse_bool, invalid_in_userinfo, reserved_in_userinfo};
+    use crate::gourl::password_span;
     use crate::gourl::{UrlError, encode_userinfo, go_parse};
 
     #[test]

@@ -44,7 +44,7 @@ pub fn display_name(uri: &str) -> String {
     } else if let Some(path) = uri.strip_prefix("file://") {
         path.to_owned()
     } else {
-        crate::gourl::display(uri)
+        crate::secret::mask_url(uri)
     }
 }
 

@@ -70,7 +70,7 @@ pub fn load(uri: &str, online: bool) -> Result<Option<String>, LoadError> {
             crate::delivery::http::get_text(&url)
                 .map(Some)
                 .map_err(|source| LoadError::Http {
-                    url: crate::gourl::display(&url),
+                    url: crate::secret::mask_url(&url),
                     source,
                 })
         }

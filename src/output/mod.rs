@@ -239,4 +239,3 @@ impl Paint for Painter {
         }
     }
 }
-

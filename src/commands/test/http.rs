@@ -98,8 +98,8 @@ pub fn run(
             .iter()
             .map(|h| RedirectView {
                 status: h.status,
-                from: crate::gourl::display(&h.from),
-                to: crate::gourl::display(&h.to),
+                from: crate::secret::mask_url(&h.from),
+                to: crate::secret::mask_url(&h.to),
                 same_origin: redirect::same_origin(&cfg.url, &h.to),
             })
             .collect(),
@@ -143,7 +143,7 @@ fn warnings(url: &str, hops: &[Hop], credentials: &[String]) -> Vec<String> {
             format!(
                 "the server redirects ({}) to {}, another origin: {}; courier send refuses to go there with credentials",
                 h.status,
-                crate::gourl::display(&h.to),
+                crate::secret::mask_url(&h.to),
                 redirect::kratos_would(credentials, url, &h.to, h.status)
             )
         })

@@ -150,7 +150,7 @@ pub fn trace(
         let Some(to) = Endpoint::of(&current) else {
             break Err(SendError::Other(format!(
                 "courier cannot follow a redirect to {}",
-                gourl::display(&current)
+                crate::secret::mask_url(&current)
             )));
         };
         let proxy = proxy_for(&to.scheme, &to.host, env);
@@ -167,7 +167,7 @@ pub fn trace(
                 step(&mut d, "probe", start, r, |h| {
                     format!(
                         "HEAD {}: {} {}",
-                        gourl::display(&to.target),
+                        crate::secret::mask_url(&to.target),
                         h.status,
                         h.reason
                     )
@@ -208,7 +208,7 @@ pub fn trace(
             to: next.clone(),
         });
         if let Err(e) = step(&mut d, "redirect", start, r, |()| {
-            format!("{status} to {} ({origin})", gourl::display(&next))
+            format!("{status} to {} ({origin})", crate::secret::mask_url(&next))
         }) {
             break Err(e);
         }

@@ -79,7 +79,7 @@ pub enum RedirectError {
     /// URLs are kept raw; they are shown masked.
     #[error(
         "the server redirected ({status}) to {}; courier does not forward credentials to another origin",
-        gourl::display(to)
+        crate::secret::mask_url(to)
     )]
     CrossOrigin {
         status: u16,
