@@ -381,7 +381,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__render)
-            opts="-c -q -v -h -V --template --all-templates --channel --to --data --part --out --config --format --color --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --template --all-templates --channel --to --data --part --out --with-secrets --config --format --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -87,6 +87,7 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'
             cand --color 'When to use colour on a terminal'
             cand --all-templates 'Render every template type of the channel'
+            cand --with-secrets 'Write credential headers of courier.smtp.headers into the .eml files as they are (masked as *** by default)'
             cand -q 'Print only errors and results'
             cand --quiet 'Print only errors and results'
             cand -v 'Print more detail (repeat for more)'

@@ -98,6 +98,7 @@ complete -c courier -n "__fish_courier_using_subcommand render" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c courier -n "__fish_courier_using_subcommand render" -l all-templates -d 'Render every template type of the channel'
+complete -c courier -n "__fish_courier_using_subcommand render" -l with-secrets -d 'Write credential headers of courier.smtp.headers into the .eml files as they are (masked as *** by default)'
 complete -c courier -n "__fish_courier_using_subcommand render" -s q -l quiet -d 'Print only errors and results'
 complete -c courier -n "__fish_courier_using_subcommand render" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -420,6 +420,11 @@ pub struct RenderArgs {
     /// TYPE.html for each email type, or TYPE.txt for SMS, into DIR
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+
+    /// Write credential headers of courier.smtp.headers into the .eml files
+    /// as they are (masked as *** by default)
+    #[arg(long, requires = "out")]
+    pub with_secrets: bool,
 }
 
 /// `--quit-after`: the SMTP stages a test can stop after.

@@ -173,6 +173,15 @@ pub fn scrub(text: &str) -> String {
     }
 }
 
+/// Whether `text` holds a secret known to this run (in any form long
+/// enough to search for).
+#[must_use]
+pub fn is_known(text: &str) -> bool {
+    KNOWN.read().map_or(true, |known| {
+        known.as_ref().is_some_and(|r| r.reveals(text))
+    })
+}
+
 /// A URL as courier shows it: the user info and every query value are
 /// masked (either may be a credential: a password, a signed-URL token),
 /// the fragment is dropped. A URL Go cannot parse shows its scheme only.
@@ -244,6 +253,7 @@ pub fn is_secret_name(name: &str) -> bool {
     let words = words(name);
     words.iter().any(|w| {
         WORDS.contains(&w.as_str())
+            || ["pass", "secret", "token"].iter().any(|p| w.starts_with(p))
             || (w.len() >= 6
                 && ["password", "passwd", "secret", "apikey"]
                     .iter()

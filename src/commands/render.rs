@@ -73,7 +73,7 @@ pub fn run(
         rendered.push(view(&message, route));
     }
     if let Some(dir) = &args.out {
-        write_out(dir, &rendered, &settings, printer)?;
+        write_out(dir, &rendered, &settings, args.with_secrets, printer)?;
     }
     print(&rendered, args, printer);
     Ok(ExitStatus::Success)
@@ -209,13 +209,23 @@ fn pretty(v: &serde_json::Value) -> String {
     s
 }
 
-/// `--out DIR`: TYPE.eml and TYPE.html per email type, TYPE.txt per SMS.
+/// `--out DIR`: TYPE.eml and TYPE.html per email type, TYPE.txt per SMS;
+/// credential headers masked unless `with_secrets`.
 fn write_out(
     dir: &Path,
     rendered: &[Rendered],
     settings: &Settings,
+    with_secrets: bool,
     printer: &Printer,
 ) -> anyhow::Result<()> {
+    let mut mail = settings.mail.clone();
+    if !with_secrets {
+        for (name, value) in &mut mail.headers {
+            if crate::secret::is_secret_header(name) || crate::secret::is_known(value) {
+                crate::secret::MASK.clone_into(value);
+            }
+        }
+    }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -237,7 +247,7 @@ fn write_out(
             html_body: r.html.clone().unwrap_or_default(),
         };
         let to = r.ctx["recipient"].as_str().unwrap_or_default();
-        let built = compose::email(&settings.mail, to, &texts)
+        let built = compose::email(&mail, to, &texts)
             .build(now, &crate::delivery::tls::random_hex(30))
             .with_context(|| format!("building the {} email", r.template_type))?;
         write(format!("{}.eml", r.template_type), &built.bytes)?;

@@ -165,7 +165,7 @@ impl RequestConfig {
         };
         Ok(HttpRequest {
             method,
-            url: self.url.clone(),
+            url: crate::secret::mask_url(&self.url),
             headers,
             body,
             credentials: self.credential_headers(),
@@ -232,7 +232,8 @@ impl HttpRequest {
                 let secret = k == "Authorization"
                     || k == "Cookie"
                     || api_key.as_deref() == Some(k.as_str())
-                    || crate::secret::is_secret_header(k);
+                    || crate::secret::is_secret_header(k)
+                    || crate::secret::is_known(v);
                 (k.clone(), if secret { mask_value(k, v) } else { v.clone() })
             })
             .collect();

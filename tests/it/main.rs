@@ -8,6 +8,7 @@ mod cli;
 mod generated;
 mod hostile_eval;
 mod hostile_http;
+mod hostile_secrets;
 mod hostile_smtp;
 mod http;
 mod smtp;

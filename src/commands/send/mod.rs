@@ -137,7 +137,7 @@ fn send_smtp(
 
 /// One request, one attempt.
 fn send_http(req: &HttpRequest, timeout: Duration) -> anyhow::Result<(String, Verdict)> {
-    let server = req.url.split('?').next().unwrap_or_default().to_owned();
+    let server = crate::secret::mask_url(req.url.split('?').next().unwrap_or_default());
     let result = Client::new(timeout)?.send(req);
     let mut v = verdict::http(result.as_ref());
     // Where an HTTP exchange failed is in its error; the stage names SMTP's.

@@ -85,7 +85,7 @@ pub fn run(
         &credentials,
     );
     let mut report = Report {
-        url: cfg.url.split('?').next().unwrap_or_default().to_owned(),
+        url: crate::secret::mask_url(cfg.url.split('?').next().unwrap_or_default()),
         proxy: proxy
             .as_ref()
             .map(|p| crate::connection_uri::SmtpUri::redacted(p)),
