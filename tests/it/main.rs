@@ -5,6 +5,7 @@ mod batch;
 mod batch_send;
 mod check_config;
 mod cli;
+mod fuzz;
 mod generated;
 mod hostile_eval;
 mod hostile_http;

@@ -24,7 +24,7 @@ mod session;
 mod transaction;
 
 pub use dial::open;
-pub use reply::{MAX_LINE, MAX_LINES, MAX_REPLY, Overrun, Reply};
+pub use reply::{Assembler, MAX_LINE, MAX_LINES, MAX_REPLY, Overrun, Reply, Unreadable, take_line};
 pub use session::{
     Dir, Line, MAX_TRANSCRIPT, Outcome, Session, SmtpError, Stage, StageRecord, Target,
     failed_stage, security_name,
