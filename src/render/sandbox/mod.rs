@@ -13,31 +13,24 @@
 //! not called and the worker is a thread: same protocol, same limits on
 //! output, but a runaway is abandoned rather than killed.
 
+mod handle;
 pub mod protocol;
 pub mod worker;
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::{OnceLock, mpsc};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::render::jsonnet::{self, JsonnetError, JsonnetErrorKind};
 use crate::render::template::{Part, TemplateError, TemplateFiles};
-use protocol::{Failure, Op, Request, Response};
+use handle::{Fault, Worker};
+use protocol::{Failure, Op, Response};
 
 /// Kratos has no limit on Go templates; courier gives each one second to
 /// parse or to execute.
 pub const TEMPLATE_TIME_LIMIT: Duration = Duration::from_secs(1);
-
-/// How long the parent waits beyond a request's limit before it kills the
-/// worker itself.
-const GRACE: Duration = Duration::from_millis(500);
-
-/// A response line larger than this is a broken worker.
-const RESPONSE_CAP: u64 = 64 << 20;
 
 /// The binary that workers run, once [`isolate`] was called.
 static EXE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
@@ -51,27 +44,6 @@ pub fn isolate() {
 /// binary at `exe` (for benches, whose own binary is not courier).
 pub fn isolate_with(exe: PathBuf) {
     let _ = EXE.set(Ok(exe));
-}
-
-/// Why a worker gave no answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Fault {
-    Timeout(Duration),
-    Memory,
-    Crashed(String),
-}
-
-impl Fault {
-    fn text(&self) -> String {
-        match self {
-            Fault::Timeout(d) => format!("did not finish within {}s", d.as_secs_f64()),
-            Fault::Memory => format!(
-                "went over the memory limit ({} MiB of heap) or overflowed its stack",
-                worker::MEMORY_LIMIT >> 20
-            ),
-            Fault::Crashed(why) => format!("the evaluation sandbox failed: {why}"),
-        }
-    }
 }
 
 /// A Jsonnet body held by the sandbox.
@@ -251,10 +223,10 @@ impl Sandbox {
     /// One request to the worker (started if there is none); a worker that
     /// fails is dropped, so the next request starts afresh.
     fn request(&mut self, op: &Op, limit: Duration) -> Result<Response, Fault> {
-        if self.worker.is_none() {
-            self.worker = Some(Worker::start()?);
-        }
-        let worker = self.worker.as_mut().ok_or(Fault::Memory)?;
+        let worker = match &mut self.worker {
+            Some(w) => w,
+            empty => empty.insert(Worker::start(EXE.get())?),
+        };
         let result = worker.ask(op, limit);
         if result.is_err() {
             self.worker = None;
@@ -290,141 +262,5 @@ fn template_fault(name: &str, text: &str) -> TemplateError {
         origin_text: name.to_owned(),
         message: format!("{name}: {text}"),
         line: None,
-    }
-}
-
-/// A worker: a process (or, in library use, a thread) and what it holds.
-struct Worker {
-    link: Link,
-    answers: mpsc::Receiver<Option<Response>>,
-    /// Which slots this worker has loaded.
-    loaded: Vec<bool>,
-}
-
-enum Link {
-    Process { child: Child, stdin: ChildStdin },
-    Thread(mpsc::Sender<Op>),
-}
-
-impl Worker {
-    fn start() -> Result<Self, Fault> {
-        match EXE.get() {
-            Some(Ok(exe)) => Self::process(exe),
-            Some(Err(e)) => Err(Fault::Crashed(format!(
-                "cannot find courier's own binary: {e}"
-            ))),
-            None => Self::thread(),
-        }
-    }
-
-    fn thread() -> Result<Self, Fault> {
-        let (op_tx, op_rx) = mpsc::channel();
-        let (resp_tx, resp_rx) = mpsc::channel();
-        let (answer_tx, answers) = mpsc::channel();
-        worker::evaluator(op_rx, resp_tx).map_err(|e| Fault::Crashed(e.to_string()))?;
-        std::thread::spawn(move || {
-            while let Ok(r) = resp_rx.recv() {
-                if answer_tx.send(Some(r)).is_err() {
-                    break;
-                }
-            }
-        });
-        Ok(Self {
-            link: Link::Thread(op_tx),
-            answers,
-            loaded: Vec::new(),
-        })
-    }
-
-    fn process(exe: &PathBuf) -> Result<Self, Fault> {
-        let mut cmd = Command::new(exe);
-        cmd.env_clear()
-            .env(worker::WORKER_ENV, "1")
-            .current_dir("/")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| Fault::Crashed(format!("cannot start a worker: {e}")))?;
-        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(Fault::Crashed("a worker without pipes".into()));
-        };
-        let (tx, answers) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            loop {
-                let mut line = Vec::new();
-                let read = (&mut reader)
-                    .take(RESPONSE_CAP)
-                    .read_until(b'\n', &mut line);
-                let answer = match read {
-                    Ok(n) if n > 0 && line.last() == Some(&b'\n') => {
-                        serde_json::from_slice::<Response>(&line).ok()
-                    }
-                    _ => None,
-                };
-                let done = answer.is_none();
-                if tx.send(answer).is_err() || done {
-                    break;
-                }
-            }
-        });
-        Ok(Self {
-            link: Link::Process { child, stdin },
-            answers,
-            loaded: Vec::new(),
-        })
-    }
-
-    fn ask(&mut self, op: &Op, limit: Duration) -> Result<Response, Fault> {
-        let sent = match &mut self.link {
-            Link::Thread(tx) => tx.send(op.clone()).is_ok(),
-            Link::Process { stdin, .. } => {
-                let request = Request {
-                    limit_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
-                    op: op.clone(),
-                };
-                serde_json::to_vec(&request).is_ok_and(|mut line| {
-                    line.push(b'\n');
-                    stdin.write_all(&line).and_then(|()| stdin.flush()).is_ok()
-                })
-            }
-        };
-        if !sent {
-            return Err(self.why_gone(limit));
-        }
-        match self.answers.recv_timeout(limit + GRACE) {
-            Ok(Some(r)) => Ok(r),
-            Ok(None) | Err(mpsc::RecvTimeoutError::Disconnected) => Err(self.why_gone(limit)),
-            Err(mpsc::RecvTimeoutError::Timeout) => Err(Fault::Timeout(limit)),
-        }
-    }
-
-    /// Why the worker stopped answering, from how it ended.
-    fn why_gone(&mut self, limit: Duration) -> Fault {
-        let Link::Process { child, .. } = &mut self.link else {
-            return Fault::Crashed("the evaluator thread ended".into());
-        };
-        let status = child.wait();
-        match status {
-            Ok(s) if s.code() == Some(i32::from(worker::EXIT_TIMEOUT)) => Fault::Timeout(limit),
-            Ok(s) if s.code().is_none() => Fault::Memory,
-            Ok(s) => Fault::Crashed(format!("the worker exited with {s}")),
-            Err(e) => Fault::Crashed(e.to_string()),
-        }
-    }
-}
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        if let Link::Process { child, .. } = &mut self.link {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
     }
 }

@@ -1,7 +1,7 @@
 //! The worker side: the evaluation thread (parsed programs by slot, one
-//! request at a time) and, in a worker process, the relay between the
-//! parent's pipe and that thread, which ends the process when a request
-//! overruns its time: nothing is left running. The only `rlimit` user.
+//! request at a time) and, in a worker process, the watchdog beside it,
+//! which ends the process when a request overruns its time: nothing is
+//! left running. The only `rlimit` user.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Read, Write};
@@ -58,36 +58,58 @@ pub fn evaluator(
         .map(drop)
 }
 
-/// The worker process: reads requests from stdin, answers on stdout.
+/// The worker process. The evaluation thread reads requests from stdin
+/// and answers on stdout; this thread is its watchdog: told when a
+/// request starts (with its limit) and ends, it ends the process when a
+/// request overruns.
 pub fn main() -> ExitCode {
-    let (op_tx, op_rx) = mpsc::channel();
-    let (resp_tx, resp_rx) = mpsc::channel();
-    if evaluator(op_rx, resp_tx).is_err() {
+    let (watch_tx, watch_rx) = mpsc::channel::<Option<Duration>>();
+    let evaluator = std::thread::Builder::new()
+        .name("evaluator".into())
+        .stack_size(STACK)
+        .spawn(move || serve(&watch_tx));
+    let Ok(evaluator) = evaluator else {
         return ExitCode::from(EXIT_PROTOCOL);
-    }
+    };
     limit_memory();
+    loop {
+        match watch_rx.recv() {
+            Ok(Some(limit)) => match watch_rx.recv_timeout(limit) {
+                Ok(_) => {}
+                Err(mpsc::RecvTimeoutError::Timeout) => return ExitCode::from(EXIT_TIMEOUT),
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            },
+            Ok(None) => {}
+            Err(_) => break,
+        }
+    }
+    match evaluator.join() {
+        Ok(code) => ExitCode::from(code),
+        Err(_) => ExitCode::from(EXIT_PROTOCOL),
+    }
+}
+
+/// Requests from stdin, answers on stdout, each between a start and an
+/// end told to the watchdog; the exit code when the input ends.
+fn serve(watchdog: &mpsc::Sender<Option<Duration>>) -> u8 {
+    let mut programs = Programs::default();
     let mut input = std::io::stdin().lock();
     let mut output = std::io::stdout().lock();
     loop {
         let request = match read_request(&mut input) {
             Ok(Some(r)) => r,
-            Ok(None) => return ExitCode::SUCCESS,
-            Err(()) => return ExitCode::from(EXIT_PROTOCOL),
+            Ok(None) => return 0,
+            Err(()) => return EXIT_PROTOCOL,
         };
-        if op_tx.send(request.op).is_err() {
-            return ExitCode::from(EXIT_PROTOCOL);
-        }
-        let response = match resp_rx.recv_timeout(Duration::from_millis(request.limit_ms)) {
-            Ok(r) => r,
-            Err(mpsc::RecvTimeoutError::Timeout) => return ExitCode::from(EXIT_TIMEOUT),
-            Err(mpsc::RecvTimeoutError::Disconnected) => return ExitCode::from(EXIT_PROTOCOL),
-        };
+        let _ = watchdog.send(Some(Duration::from_millis(request.limit_ms)));
+        let response = programs.handle(request.op);
+        let _ = watchdog.send(None);
         let written = serde_json::to_writer(&mut output, &response)
             .map_err(std::io::Error::from)
             .and_then(|()| output.write_all(b"\n"))
             .and_then(|()| output.flush());
         if written.is_err() {
-            return ExitCode::SUCCESS;
+            return 0;
         }
     }
 }

@@ -1,0 +1,216 @@
+//! The parent's handle on one worker. A process: requests go down its
+//! stdin and the answer is read from its stdout on the calling thread,
+//! while a watchdog thread kills the process if the answer is later than
+//! the request's limit plus a grace (the worker ends itself at the limit;
+//! this is the second bound). A thread, in library use: the same requests
+//! over channels, a runaway abandoned rather than killed.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use super::protocol::{Op, Request, Response};
+use super::worker;
+
+/// How long the parent waits beyond a request's limit before it kills the
+/// worker itself.
+const GRACE: Duration = Duration::from_millis(500);
+
+/// A response line larger than this is a broken worker.
+const RESPONSE_CAP: u64 = 64 << 20;
+
+/// Why a worker gave no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Fault {
+    Timeout(Duration),
+    Memory,
+    Crashed(String),
+}
+
+impl Fault {
+    pub(super) fn text(&self) -> String {
+        match self {
+            Fault::Timeout(d) => format!("did not finish within {}s", d.as_secs_f64()),
+            Fault::Memory => format!(
+                "went over the memory limit ({} MiB of heap) or overflowed its stack",
+                worker::MEMORY_LIMIT >> 20
+            ),
+            Fault::Crashed(why) => format!("the evaluation sandbox failed: {why}"),
+        }
+    }
+}
+
+/// A worker and the programs it holds.
+pub(super) struct Worker {
+    link: Link,
+    /// Which slots this worker has loaded.
+    pub(super) loaded: Vec<bool>,
+}
+
+enum Link {
+    Process(Process),
+    Thread {
+        ops: mpsc::Sender<Op>,
+        answers: mpsc::Receiver<Response>,
+    },
+}
+
+struct Process {
+    child: Arc<Mutex<Child>>,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    /// The deadline of the request under way (`None`: answered).
+    watch: mpsc::Sender<Option<Instant>>,
+    /// The watchdog killed the worker.
+    overran: Arc<AtomicBool>,
+}
+
+impl Worker {
+    /// A worker process running `exe`, or a thread when there is none.
+    pub(super) fn start(exe: Option<&Result<PathBuf, String>>) -> Result<Self, Fault> {
+        let link = match exe {
+            Some(Ok(exe)) => Link::Process(Process::start(exe)?),
+            Some(Err(e)) => {
+                return Err(Fault::Crashed(format!(
+                    "cannot find courier's own binary: {e}"
+                )));
+            }
+            None => {
+                let (ops, op_rx) = mpsc::channel();
+                let (resp_tx, answers) = mpsc::channel();
+                worker::evaluator(op_rx, resp_tx).map_err(|e| Fault::Crashed(e.to_string()))?;
+                Link::Thread { ops, answers }
+            }
+        };
+        Ok(Self {
+            link,
+            loaded: Vec::new(),
+        })
+    }
+
+    /// Sends `op` and waits for the answer, at most `limit` (plus grace).
+    pub(super) fn ask(&mut self, op: &Op, limit: Duration) -> Result<Response, Fault> {
+        match &mut self.link {
+            Link::Process(p) => p.ask(op, limit),
+            Link::Thread { ops, answers } => {
+                ops.send(op.clone())
+                    .map_err(|_| Fault::Crashed("the evaluator thread ended".into()))?;
+                answers.recv_timeout(limit + GRACE).map_err(|e| match e {
+                    mpsc::RecvTimeoutError::Timeout => Fault::Timeout(limit),
+                    mpsc::RecvTimeoutError::Disconnected => {
+                        Fault::Crashed("the evaluator thread ended".into())
+                    }
+                })
+            }
+        }
+    }
+}
+
+impl Process {
+    fn start(exe: &PathBuf) -> Result<Self, Fault> {
+        let mut cmd = Command::new(exe);
+        cmd.env_clear()
+            .env(worker::WORKER_ENV, "1")
+            .current_dir("/")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| Fault::Crashed(format!("cannot start a worker: {e}")))?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Fault::Crashed("a worker without pipes".into()));
+        };
+        let child = Arc::new(Mutex::new(child));
+        let overran = Arc::new(AtomicBool::new(false));
+        let watch = watchdog(child.clone(), overran.clone());
+        Ok(Self {
+            child,
+            stdin,
+            stdout: BufReader::new(stdout),
+            watch,
+            overran,
+        })
+    }
+
+    fn ask(&mut self, op: &Op, limit: Duration) -> Result<Response, Fault> {
+        let request = Request {
+            limit_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
+            op: op.clone(),
+        };
+        let mut line = serde_json::to_vec(&request).map_err(|e| Fault::Crashed(e.to_string()))?;
+        line.push(b'\n');
+        let _ = self.watch.send(Some(Instant::now() + limit + GRACE));
+        let sent = self
+            .stdin
+            .write_all(&line)
+            .and_then(|()| self.stdin.flush());
+        let mut answer = Vec::new();
+        let read = sent.and_then(|()| {
+            (&mut self.stdout)
+                .take(RESPONSE_CAP)
+                .read_until(b'\n', &mut answer)
+        });
+        let _ = self.watch.send(None);
+        match read {
+            Ok(n) if n > 0 && answer.last() == Some(&b'\n') => serde_json::from_slice(&answer)
+                .map_err(|e| Fault::Crashed(format!("an unreadable answer: {e}"))),
+            _ => Err(self.why_gone(limit)),
+        }
+    }
+
+    /// Why the worker stopped answering, from how it ended.
+    fn why_gone(&mut self, limit: Duration) -> Fault {
+        if self.overran.load(Ordering::SeqCst) {
+            return Fault::Timeout(limit);
+        }
+        let Ok(mut child) = self.child.lock() else {
+            return Fault::Crashed("the worker's handle was poisoned".into());
+        };
+        match child.wait() {
+            Ok(s) if s.code() == Some(i32::from(worker::EXIT_TIMEOUT)) => Fault::Timeout(limit),
+            Ok(s) if s.code().is_none() => Fault::Memory,
+            Ok(s) => Fault::Crashed(format!("the worker exited with {s}")),
+            Err(e) => Fault::Crashed(e.to_string()),
+        }
+    }
+}
+
+/// Kills `child` when a request's deadline passes before its answer.
+fn watchdog(child: Arc<Mutex<Child>>, overran: Arc<AtomicBool>) -> mpsc::Sender<Option<Instant>> {
+    let (tx, rx) = mpsc::channel::<Option<Instant>>();
+    std::thread::spawn(move || {
+        while let Ok(message) = rx.recv() {
+            let Some(deadline) = message else {
+                continue;
+            };
+            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(_) => {}
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    overran.store(true, Ordering::SeqCst);
+                    if let Ok(mut c) = child.lock() {
+                        let _ = c.kill();
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    });
+    tx
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if let Ok(mut child) = self.child.lock() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
