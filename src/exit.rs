@@ -18,7 +18,7 @@ use crate::delivery::mime::MimeError;
 use crate::delivery::verdict::Class;
 use crate::fetch::LoadError;
 use crate::fetch::body::BodyError;
-use crate::input::Unreadable;
+use crate::input::{InputError, TooLarge, Unreadable};
 use crate::message::compose::ComposeError;
 use crate::render::jsonnet::JsonnetError;
 use crate::render::template::TemplateError;
@@ -192,6 +192,12 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
     if e.is::<Unreadable>() {
         return status(NoInput);
     }
+    if e.is::<TooLarge>() {
+        return status(DataErr);
+    }
+    if let Some(i) = e.downcast_ref::<InputError>() {
+        return status(input(i));
+    }
     if e.is::<Unusable>() {
         return hinted(Config, "`courier check-config` lists every finding");
     }
@@ -224,7 +230,7 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
     }
     if let Some(d) = e.downcast_ref::<DataError>() {
         return match d {
-            DataError::Unreadable(_) => status(NoInput),
+            DataError::Input(i) => status(input(i)),
             _ => status(DataErr),
         };
     }
@@ -251,6 +257,14 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
         return Some((code, s.hint.clone()));
     }
     None
+}
+
+/// A missing or unreadable input is 66; one over its cap is bad input.
+fn input(i: &InputError) -> ExitStatus {
+    match i {
+        InputError::Unreadable(_) => ExitStatus::NoInput,
+        InputError::TooLarge(_) => ExitStatus::DataErr,
+    }
 }
 
 fn compose(c: &ComposeError) -> Option<(ExitStatus, Option<String>)> {
@@ -293,7 +307,7 @@ mod tests {
     use crate::delivery::verdict::Class;
     use crate::fetch::LoadError;
     use crate::fetch::body::BodyError;
-    use crate::input::Unreadable;
+    use crate::input::{CONFIG, InputError, TooLarge, Unreadable};
     use crate::message::Channel;
     use crate::message::compose::ComposeError;
     use crate::render::jsonnet::{JsonnetError, JsonnetErrorKind};
@@ -350,6 +364,10 @@ mod tests {
             name: "f".into(),
             source: io(std::io::ErrorKind::NotFound),
         };
+        let too_large = || TooLarge {
+            name: "/dev/zero".into(),
+            cap: CONFIG,
+        };
         let file = || LoadError::File {
             path: "b.jsonnet".into(),
             source: io(std::io::ErrorKind::NotFound),
@@ -399,7 +417,11 @@ mod tests {
                 BodyError::Load(LoadError::Base64("x".into())).into(),
                 DataErr,
             ),
-            (DataError::Unreadable(unreadable()).into(), NoInput),
+            (DataError::Input(unreadable().into()).into(), NoInput),
+            (DataError::Input(too_large().into()).into(), DataErr),
+            (InputError::from(unreadable()).into(), NoInput),
+            (InputError::from(too_large()).into(), DataErr),
+            (too_large().into(), DataErr),
             (DataError::NotMapping("d".into()).into(), DataErr),
             (jsonnet().into(), DataErr),
             (template.into(), DataErr),

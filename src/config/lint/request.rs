@@ -148,7 +148,7 @@ fn load(at: &Body<'_>, cx: &Context<'_>, out: &mut Vec<Diagnostic>) -> Option<St
         Err(err) => err,
     };
     let code = match &err {
-        fetch::LoadError::File { .. } => "body-unreadable",
+        fetch::LoadError::File { .. } | fetch::LoadError::TooLarge(_) => "body-unreadable",
         fetch::LoadError::Base64(_) | fetch::LoadError::NotUtf8 => "body-base64-invalid",
         _ => "body-fetch-failed",
     };

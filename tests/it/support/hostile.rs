@@ -46,7 +46,9 @@ impl Hostile {
     pub fn start(script: Vec<Step>) -> Hostile {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let port = listener.local_addr().expect("local addr").port();
-        listener.set_nonblocking(true).expect("nonblocking listener");
+        listener
+            .set_nonblocking(true)
+            .expect("nonblocking listener");
         let received = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let (rx, halt) = (received.clone(), stop.clone());
@@ -161,7 +163,10 @@ fn play(
             Step::Until(prefix) => loop {
                 match conn.line() {
                     None => break false,
-                    Some(l) if l.to_ascii_lowercase().starts_with(&prefix.to_ascii_lowercase()) => {
+                    Some(l)
+                        if l.to_ascii_lowercase()
+                            .starts_with(&prefix.to_ascii_lowercase()) =>
+                    {
                         break true;
                     }
                     Some(_) => {}
