@@ -31,8 +31,9 @@
 //!   (pure: rows and verdicts in, journal changes, jobs and events out),
 //!   `worker` (a kept SMTP connection or the shared HTTP client per
 //!   thread), `journal/` (SQLite; `view` for `courier log`), `recipients`
-//!   (CSV/JSON Lines), `rows` (a row over the command-line defaults),
-//!   `pace` (`--rate`, backoff).
+//!   (CSV/JSON Lines), `records` (rows split off the input: line numbers,
+//!   CSV quotes, a BOM, the cap on one row), `rows` (a row over the
+//!   command-line defaults), `pace` (`--rate`, backoff).
 //! - `message/`: `Channel` and the types, `sample` (template data per type),
 //!   `ctx` (Kratos' Jsonnet ctx), `compose` (the one composer), `builtin`
 //!   (courier's own templates and default body).
@@ -52,8 +53,9 @@
 //!   `reqwest` user; `dial` walks to an endpoint without sending),
 //!   `request` (the HTTP request Kratos builds), `verdict`.
 //! - Shared below all: `connection_uri/` (Kratos' reading of the SMTP URI;
-//!   `build` makes one), `gourl` (Go's `net/url`), `input` (named inputs),
-//!   `secret` (`***` and the redactor), `b64`, `prompt`, `interrupt`.
+//!   `build` makes one), `gourl` (Go's `net/url`), `input` (named inputs
+//!   and the cap on each kind of local input), `secret` (`***` and the
+//!   redactor), `b64`, `prompt`, `interrupt`.
 //!
 //! # Invariants
 //!
