@@ -40,6 +40,18 @@ pub enum MimeError {
     Address { field: String },
     #[error("the message has no recipient")]
     NoRecipient,
+    #[error(
+        "the header name {0:?} is not a field name (RFC 5322: printable ASCII, no space or colon)"
+    )]
+    HeaderName(String),
+}
+
+/// Whether `name` is an RFC 5322 header field name: printable ASCII
+/// (33–126) without `:`. Anything else would be written into the message
+/// raw, a line break included.
+#[must_use]
+pub fn is_field_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| (33..=126).contains(&b) && b != b':')
 }
 
 const CHARSET: &str = "UTF-8";
@@ -54,6 +66,9 @@ impl Email {
 /// Builds the message with the given `Date` (Unix seconds) and multipart
 /// boundary.
 pub fn build(email: &Email, date: i64, boundary: &str) -> Result<Built, MimeError> {
+    if let Some((name, _)) = email.headers.iter().find(|(n, _)| !is_field_name(n)) {
+        return Err(MimeError::HeaderName(name.clone()));
+    }
     let headers = headers(email);
     let get = |k: &str| {
         headers
@@ -435,8 +450,29 @@ fn civil(unix: i64) -> (i64, i64, i64, i64, i64, i64, usize) {
 #[cfg(test)]
 mod tests {
     use super::{
-        Email, b_encode, build, format_address, format_rfc1123z, q_encode, quoted_printable,
+        Email, MimeError, b_encode, build, format_address, format_rfc1123z, is_field_name,
+        q_encode, quoted_printable,
     };
+
+    #[test]
+    fn header_names_must_be_field_names() {
+        for ok in ["X-Campaign", "Reply-To", "x!#~"] {
+            assert!(is_field_name(ok), "{ok}");
+        }
+        for bad in ["", "Reply To", "A:B", "Zoë", "X-A\r\nBcc", "X\t"] {
+            assert!(!is_field_name(bad), "{bad:?}");
+        }
+        let email = Email {
+            from_address: "a@b.c".into(),
+            to: "d@e.f".into(),
+            headers: vec![("X-A\r\nBcc".into(), "evil@x.test".into())],
+            ..Email::default()
+        };
+        assert_eq!(
+            build(&email, 0, "b"),
+            Err(MimeError::HeaderName("X-A\r\nBcc".into()))
+        );
+    }
 
     #[test]
     fn dates_are_rfc1123z() {

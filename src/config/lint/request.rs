@@ -60,6 +60,12 @@ pub(super) fn lint(
         );
     }
     let form = content_type(rc, path, trace, out);
+    super::headers::names(
+        rc.get("headers"),
+        &path.key("headers"),
+        super::headers::Kind::Http,
+        out,
+    );
     match rc.get("body") {
         None if target == Target::Channel && !trace => out.push(
             Diagnostic::error(
