@@ -274,6 +274,7 @@ fn compose(c: &ComposeError) -> Option<(ExitStatus, Option<String>)> {
         ComposeError::Settings(_) | ComposeError::Request(_) => ExitStatus::Config,
         ComposeError::Body(b) => return body(b),
         ComposeError::Template(_)
+        | ComposeError::Recipient(_)
         | ComposeError::JsonnetSyntax { .. }
         | ComposeError::Jsonnet { .. } => ExitStatus::DataErr,
     };
@@ -425,7 +426,7 @@ mod tests {
             (DataError::NotMapping("d".into()).into(), DataErr),
             (jsonnet().into(), DataErr),
             (template.into(), DataErr),
-            (MimeError::NoRecipient.into(), DataErr),
+            (MimeError::Address { field: "Cc".into() }.into(), DataErr),
         ];
         for (err, want) in rows {
             let text = err.to_string();

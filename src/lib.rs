@@ -52,7 +52,8 @@
 //!   `mime` (the email as Kratos' mailer writes it), `http/` (the only
 //!   `reqwest` user; `dial` walks to an endpoint without sending),
 //!   `request` (the HTTP request Kratos builds), `verdict`.
-//! - Shared below all: `connection_uri/` (Kratos' reading of the SMTP URI;
+//! - Shared below all: `address` (one bare email address, as the envelope
+//!   carries it), `connection_uri/` (Kratos' reading of the SMTP URI;
 //!   `build` makes one), `gourl` (Go's `net/url`), `input` (named inputs
 //!   and the cap on each kind of local input), `secret` (`***` and the
 //!   redactor), `b64`, `prompt`, `interrupt`.
@@ -74,6 +75,7 @@
 //!   uncertain, never sent twice unless `--resend-uncertain`. Only the
 //!   driver thread writes the journal.
 
+pub mod address;
 pub mod b64;
 pub mod batch;
 pub mod cli;

@@ -162,6 +162,10 @@ pub enum SmtpError {
     LoginChallenge,
     #[error("a reply the client cannot read: {0}")]
     Protocol(String),
+    /// An envelope address that cannot go to this server as written
+    /// (nothing was sent for it).
+    #[error("{0}")]
+    Envelope(String),
 }
 
 /// An open session plus everything recorded so far.
