@@ -6,6 +6,7 @@ mod batch_send;
 mod check_config;
 mod cli;
 mod generated;
+mod hostile_input;
 mod http;
 mod smtp;
 mod support;
