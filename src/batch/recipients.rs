@@ -5,8 +5,10 @@
 //! template data (a `data` JSON field, or any other column). The only
 //! `csv` user.
 
+use std::cell::RefCell;
 use std::io::{BufReader, Read};
 use std::path::Path;
+use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
@@ -241,30 +243,90 @@ fn json_lines(
     })
 }
 
-/// The fields of one CSV record, trimmed.
-fn fields(raw: &Raw) -> Result<Vec<String>, BadRow> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .buffer_capacity(raw.bytes.len() + 1)
-        .from_reader(raw.bytes.as_slice());
-    let mut record = csv::StringRecord::new();
-    match reader.read_record(&mut record) {
-        Ok(_) => Ok(record.iter().map(str::to_owned).collect()),
-        Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
-            Err(BadRow::new(raw.line, "the row is not UTF-8 text"))
+/// The bytes of the record the csv reader is given next, and how far it
+/// has read them.
+type Slot = Rc<RefCell<(Vec<u8>, usize)>>;
+
+/// What the csv reader reads: one record at a time, put in its [`Slot`].
+struct Feed(Slot);
+
+impl Read for Feed {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let mut slot = self.0.borrow_mut();
+        let (bytes, at) = &mut *slot;
+        let n = out.len().min(bytes.len() - *at);
+        out[..n].copy_from_slice(&bytes[*at..*at + n]);
+        *at += n;
+        Ok(n)
+    }
+}
+
+/// One csv reader for the whole input, given one record at a time (a
+/// reader per row would cost more than the row).
+struct Fields {
+    slot: Slot,
+    reader: csv::Reader<Feed>,
+    /// Bytes given to the reader so far.
+    given: u64,
+}
+
+impl Fields {
+    fn new() -> Self {
+        let slot: Slot = Rc::default();
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(Feed(Rc::clone(&slot)));
+        Self {
+            slot,
+            reader,
+            given: 0,
         }
-        Err(e) => Err(BadRow::new(raw.line, format!("not valid CSV: {e}"))),
+    }
+
+    /// The fields of one record, trimmed.
+    fn of(&mut self, raw: &Raw) -> Result<Vec<String>, BadRow> {
+        {
+            let mut slot = self.slot.borrow_mut();
+            slot.0.clear();
+            slot.0.extend_from_slice(&raw.bytes);
+            slot.0.push(b'\n');
+            slot.1 = 0;
+        }
+        self.given += raw.bytes.len() as u64 + 1;
+        let mut record = csv::StringRecord::new();
+        let result = self.reader.read_record(&mut record);
+        if self.reader.position().byte() != self.given {
+            // The reader did not take exactly this record (the splitter and
+            // csv disagree on where it ends): start a fresh reader.
+            *self = Self::new();
+            return Err(BadRow::new(
+                raw.line,
+                "the row cannot be read as one CSV record",
+            ));
+        }
+        match result {
+            Ok(_) => Ok(record.iter().map(str::to_owned).collect()),
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
+                Err(BadRow::new(raw.line, "the row is not UTF-8 text"))
+            }
+            Err(e) => Err(BadRow::new(raw.line, format!("not valid CSV: {e}"))),
+        }
     }
 }
 
 /// The header's column names, or why they cannot be used.
-fn header(first: Option<Result<Raw, Failure>>, name: &str) -> Result<Vec<String>, BadRow> {
+fn header(
+    first: Option<Result<Raw, Failure>>,
+    fields: &mut Fields,
+    name: &str,
+) -> Result<Vec<String>, BadRow> {
     let names = match first {
         None => Vec::new(),
         Some(Err(f)) => return Err(failed(f, name)),
-        Some(Ok(raw)) => fields(&raw)
+        Some(Ok(raw)) => fields
+            .of(&raw)
             .map_err(|e| BadRow::new(e.line, format!("cannot read the header: {}", e.message)))?,
     };
     if names.iter().any(|c| RECIPIENT_KEYS.contains(&c.as_str())) {
@@ -278,14 +340,15 @@ fn csv_rows(
     mut records: impl Iterator<Item = Result<Raw, Failure>>,
     name: String,
 ) -> impl Iterator<Item = Result<Row, BadRow>> {
-    let (headers, first) = match header(records.next(), &name) {
+    let mut fields = Fields::new();
+    let (headers, first) = match header(records.next(), &mut fields, &name) {
         Ok(h) => (h, None),
         Err(bad) => (Vec::new(), Some(bad)),
     };
     // After a failure the splitter gives nothing more.
     let records = records.map(move |item| {
         let raw = item.map_err(|f| failed(f, &name))?;
-        let values = fields(&raw)?;
+        let values = fields.of(&raw)?;
         if values.len() != headers.len() && !headers.is_empty() {
             return Err(BadRow::new(
                 raw.line,
@@ -445,5 +508,34 @@ mod tests {
                 .message
                 .contains("3 fields, the header 2")
         );
+    }
+
+    #[test]
+    fn one_reader_takes_record_after_record() {
+        let raw = |line: u64, text: &str| super::Raw {
+            line,
+            bytes: text.as_bytes().to_vec(),
+        };
+        let mut fields = super::Fields::new();
+        assert_eq!(fields.of(&raw(1, "to, code ")).unwrap(), vec!["to", "code"]);
+        assert_eq!(
+            fields.of(&raw(2, "\"a,\"\"b\"\"\nc\",x")).unwrap(),
+            vec!["a,\"b\"\nc", "x"]
+        );
+        // Bytes that are not one record are refused, and the next record
+        // is read by a fresh reader.
+        let two = fields.of(&raw(3, "a\nb")).unwrap_err();
+        assert_eq!(two.line, 3);
+        assert!(two.message.contains("one CSV record"), "{}", two.message);
+        assert_eq!(fields.of(&raw(4, "d,e")).unwrap(), vec!["d", "e"]);
+        let not_utf8 = super::Raw {
+            line: 5,
+            bytes: vec![0xff, b','],
+        };
+        assert_eq!(
+            fields.of(&not_utf8).unwrap_err().message,
+            "the row is not UTF-8 text"
+        );
+        assert_eq!(fields.of(&raw(6, "f")).unwrap(), vec!["f"]);
     }
 }
