@@ -54,7 +54,7 @@ pub const TABLE: &[(ExitStatus, u8, &str)] = &[
     (
         ExitStatus::DataErr,
         65,
-        "bad input data: Jsonnet or template error, bad rows of a batch",
+        "bad input data: Jsonnet or template error, bad rows of a batch, an input over its size cap",
     ),
     (
         ExitStatus::NoInput,

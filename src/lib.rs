@@ -68,6 +68,12 @@
 //!   status; `Err` means the command could not do its job.
 //! - One composer, one verdict: `render`, `send`, `test` and batches show
 //!   and send the same bytes for the same input, and judge outcomes alike.
+//! - Every local input is read through its cap ([`input`]): a config file,
+//!   a data file, a template, one batch row, a password on stdin. A batch
+//!   itself is streamed.
+//! - The envelope is exactly the address that was validated
+//!   ([`address`]), carried from `--to` or the row to `RCPT TO`; it is
+//!   never read back out of a header.
 //! - `check-config` touches the network only with `--online`; `render` and
 //!   `test` never send a message; `test` never says DATA.
 //! - A batch claims a message in its journal (`processing`) before sending
