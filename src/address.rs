@@ -68,7 +68,8 @@ impl Address {
         if outside.contains(['(', ')']) {
             return Err(AddressError::Comment(owned()));
         }
-        if outside.contains([',', ';']) || outside.matches('@').count() > 1 {
+        let several = outside.matches('@').count() > 1 && outside.contains(char::is_whitespace);
+        if outside.contains([',', ';']) || several {
             return Err(AddressError::List(owned()));
         }
         if !is_email(s) {
@@ -276,6 +277,7 @@ mod tests {
             AddressError::Control(_)
         ));
         assert!(matches!(err("not-an-email"), AddressError::Invalid(_)));
+        assert!(matches!(err("a@b@c.d"), AddressError::Invalid(_)));
         assert!(matches!(err(" a@b.c"), AddressError::Invalid(_)));
         assert_eq!(
             err("\"Bob\" <evil@x.test>").to_string(),
