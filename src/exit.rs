@@ -19,7 +19,7 @@ use crate::delivery::mime::MimeError;
 use crate::delivery::verdict::Class;
 use crate::fetch::LoadError;
 use crate::fetch::body::BodyError;
-use crate::input::Unreadable;
+use crate::input::{InputError, TooLarge, Unreadable};
 use crate::message::compose::ComposeError;
 use crate::render::jsonnet::JsonnetError;
 use crate::render::template::TemplateError;
@@ -55,7 +55,7 @@ pub const TABLE: &[(ExitStatus, u8, &str)] = &[
     (
         ExitStatus::DataErr,
         65,
-        "bad input data: Jsonnet or template error, bad rows of a batch",
+        "bad input data: Jsonnet or template error, bad rows of a batch, an input over its size cap",
     ),
     (
         ExitStatus::NoInput,
@@ -193,6 +193,12 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
     if e.is::<Unreadable>() {
         return status(NoInput);
     }
+    if e.is::<TooLarge>() {
+        return status(DataErr);
+    }
+    if let Some(i) = e.downcast_ref::<InputError>() {
+        return status(input(i));
+    }
     if e.is::<Unusable>() {
         return hinted(Config, "`courier check-config` lists every finding");
     }
@@ -225,7 +231,7 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
     }
     if let Some(d) = e.downcast_ref::<DataError>() {
         return match d {
-            DataError::Unreadable(_) => status(NoInput),
+            DataError::Input(i) => status(input(i)),
             _ => status(DataErr),
         };
     }
@@ -254,6 +260,14 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
     None
 }
 
+/// A missing or unreadable input is 66; one over its cap is bad input.
+fn input(i: &InputError) -> ExitStatus {
+    match i {
+        InputError::Unreadable(_) => ExitStatus::NoInput,
+        InputError::TooLarge(_) => ExitStatus::DataErr,
+    }
+}
+
 fn compose(c: &ComposeError) -> Option<(ExitStatus, Option<String>)> {
     let hint = c.hint().map(str::to_owned);
     let code = match c {
@@ -261,6 +275,7 @@ fn compose(c: &ComposeError) -> Option<(ExitStatus, Option<String>)> {
         ComposeError::Settings(_) | ComposeError::Request(_) => ExitStatus::Config,
         ComposeError::Body(b) => return body(b),
         ComposeError::Template(_)
+        | ComposeError::Recipient(_)
         | ComposeError::JsonnetSyntax { .. }
         | ComposeError::Jsonnet { .. } => ExitStatus::DataErr,
     };
@@ -305,7 +320,7 @@ mod tests {
     use crate::delivery::verdict::Class;
     use crate::fetch::LoadError;
     use crate::fetch::body::BodyError;
-    use crate::input::Unreadable;
+    use crate::input::{CONFIG, InputError, TooLarge, Unreadable};
     use crate::message::Channel;
     use crate::message::compose::ComposeError;
     use crate::render::jsonnet::{JsonnetError, JsonnetErrorKind};
@@ -369,6 +384,10 @@ mod tests {
             name: "f".into(),
             source: io(std::io::ErrorKind::NotFound),
         };
+        let too_large = || TooLarge {
+            name: "/dev/zero".into(),
+            cap: CONFIG,
+        };
         let file = || LoadError::File {
             path: "b.jsonnet".into(),
             source: io(std::io::ErrorKind::NotFound),
@@ -430,11 +449,15 @@ mod tests {
                 BodyError::Load(fetched(FetchError::Timeout(Duration::from_secs(30)))).into(),
                 ExitStatus::TempFail,
             ),
-            (DataError::Unreadable(unreadable()).into(), NoInput),
+            (DataError::Input(unreadable().into()).into(), NoInput),
+            (DataError::Input(too_large().into()).into(), DataErr),
+            (InputError::from(unreadable()).into(), NoInput),
+            (InputError::from(too_large()).into(), DataErr),
+            (too_large().into(), DataErr),
             (DataError::NotMapping("d".into()).into(), DataErr),
             (jsonnet().into(), DataErr),
             (template.into(), DataErr),
-            (MimeError::NoRecipient.into(), DataErr),
+            (MimeError::Address { field: "Cc".into() }.into(), DataErr),
         ];
         for (err, want) in rows {
             let text = err.to_string();

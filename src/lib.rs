@@ -31,8 +31,9 @@
 //!   (pure: rows and verdicts in, journal changes, jobs and events out),
 //!   `worker` (a kept SMTP connection or the shared HTTP client per
 //!   thread), `journal/` (SQLite; `view` for `courier log`), `recipients`
-//!   (CSV/JSON Lines), `rows` (a row over the command-line defaults),
-//!   `pace` (`--rate`, backoff).
+//!   (CSV/JSON Lines), `records` (rows split off the input: line numbers,
+//!   CSV quotes, a BOM, the cap on one row), `rows` (a row over the
+//!   command-line defaults), `pace` (`--rate`, backoff).
 //! - `message/`: `Channel` and the types, `sample` (template data per type),
 //!   `ctx` (Kratos' Jsonnet ctx), `compose` (the one composer), `builtin`
 //!   (courier's own templates and default body).
@@ -55,9 +56,11 @@
 //!   the redirect policy in `redirect`; `dial` walks to an endpoint and
 //!   asks it with a `HEAD`, without sending a message),
 //!   `request` (the HTTP request Kratos builds), `verdict`.
-//! - Shared below all: `connection_uri/` (Kratos' reading of the SMTP URI;
-//!   `build` makes one), `gourl` (Go's `net/url`), `input` (named inputs),
-//!   `secret` (`***` and the redactor), `b64`, `prompt`, `interrupt`.
+//! - Shared below all: `address` (one bare email address, as the envelope
+//!   carries it), `connection_uri/` (Kratos' reading of the SMTP URI;
+//!   `build` makes one), `gourl` (Go's `net/url`), `input` (named inputs
+//!   and the cap on each kind of local input), `secret` (`***` and the
+//!   redactor), `b64`, `prompt`, `interrupt`.
 //!
 //! # Invariants
 //!
@@ -69,6 +72,12 @@
 //!   status; `Err` means the command could not do its job.
 //! - One composer, one verdict: `render`, `send`, `test` and batches show
 //!   and send the same bytes for the same input, and judge outcomes alike.
+//! - Every local input is read through its cap ([`input`]): a config file,
+//!   a data file, a template, one batch row, a password on stdin. A batch
+//!   itself is streamed.
+//! - The envelope is exactly the address that was validated
+//!   ([`address`]), carried from `--to` or the row to `RCPT TO`; it is
+//!   never read back out of a header.
 //! - `check-config` touches the network only with `--online`; `render` and
 //!   `test` never send a message; `test` never says DATA.
 //! - A hostile SMTP server cannot hold courier past a step's deadline
@@ -85,6 +94,7 @@
 //!   uncertain, never sent twice unless `--resend-uncertain`. Only the
 //!   driver thread writes the journal.
 
+pub mod address;
 pub mod b64;
 pub mod batch;
 pub mod cli;

@@ -10,6 +10,7 @@ pub mod coordinator;
 pub mod journal;
 pub mod pace;
 pub mod recipients;
+mod records;
 pub mod rows;
 pub mod worker;
 
@@ -77,7 +78,7 @@ pub struct Summary {
     pub counts: Counts,
     pub interrupted: bool,
     /// The batch stopped early (a bad row with --on-bad-row stop, a server
-    /// that cannot be used, a changed input).
+    /// that cannot be used, a changed input, a row over its cap).
     pub stopped: bool,
     pub elapsed_ms: u64,
     /// Messages sent per second.
@@ -154,9 +155,11 @@ pub fn dry_run(
         stopped: false,
     };
     let mut counts = Counts::default();
-    for item in recipients::rows(input, format) {
+    let name = crate::input::name_of(&options.input);
+    for item in recipients::rows(input, format, &name) {
         s.rows += 1;
         counts.rows += 1;
+        let fatal = matches!(&item, Err(b) if b.fatal);
         let (line, resolved) = resolve(item, &options.defaults);
         let outcome = resolved.and_then(|row| {
             let spec = Spec::template(row.channel, Some(&row.recipient), &row.ty, Some(&row.data));
@@ -179,7 +182,7 @@ pub fn dry_run(
         let bad = matches!(event, Event::Bad { .. });
         presenter.events(vec![event]);
         presenter.progress(&counts, 0);
-        if bad && options.stop_at_bad_row {
+        if bad && (options.stop_at_bad_row || fatal) {
             s.stopped = true;
             break;
         }
@@ -250,7 +253,8 @@ pub fn send(
         last_flush: Instant::now(),
     };
     let started = Instant::now();
-    let mut rows = recipients::rows(input, format);
+    let name = crate::input::name_of(&options.input);
+    let mut rows = recipients::rows(input, format, &name);
     let result = driver.run(&shared, &mut rows, options);
     driver.presenter.finish();
     result?;
@@ -421,7 +425,12 @@ impl Driver<'_> {
         item: Result<Row, BadRow>,
         known_up_to: u64,
     ) -> Result<(), journal::JournalError> {
+        let fatal = matches!(&item, Err(b) if b.fatal);
         let (line, resolved) = resolve(item, self.defaults);
+        if fatal {
+            // The rows before it still go out; the run counts as stopped.
+            self.coordinator.input_cut();
+        }
         let resolved = resolved.map(|r| {
             let key = rows::key(line, &r);
             (r, key)

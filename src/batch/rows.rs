@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
+use crate::address::Address;
 use crate::batch::recipients::Row;
-use crate::config::schema::formats::is_email;
 use crate::message::{Channel, ctx};
 
 /// The command line's defaults for rows that do not say.
@@ -38,8 +38,9 @@ pub fn resolve(row: &Row, defaults: &Defaults) -> Result<Resolved, String> {
         .clone()
         .or_else(|| defaults.template.clone())
         .ok_or_else(|| "no template type: give --template or a `template` column".to_owned())?;
-    if channel == Channel::Email && !is_email(&row.recipient) {
-        return Err(format!("{:?} is not an email address", row.recipient));
+    if channel == Channel::Email {
+        // One bare address, sent exactly as written (as `send --to`).
+        Address::parse(&row.recipient).map_err(|e| e.to_string())?;
     }
     let mut data = defaults.data.clone().unwrap_or_else(|| json!({}));
     ctx::merge(&mut data, &Value::Object(row.data.clone()));

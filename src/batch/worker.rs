@@ -179,7 +179,9 @@ impl SmtpConn {
             };
             let stage = smtp::failed_stage(s).unwrap_or(Stage::Mail);
             let first_reply = s.failed_at_first_reply();
-            let keep = s.is_open() && matches!(e, SmtpError::Reply(r) if r.code != 421);
+            // An envelope refused before MAIL left the session as it was.
+            let keep = (s.is_open() && matches!(e, SmtpError::Reply(r) if r.code != 421))
+                || matches!(e, SmtpError::Envelope(_));
             if !keep {
                 s.drop_connection();
                 self.session = None;

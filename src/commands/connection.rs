@@ -18,16 +18,24 @@ fn mode_of(m: ModeArg) -> Mode {
 }
 
 /// The password: from stdin, else a prompt, else none (`required` makes
-/// "none" an error).
-pub fn read_password(conn: &ConnArgs, required: bool) -> Result<String, Usage> {
+/// "none" an error). One over its cap is bad input (exit 65).
+pub fn read_password(conn: &ConnArgs, required: bool) -> anyhow::Result<String> {
+    use crate::input::InputError;
     if conn.password_stdin {
-        return crate::prompt::password_from_stdin()
-            .map_err(|e| Usage::new(format!("cannot read the password from standard input: {e}")));
+        return crate::prompt::password_from_stdin().map_err(|e| match e {
+            InputError::TooLarge(t) => t.into(),
+            InputError::Unreadable(u) => Usage::new(format!(
+                "cannot read the password from standard input: {}",
+                u.source
+            ))
+            .into(),
+        });
     }
     match crate::prompt::password_interactive("Password (not echoed): ") {
-        Some(r) => r.map_err(|e| Usage::new(format!("cannot read the password: {e}"))),
+        Some(r) => r.map_err(|e| Usage::new(format!("cannot read the password: {e}")).into()),
         None if required => Err(Usage::new("no password: standard input is not a terminal")
-            .hint("pass it on standard input with --password-stdin (never as a flag)")),
+            .hint("pass it on standard input with --password-stdin (never as a flag)")
+            .into()),
         None => Ok(String::new()),
     }
 }
@@ -49,7 +57,7 @@ fn preset_of(conn: &ConnArgs) -> Result<Option<Preset>, Usage> {
 }
 
 /// Resolves the parts from flags and the provider preset.
-pub fn parts(conn: &ConnArgs, need_password: bool) -> Result<(Parts, Option<Preset>), Usage> {
+pub fn parts(conn: &ConnArgs, need_password: bool) -> anyhow::Result<(Parts, Option<Preset>)> {
     let preset = preset_of(conn)?;
     let host = conn
         .host
@@ -74,7 +82,8 @@ pub fn parts(conn: &ConnArgs, need_password: bool) -> Result<(Parts, Option<Pres
     {
         return Err(Usage::new(format!(
             "this provider's user name is `{fixed}`, not {given:?}"
-        )));
+        ))
+        .into());
     }
     let mut user = conn
         .user

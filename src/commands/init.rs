@@ -13,7 +13,7 @@ use crate::output::Printer;
 
 /// The API key of an HTTP provider: standard input, a prompt, or a
 /// placeholder.
-fn api_key(args: &InitArgs) -> Result<String, Usage> {
+fn api_key(args: &InitArgs) -> anyhow::Result<String> {
     let key = if args.conn.password_stdin {
         super::connection::read_password(&args.conn, false)?
     } else {
@@ -121,7 +121,7 @@ pub fn run(
         }
         return Ok(ExitStatus::Success);
     };
-    let (_, original) = crate::input::read_text(target)?;
+    let (_, original) = crate::input::read_text(target, crate::input::CONFIG)?;
     let merged = config::section::merge(&original, &text, args.force)
         .ok_or_else(|| HasSection(target.display().to_string()))?;
     write(target, &merged)?;

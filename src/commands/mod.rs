@@ -87,6 +87,23 @@ pub fn usable(
     Ok((loaded, settings))
 }
 
+/// `--to`, trimmed; for an email it must be one bare address, as a batch
+/// row's recipient must (it goes into the envelope exactly as written).
+pub fn recipient(to: &str, channel: Channel) -> Result<String, Usage> {
+    let to = to.trim();
+    if channel == Channel::Email {
+        crate::address::Address::parse(to).map_err(|e| {
+            let usage = Usage::new(format!("--to {e}"));
+            if matches!(e, crate::address::AddressError::List(_)) {
+                usage.hint("--batch FILE sends one message per row")
+            } else {
+                usage
+            }
+        })?;
+    }
+    Ok(to.to_owned())
+}
+
 /// The channel of a `--channel` flag.
 #[must_use]
 pub fn channel_of(arg: ChannelArg) -> Channel {

@@ -65,10 +65,15 @@ pub fn run(
         .as_deref()
         .map(crate::config::data::read)
         .transpose()?;
+    let to = args
+        .to
+        .as_deref()
+        .map(|to| super::recipient(to, channel))
+        .transpose()?;
     let mut composer = Composer::new(&settings);
     let mut rendered = Vec::new();
     for ty in types {
-        let spec = Spec::template(channel, args.to.as_deref(), ty, data.as_ref());
+        let spec = Spec::template(channel, to.as_deref(), ty, data.as_ref());
         let message = composer.compose(&spec).map_err(|e| of_type(ty, e))?;
         rendered.push(view(&message, route));
     }

@@ -3,13 +3,13 @@
 
 use std::path::Path;
 
-use crate::input::{Unreadable, read_text};
+use crate::input::{DATA, InputError, read_text, strip_bom};
 
 /// Why the data cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     #[error(transparent)]
-    Unreadable(#[from] Unreadable),
+    Input(#[from] InputError),
     #[error("{name}:{line}:{column}: {message}")]
     Syntax {
         name: String,
@@ -21,10 +21,10 @@ pub enum DataError {
     NotMapping(String),
 }
 
-/// Reads a data file into a JSON object.
+/// Reads a data file (at most [`DATA`]) into a JSON object.
 pub fn read(path: &Path) -> Result<serde_json::Value, DataError> {
-    let (name, text) = read_text(path)?;
-    let node = super::source::parse(&text, 0).map_err(|e| DataError::Syntax {
+    let (name, text) = read_text(path, DATA)?;
+    let node = super::source::parse(strip_bom(&text), 0).map_err(|e| DataError::Syntax {
         name: name.clone(),
         line: e.loc.line,
         column: e.loc.column,

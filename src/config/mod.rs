@@ -15,7 +15,7 @@ pub mod tree;
 use std::path::PathBuf;
 
 use crate::diag::Diagnostic;
-use crate::input::Unreadable;
+use crate::input::InputError;
 use crate::secret::Redactor;
 use source::{SourceFile, Sources};
 use tree::{KeyPath, Loc, Node, Origin, Value};
@@ -33,8 +33,9 @@ pub struct Loaded {
     pub redactor: Redactor,
 }
 
-/// Reads the files (`-` is standard input) and applies the environment.
-pub fn load(paths: &[PathBuf], env: &[(String, String)]) -> Result<Loaded, Unreadable> {
+/// Reads the files (`-` is standard input; each at most
+/// [`crate::input::CONFIG`]) and applies the environment.
+pub fn load(paths: &[PathBuf], env: &[(String, String)]) -> Result<Loaded, InputError> {
     let mut sources = Sources::default();
     let mut diagnostics = Vec::new();
     let mut root = Node {
@@ -46,7 +47,11 @@ pub fn load(paths: &[PathBuf], env: &[(String, String)]) -> Result<Loaded, Unrea
         },
     };
     for path in paths {
-        let (name, text) = crate::input::read_text(path)?;
+        let (name, mut text) = crate::input::read_text(path, crate::input::CONFIG)?;
+        // Go's YAML reader skips a byte order mark; so do the columns.
+        if text.starts_with(crate::input::BOM) {
+            text.drain(..crate::input::BOM.len());
+        }
         let index = sources.files.len();
         sources.files.push(SourceFile { name, text });
         match source::parse(&sources.files[index].text, index) {

@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::config::schema::formats::go_duration_minutes;
 use crate::config::tree::Node;
 use crate::connection_uri::SmtpUri;
+use crate::delivery::mime::MimeError;
 use crate::delivery::request::{Auth, BodySource, RequestConfig};
 use crate::delivery::smtp::Target;
 use crate::delivery::tls::TlsOptions;
@@ -38,13 +39,11 @@ pub struct Mail {
 }
 
 impl Mail {
-    /// The envelope sender: the `Sender` header if set, else `From`.
-    #[must_use]
-    pub fn envelope_sender(&self) -> &str {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == "Sender")
-            .map_or(self.from_address.as_str(), |(_, v)| v.as_str())
+    /// The envelope sender, as every email has it: the address of a
+    /// configured `Sender`, else of a configured `From`, else
+    /// `from_address`.
+    pub fn envelope_sender(&self) -> Result<String, MimeError> {
+        crate::delivery::mime::sender(&self.from_address, &self.headers)
     }
 }
 

@@ -289,6 +289,20 @@ mod tests {
     }
 
     #[test]
+    fn crlf_and_a_bom_keep_lines_and_columns() {
+        let lf = "courier:\n  smtp:\n    from_address: a@b.c\n";
+        let crlf = format!("\u{feff}{}", lf.replace('\n', "\r\n"));
+        for text in [lf, crlf.as_str()] {
+            let root = parse(text, 0).unwrap();
+            let n = root.lookup(&["courier", "smtp", "from_address"]).unwrap();
+            assert_eq!((n.loc.line, n.loc.column), (3, 19), "{text:?}");
+            assert_eq!(n.as_str(), Some("a@b.c"));
+        }
+        let err = parse("a: 1\r\nb: \"x\r\n", 0).unwrap_err();
+        assert_eq!(err.loc.line, 2, "{err:?}");
+    }
+
+    #[test]
     fn syntax_errors_have_a_location() {
         let err = parse("a:\n  b: \"unclosed\n", 0).unwrap_err();
         assert!(err.loc.line >= 2, "{err:?}");

@@ -7,9 +7,17 @@
 //! from `Sender`, else `From`; recipients from `To`, `Cc` and `Bcc`.
 //!
 //! Kratos writes its headers in Go map order (random); courier writes them
-//! in the order above, and the date in UTC.
+//! in the order above, and the date in UTC. Kratos' mailer takes the
+//! envelope back out of the headers it has already RFC 2047-encoded (with
+//! Go's `mail.ParseAddress`, which also unquotes a quoted local part);
+//! courier takes it from what was given, each address checked by
+//! [`crate::address`]: the recipient exactly as validated, the configured
+//! `Sender`, `From`, `To`, `Cc` and `Bcc` from their configured values,
+//! else `from_address`. So an address is never re-derived from header text.
 
 use std::fmt::Write as _;
+
+use crate::address::{Address, AddressError, mailbox};
 
 /// One message to send.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -38,8 +46,20 @@ pub struct Built {
 pub enum MimeError {
     #[error("invalid address in the {field} header")]
     Address { field: String },
-    #[error("the message has no recipient")]
-    NoRecipient,
+    #[error(transparent)]
+    Recipient(#[from] AddressError),
+    #[error(
+        "the header name {0:?} is not a field name (RFC 5322: printable ASCII, no space or colon)"
+    )]
+    HeaderName(String),
+}
+
+/// Whether `name` is an RFC 5322 header field name: printable ASCII
+/// (33–126) without `:`. Anything else would be written into the message
+/// raw, a line break included.
+#[must_use]
+pub fn is_field_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| (33..=126).contains(&b) && b != b':')
 }
 
 const CHARSET: &str = "UTF-8";
@@ -54,6 +74,10 @@ impl Email {
 /// Builds the message with the given `Date` (Unix seconds) and multipart
 /// boundary.
 pub fn build(email: &Email, date: i64, boundary: &str) -> Result<Built, MimeError> {
+    if let Some((name, _)) = email.headers.iter().find(|(n, _)| !is_field_name(n)) {
+        return Err(MimeError::HeaderName(name.clone()));
+    }
+    let (mail_from, recipients) = envelope(email)?;
     let headers = headers(email);
     let get = |k: &str| {
         headers
@@ -61,7 +85,6 @@ pub fn build(email: &Email, date: i64, boundary: &str) -> Result<Built, MimeErro
             .find(|(n, _)| n == k)
             .map(|(_, v)| v.as_str())
     };
-    let (mail_from, recipients) = envelope(&headers)?;
     let mut out = String::new();
     if get("MIME-Version").is_none() && get("Mime-Version").is_none() {
         out.push_str("MIME-Version: 1.0\r\n");
@@ -109,40 +132,60 @@ fn headers(email: &Email) -> Vec<(String, String)> {
     headers
 }
 
-/// The envelope: the sender from `Sender`, else `From`; the recipients
-/// from `To`, `Cc` and `Bcc`.
-fn envelope(headers: &[(String, String)]) -> Result<(String, Vec<String>), MimeError> {
-    let get = |k: &str| {
-        headers
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-    };
-    let mail_from_field = if get("Sender").is_some() {
-        "Sender"
-    } else {
-        "From"
-    };
-    let mail_from = parse_address(get(mail_from_field).unwrap_or_default()).ok_or_else(|| {
-        MimeError::Address {
-            field: mail_from_field.to_owned(),
-        }
-    })?;
-    let mut recipients: Vec<String> = Vec::new();
-    for field in ["To", "Cc", "Bcc"] {
-        if let Some(v) = get(field) {
-            let a = parse_address(v).ok_or_else(|| MimeError::Address {
-                field: field.to_owned(),
-            })?;
+/// The envelope, from what was given and never from the encoded headers:
+/// the sender from a configured `Sender`, else a configured `From`, else
+/// `from_address`; the recipients: a configured `To` (which replaces the
+/// recipient's header, as in Kratos) or else the recipient, then a
+/// configured `Cc` and `Bcc`.
+fn envelope(email: &Email) -> Result<(String, Vec<String>), MimeError> {
+    let configured = |k: &str| configured(&email.headers, k);
+    let mail_from = sender(&email.from_address, &email.headers)?;
+    let mut recipients = vec![match configured("To") {
+        Some(v) => field_address("To", v)?,
+        None => Address::parse(&email.to)?.into_string(),
+    }];
+    for name in ["Cc", "Bcc"] {
+        if let Some(v) = configured(name) {
+            let a = field_address(name, v)?;
             if !recipients.contains(&a) {
                 recipients.push(a);
             }
         }
     }
-    if recipients.is_empty() {
-        return Err(MimeError::NoRecipient);
-    }
     Ok((mail_from, recipients))
+}
+
+/// The envelope sender: the address of a configured `Sender`, else of a
+/// configured `From`, else `from_address`.
+pub fn sender(from_address: &str, headers: &[(String, String)]) -> Result<String, MimeError> {
+    match (configured(headers, "Sender"), configured(headers, "From")) {
+        (Some(v), _) => field_address("Sender", v),
+        (None, Some(v)) => field_address("From", v),
+        (None, None) => Address::parse(from_address)
+            .map(Address::into_string)
+            .map_err(|_| MimeError::Address {
+                field: "From".to_owned(),
+            }),
+    }
+}
+
+/// The configured value of header `name` (the last, as it replaces any
+/// before it).
+fn configured<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .rev()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The address of a configured header value.
+fn field_address(name: &str, value: &str) -> Result<String, MimeError> {
+    mailbox(value)
+        .map(Address::into_string)
+        .map_err(|_| MimeError::Address {
+            field: name.to_owned(),
+        })
 }
 
 /// `text/plain` alone, or `multipart/alternative` with the text part
@@ -180,17 +223,6 @@ fn write_body(out: &mut String, email: &Email, boundary: &str) {
         out.push_str(&quoted_printable(body));
     }
     let _ = write!(out, "\r\n--{boundary}--\r\n");
-}
-
-/// The address inside a header value: between `<` and `>`, or the value.
-fn parse_address(value: &str) -> Option<String> {
-    let v = value.trim();
-    let addr = match (v.rfind('<'), v.rfind('>')) {
-        (Some(a), Some(b)) if a < b => &v[a + 1..b],
-        _ => v,
-    };
-    let addr = addr.trim();
-    (addr.contains('@') && !addr.contains(char::is_whitespace)).then(|| addr.to_owned())
 }
 
 /// gomail's `FormatAddress`: quoted ASCII names, B-encoding for non-ASCII
@@ -435,8 +467,103 @@ fn civil(unix: i64) -> (i64, i64, i64, i64, i64, i64, usize) {
 #[cfg(test)]
 mod tests {
     use super::{
-        Email, b_encode, build, format_address, format_rfc1123z, q_encode, quoted_printable,
+        Email, MimeError, b_encode, build, format_address, format_rfc1123z, is_field_name,
+        q_encode, quoted_printable,
     };
+
+    fn to(address: &str, headers: &[(&str, &str)]) -> Email {
+        Email {
+            from_address: "no-reply@example.com".into(),
+            from_name: "Accounts".into(),
+            to: address.into(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..Email::default()
+        }
+    }
+
+    #[test]
+    fn the_envelope_is_the_validated_address_never_the_header() {
+        let quoted = "\"x<evil@x.test>\"@a.test";
+        let built = build(&to(quoted, &[]), 0, "b").unwrap();
+        assert_eq!(built.recipients, vec![quoted]);
+        assert_eq!(built.mail_from, "no-reply@example.com");
+        // The header is encoded; the envelope is not.
+        let built = build(&to("jörg@example.com", &[]), 0, "b").unwrap();
+        assert_eq!(built.recipients, vec!["jörg@example.com"]);
+        let text = String::from_utf8(built.bytes).unwrap();
+        assert!(
+            text.contains("To: =?UTF-8?q?j=C3=B6rg@example.com?="),
+            "{text}"
+        );
+        for bad in [
+            "\"Bob\" <evil@x.test>",
+            "a@x.test, b@y.test",
+            "v@a.test (evil@x.test)",
+        ] {
+            assert!(
+                matches!(build(&to(bad, &[]), 0, "b"), Err(MimeError::Recipient(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn configured_headers_give_their_addresses() {
+        let built = build(
+            &to(
+                "jane@example.com",
+                &[
+                    ("Sender", "\"Bounces\" <bounce@example.com>"),
+                    ("Bcc", "Archive <archive@example.com>"),
+                    ("Cc", "jane@example.com"),
+                ],
+            ),
+            0,
+            "b",
+        )
+        .unwrap();
+        assert_eq!(built.mail_from, "bounce@example.com");
+        assert_eq!(
+            built.recipients,
+            vec!["jane@example.com", "archive@example.com"]
+        );
+        let from = build(
+            &to("j@e.com", &[("From", "Team <team@example.com>")]),
+            0,
+            "b",
+        );
+        assert_eq!(from.unwrap().mail_from, "team@example.com");
+        let list = build(&to("j@e.com", &[("Bcc", "a@b.c, d@e.f")]), 0, "b");
+        assert_eq!(
+            list,
+            Err(MimeError::Address {
+                field: "Bcc".into()
+            })
+        );
+    }
+
+    #[test]
+    fn header_names_must_be_field_names() {
+        for ok in ["X-Campaign", "Reply-To", "x!#~"] {
+            assert!(is_field_name(ok), "{ok}");
+        }
+        for bad in ["", "Reply To", "A:B", "Zoë", "X-A\r\nBcc", "X\t"] {
+            assert!(!is_field_name(bad), "{bad:?}");
+        }
+        let email = Email {
+            from_address: "a@b.c".into(),
+            to: "d@e.f".into(),
+            headers: vec![("X-A\r\nBcc".into(), "evil@x.test".into())],
+            ..Email::default()
+        };
+        assert_eq!(
+            build(&email, 0, "b"),
+            Err(MimeError::HeaderName("X-A\r\nBcc".into()))
+        );
+    }
 
     #[test]
     fn dates_are_rfc1123z() {

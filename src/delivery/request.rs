@@ -64,15 +64,25 @@ pub enum RequestError {
     ContentType(String),
     #[error("a form-encoded body must be a JSON object of strings: {0}")]
     Form(String),
+    /// Go's client refuses such a request before sending it.
+    #[error("net/http: invalid header field name {0:?}")]
+    HeaderName(String),
+}
+
+/// Whether `name` is an HTTP header field name (an RFC 9110 token), which
+/// Go's client insists on.
+#[must_use]
+pub fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// Go's `textproto.CanonicalMIMEHeaderKey`.
 #[must_use]
 pub fn canonical(name: &str) -> String {
-    let valid = name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-    if !valid || name.is_empty() {
+    if !is_token(name) {
         return name.to_owned();
     }
     let mut upper = true;
@@ -104,6 +114,19 @@ impl RequestConfig {
     /// no body).
     pub fn build(&self, payload: Option<&str>) -> Result<HttpRequest, RequestError> {
         let mut headers: Vec<(String, String)> = Vec::new();
+        let auth_name = match &self.auth {
+            Some(Auth::ApiKey {
+                name,
+                in_cookie: false,
+                ..
+            }) => Some(name),
+            _ => None,
+        };
+        for k in self.headers.iter().map(|(k, _)| k).chain(auth_name) {
+            if !is_token(k) {
+                return Err(RequestError::HeaderName(k.clone()));
+            }
+        }
         for (k, v) in &self.headers {
             headers.push((canonical(k), v.clone()));
         }
@@ -316,6 +339,15 @@ mod tests {
         assert_eq!(canonical("content-type"), "Content-Type");
         assert_eq!(canonical("x-api-KEY"), "X-Api-Key");
         assert_eq!(canonical("bad header"), "bad header");
+        let cfg = RequestConfig {
+            url: "https://x".into(),
+            headers: vec![("X-A\r\nX-Evil".into(), "v".into())],
+            ..RequestConfig::default()
+        };
+        assert_eq!(
+            cfg.build(Some("{}")),
+            Err(RequestError::HeaderName("X-A\r\nX-Evil".into()))
+        );
     }
 
     #[test]

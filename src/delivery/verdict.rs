@@ -133,6 +133,8 @@ pub fn smtp(result: Result<&Reply, &SmtpError>, stage: Option<Stage>, target: &T
         SmtpError::Reply(r) if (400..500).contains(&r.code) => Action::Retry,
         SmtpError::Timeout(_) | SmtpError::Closed | SmtpError::Io(_) => Action::Retry,
         SmtpError::Tls(TlsError::Timeout) => Action::Retry,
+        // This message cannot go to this server as written; others can.
+        SmtpError::Envelope(_) => Action::Abandon,
         _ if dialing => Action::Stop,
         // Anything else mid-transaction (an unexpected reply, a reply the
         // client cannot read or one past the bounds) may pass on a fresh
@@ -154,6 +156,10 @@ pub fn smtp(result: Result<&Reply, &SmtpError>, stage: Option<Stage>, target: &T
 fn smtp_hint(err: &SmtpError, stage: Option<Stage>, target: &Target) -> Option<String> {
     let port = target.port;
     Some(match err {
+        SmtpError::Envelope(m) if m.contains("SMTPUTF8") => {
+            "a server takes an address that is not ASCII only when its EHLO offers SMTPUTF8 (RFC 6531)"
+                .to_owned()
+        }
         SmtpError::Tls(TlsError::NotTls) => format!(
             "the server speaks plain SMTP on port {port}: use smtp:// (STARTTLS) instead of smtps://"
         ),

@@ -18,6 +18,8 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    TooLarge(#[from] crate::input::TooLarge),
     #[error("invalid base64 (Kratos decodes standard base64 with padding): {0}")]
     Base64(String),
     #[error("the decoded content is not UTF-8")]
@@ -57,9 +59,7 @@ pub fn target(uri: &str) -> Result<Target, LoadError> {
 /// Loads the content; `None` for a remote URI when `online` is off.
 pub fn load(uri: &str, online: bool) -> Result<Option<String>, LoadError> {
     match target(uri)? {
-        Target::File(path) => std::fs::read_to_string(&path)
-            .map(Some)
-            .map_err(|source| LoadError::File { path, source }),
+        Target::File(path) => read_file(&path).map(Some),
         Target::Base64(data) => {
             let bytes = crate::b64::decode(&data).map_err(LoadError::Base64)?;
             String::from_utf8(bytes)
@@ -76,6 +76,28 @@ pub fn load(uri: &str, online: bool) -> Result<Option<String>, LoadError> {
         }
         Target::Remote(_) => Ok(None),
     }
+}
+
+/// A local file as UTF-8 text, at most [`crate::input::TEMPLATE`].
+pub fn read_file(path: &std::path::Path) -> Result<String, LoadError> {
+    use crate::input::InputError;
+    let file = |source| LoadError::File {
+        path: path.to_path_buf(),
+        source,
+    };
+    let f = std::fs::File::open(path).map_err(file)?;
+    let name = path.display().to_string();
+    let bytes =
+        crate::input::read_capped(f, &name, crate::input::TEMPLATE).map_err(|e| match e {
+            InputError::Unreadable(u) => file(u.source),
+            InputError::TooLarge(t) => LoadError::TooLarge(t),
+        })?;
+    String::from_utf8(bytes).map_err(|_| {
+        file(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        ))
+    })
 }
 
 #[cfg(test)]

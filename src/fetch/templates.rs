@@ -129,10 +129,11 @@ fn from_directory(primary: &Path, part: Part) -> Result<TemplateFiles, TemplateE
     })
 }
 
+/// A template file, at most [`crate::input::TEMPLATE`].
 fn read(path: &Path) -> Result<String, TemplateError> {
-    std::fs::read_to_string(path).map_err(|e| TemplateError {
+    super::read_file(path).map_err(|e| TemplateError {
         origin_text: path.display().to_string(),
-        message: format!("cannot read {}: {e}", path.display()),
+        message: e.to_string(),
         line: None,
     })
 }

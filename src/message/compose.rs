@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use serde_json::{Value, json};
 
+use crate::address::{Address, AddressError};
 use crate::config::settings::{Mail, Route, Settings, SettingsError};
 use crate::delivery::mime::Email;
 use crate::delivery::request::{HttpRequest, RequestError};
@@ -104,6 +105,9 @@ pub enum ComposeError {
     UnknownType { ty: String, channel: Channel },
     #[error("an ad-hoc message needs a recipient")]
     NoRecipient,
+    /// An email's recipient is not one bare address.
+    #[error(transparent)]
+    Recipient(#[from] AddressError),
     #[error(transparent)]
     Settings(#[from] SettingsError),
     #[error(transparent)]
@@ -255,10 +259,14 @@ impl<'s> Composer<'s> {
     }
 
     /// Composes; `keep` keeps the texts and the data in the message too
-    /// (otherwise they move into the wire, uncopied).
+    /// (otherwise they move into the wire, uncopied). An email's recipient
+    /// must be one bare address: it is the envelope's, as written.
     fn build(&mut self, spec: &Spec<'_>, keep: bool) -> Result<Message, ComposeError> {
         let channel = spec.channel;
         let mut d = self.draft(spec)?;
+        if channel == Channel::Email {
+            Address::parse(&d.recipient)?;
+        }
         let take = |v: &mut Value| if keep { v.clone() } else { std::mem::take(v) };
         let wire = match self.settings.route(channel)? {
             Route::Smtp => {

@@ -300,7 +300,7 @@ fn the_recipients_parser_reads_every_row_or_names_its_line() {
         .run(&strategy, |(text, format)| {
             let input: Box<dyn Read> = Box::new(std::io::Cursor::new(text.clone().into_bytes()));
             let lines = text.lines().count().max(1) as u64;
-            for row in recipients::rows(input, format).take(10_000) {
+            for row in recipients::rows(input, format, "fuzz.csv").take(10_000) {
                 match row {
                     Ok(r) => prop_assert!(r.line >= 1 && r.line <= lines + 1, "{r:?}"),
                     Err(e) => prop_assert!(e.line >= 1 && e.line <= lines + 1, "{e:?}"),

@@ -289,7 +289,9 @@ fn payloads_match_go_jsonnet_byte_for_byte() {
                     "--format",
                     "json",
                     "--to",
-                    "Zoë <zoe@example.com>",
+                    // One bare address whose quoted local part still has
+                    // non-ASCII and angle brackets for the body to escape.
+                    "\"Zoë <zoe>\"@example.com",
                 ],
             );
             assert_eq!(out.code, 0, "{}: {}", body.display(), out.all());

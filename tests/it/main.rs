@@ -9,6 +9,7 @@ mod fuzz;
 mod generated;
 mod hostile_eval;
 mod hostile_http;
+mod hostile_input;
 mod hostile_secrets;
 mod hostile_smtp;
 mod http;

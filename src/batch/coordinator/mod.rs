@@ -269,6 +269,12 @@ impl Coordinator {
         self.retry_at.len()
     }
 
+    /// The input cannot be read past the current row (it is over its cap):
+    /// the rows taken so far still go out, and the run counts as stopped.
+    pub fn input_cut(&mut self) {
+        self.stopped_early = true;
+    }
+
     /// Takes a row: `resolved` is the row (or why it is bad), `known` what
     /// the journal recorded at its line.
     pub fn admit(
@@ -604,7 +610,8 @@ pub struct Finished {
     /// Ended on Ctrl-C (or a closed output).
     pub interrupted: bool,
     /// Ended early for another reason (a bad row with `--on-bad-row stop`,
-    /// a server that cannot be used, a changed input).
+    /// a server that cannot be used, a changed input, an input that cannot
+    /// be read to its end).
     pub stopped_early: bool,
     pub stopped: Option<Stopped>,
 }

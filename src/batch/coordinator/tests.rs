@@ -176,6 +176,27 @@ fn a_bad_row_stops_the_batch_when_asked() {
     assert!(f.stopped_early && f.stopped.is_none());
 }
 
+#[test]
+fn a_cut_input_sends_what_came_before_and_counts_as_stopped() {
+    let mut c = coordinator(policy());
+    c.admit(1, Ok(row(1)), None);
+    c.input_cut();
+    c.admit(2, Err("the row is larger than 64 KiB".into()), None);
+    assert!(!c.stopping(), "the rows before it still go out");
+    let _ = c.take_changes();
+    let job = c.next_job().expect("row 1 goes out");
+    c.report(
+        report(
+            job,
+            Outcome::Delivered(verdict(Action::Sent, Scope::Message, Class::Ok)),
+        ),
+        Instant::now(),
+    );
+    let f = c.finish();
+    assert_eq!((f.counts.sent, f.counts.bad), (1, 1));
+    assert!(f.stopped_early && f.stopped.is_none() && !f.interrupted);
+}
+
 /// What a verdict leaves: the journal state, the counts, the retry.
 #[derive(Debug, PartialEq)]
 struct After {

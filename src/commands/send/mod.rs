@@ -45,11 +45,12 @@ pub fn run(
     if args.batch.is_some() {
         return batch::run(global, args, printer);
     }
+    let channel = super::channel_of(args.channel);
     let to = args
         .to
         .as_deref()
         .ok_or_else(|| Usage::new("--to is needed"))?;
-    let channel = super::channel_of(args.channel);
+    let to = &super::recipient(to, channel)?;
     let (_, settings) = super::usable(global, printer, super::delivery_keys(channel))?;
     if channel == Channel::Email && args.subject.is_none() && args.template.is_none() {
         return Err(Usage::new("an email needs --subject").into());

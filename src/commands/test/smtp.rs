@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use anyhow::Context as _;
 use serde::Serialize;
 
 use super::report::ErrorReport;
@@ -41,8 +42,16 @@ pub fn run(settings: &Settings, args: &TestArgs, printer: &Printer) -> anyhow::R
     if requested == Stage::Rcpt && args.to.is_none() {
         return Err(Usage::new("--quit-after rcpt needs --to ADDR").into());
     }
-    let from = settings.mail.envelope_sender();
-    let (session, result) = smtp::rehearse(&target, requested, from, args.to.as_deref());
+    let to = args
+        .to
+        .as_deref()
+        .map(|to| crate::commands::recipient(to, crate::message::Channel::Email))
+        .transpose()?;
+    let from = settings
+        .mail
+        .envelope_sender()
+        .context("cannot take the envelope sender from the config")?;
+    let (session, result) = smtp::rehearse(&target, requested, &from, to.as_deref());
     let stage = smtp::failed_stage(&session);
     // A rehearsal that reached its stage is judged as a success.
     let reached = Reply {

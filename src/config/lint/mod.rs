@@ -5,6 +5,7 @@
 //! the worker.
 
 mod context;
+mod headers;
 mod request;
 mod templates;
 pub mod uri;
@@ -83,6 +84,8 @@ fn smtp_section(courier: &Node, out: &mut Vec<Diagnostic>) {
     }
     if let Some(smtp) = courier.get("smtp") {
         uri::client_cert(smtp, &path, out);
+        let headers = path.key("headers");
+        headers::names(smtp.get("headers"), &headers, headers::Kind::Smtp, out);
     }
 }
 

@@ -60,6 +60,12 @@ pub(super) fn lint(
         );
     }
     let form = content_type(rc, path, trace, out);
+    super::headers::names(
+        rc.get("headers"),
+        &path.key("headers"),
+        super::headers::Kind::Http,
+        out,
+    );
     match rc.get("body") {
         None if target == Target::Channel && !trace => out.push(
             Diagnostic::error(
@@ -148,7 +154,7 @@ fn load(at: &Body<'_>, cx: &Context<'_>, out: &mut Vec<Diagnostic>) -> Option<St
         Err(err) => err,
     };
     let code = match &err {
-        fetch::LoadError::File { .. } => "body-unreadable",
+        fetch::LoadError::File { .. } | fetch::LoadError::TooLarge(_) => "body-unreadable",
         fetch::LoadError::Base64(_) | fetch::LoadError::NotUtf8 => "body-base64-invalid",
         _ => "body-fetch-failed",
     };

@@ -156,6 +156,10 @@ pub enum SmtpError {
         "the server sent data after its STARTTLS reply, before the TLS handshake: possible injection; refusing"
     )]
     StartTlsInjection,
+    /// An envelope address that cannot go to this server as written
+    /// (nothing was sent for it).
+    #[error("{0}")]
+    Envelope(String),
 }
 
 /// The most bytes of server and client lines a transcript records (notes

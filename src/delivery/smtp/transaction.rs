@@ -12,7 +12,46 @@ use super::session::{Line, Session, SmtpError, Stage, Target};
 use crate::delivery::mime::Built;
 use crate::delivery::tls::Stream;
 
+/// Why the envelope cannot go to a server as written, if it cannot: a
+/// line break (Go's `validateLine`), or an address that is not ASCII when
+/// the server does not offer SMTPUTF8 (RFC 6531). Addresses are never
+/// rewritten (no RFC 2047, no punycode): the envelope is the address that
+/// was validated, or nothing.
+#[must_use]
+pub fn envelope_refusal<'a>(
+    addresses: impl IntoIterator<Item = &'a str>,
+    smtputf8: bool,
+) -> Option<String> {
+    for a in addresses {
+        if a.contains(['\r', '\n']) {
+            return Some("smtp: A line must not contain CR or LF".to_owned());
+        }
+        if !a.is_ascii() && !smtputf8 {
+            return Some(format!(
+                "the address {a} is not ASCII and the server does not offer SMTPUTF8, \
+                 so it cannot be sent as written"
+            ));
+        }
+    }
+    None
+}
+
 impl Session {
+    /// Checks the envelope before `MAIL FROM` (a refusal is recorded as
+    /// the `mail` stage's failure; nothing goes on the wire).
+    fn check_envelope(&mut self, from: &str, to: &[String]) -> Result<(), SmtpError> {
+        let start = Instant::now();
+        let addresses = std::iter::once(from).chain(to.iter().map(String::as_str));
+        match envelope_refusal(addresses, self.has_ext("SMTPUTF8")) {
+            None => Ok(()),
+            Some(message) => {
+                let r: Result<(), SmtpError> = Err(SmtpError::Envelope(message));
+                self.record(Stage::Mail, start, &r, String::new());
+                r
+            }
+        }
+    }
+
     /// Restarts the deadline, as Kratos' mailer does before `MAIL FROM`.
     pub fn reset_deadline(&mut self) {
         self.deadline = Instant::now() + self.timeout;
@@ -172,6 +211,7 @@ impl Session {
         self.body_in_flight = false;
         self.txn_ok = 0;
         self.reset_deadline();
+        self.check_envelope(&built.mail_from, &built.recipients)?;
         if !self.has_ext("PIPELINING") {
             if rset {
                 self.cmd("RSET", "RSET", &[250])?;
@@ -317,6 +357,7 @@ pub fn send(target: &Target, built: &Built) -> (Session, Result<Reply, SmtpError
     let (mut s, r) = open(target, Stage::Auth);
     let result = r.and_then(|()| {
         s.reset_deadline();
+        s.check_envelope(&built.mail_from, &built.recipients)?;
         s.mail(&built.mail_from)?;
         s.rcpt(&built.recipients)?;
         s.data(&built.bytes)
@@ -337,7 +378,8 @@ pub fn rehearse(
     let (mut s, mut result) = open(target, until.min(Stage::Auth));
     if result.is_ok() && until >= Stage::Mail {
         s.reset_deadline();
-        result = s.mail(from);
+        let to_list: Vec<String> = to.iter().map(|t| (*t).to_owned()).collect();
+        result = s.check_envelope(from, &to_list).and_then(|()| s.mail(from));
         if result.is_ok()
             && until >= Stage::Rcpt
             && let Some(to) = to
@@ -351,7 +393,20 @@ pub fn rehearse(
 
 #[cfg(test)]
 mod tests {
-    use super::dot_stuff;
+    use super::{dot_stuff, envelope_refusal};
+
+    #[test]
+    fn the_envelope_goes_as_written_or_not_at_all() {
+        assert_eq!(envelope_refusal(["a@b.c", "\"x<y>\"@b.c"], false), None);
+        assert_eq!(envelope_refusal(["jörg@b.c"], true), None);
+        let refused = envelope_refusal(["a@b.c", "jörg@b.c"], false).unwrap();
+        assert!(refused.contains("jörg@b.c is not ASCII"), "{refused}");
+        assert!(refused.contains("SMTPUTF8"), "{refused}");
+        assert_eq!(
+            envelope_refusal(["a@b.c\r\nRCPT TO:<e@x>"], true).as_deref(),
+            Some("smtp: A line must not contain CR or LF")
+        );
+    }
 
     #[test]
     fn dot_stuffing() {
