@@ -13,8 +13,6 @@ use std::time::{Duration, Instant};
 pub enum Step {
     /// Write these bytes at once.
     Send(Vec<u8>),
-    /// Read one line (CRLF or LF); the script stops if the client closed.
-    Line,
     /// Read lines until one starts with this prefix (case-insensitive).
     Until(String),
     /// Read an HTTP request: headers up to the blank line, then
@@ -159,7 +157,6 @@ fn play(
         }
         let alive = match step {
             Step::Send(bytes) => conn.write(bytes),
-            Step::Line => conn.line().is_some(),
             Step::Until(prefix) => loop {
                 match conn.line() {
                     None => break false,
