@@ -84,7 +84,7 @@ fn a_runaway_or_hungry_jsonnet_body_is_stopped_and_reported() {
         ),
         (
             "local f(s, n) = if n == 0 then s else f(s + s, n - 1) tailstrict;\nfunction(ctx) { a: std.length(f('x', 40)) }",
-            "went over the memory limit (192 MiB of heap)",
+            "went over the memory limit (128 MiB of heap)",
         ),
         (
             "function(ctx) { s: std.repeat('x', 300000) }",

@@ -18,7 +18,7 @@ use crate::render::template::model;
 pub const WORKER_ENV: &str = "COURIER_SANDBOX_WORKER";
 
 /// Heap a worker process may take beyond what it holds at start.
-pub const MEMORY_LIMIT: u64 = 192 << 20;
+pub const MEMORY_LIMIT: u64 = 128 << 20;
 
 /// Native stack of the evaluation thread, so that deep recursion ends in
 /// the engine's own error, never in a crash.
