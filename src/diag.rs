@@ -112,7 +112,7 @@ impl Diagnostic {
         };
         out.push_str(&paint.paint(&format!("{label}[{}]", self.code), role));
         out.push_str(&paint.paint(
-            &format!(": {}", redactor.redact(&self.message)),
+            &format!(": {}", escape_controls(&redactor.redact(&self.message))),
             Role::Strong,
         ));
         out.push('\n');
@@ -176,7 +176,7 @@ impl Diagnostic {
             out.push_str(&format!(
                 "{pad} = {}: {}\n",
                 paint.paint("help", Role::Help),
-                redactor.redact(help)
+                escape_controls(&redactor.redact(help))
             ));
         }
         out

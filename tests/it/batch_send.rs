@@ -12,8 +12,8 @@ use crate::support::batch::{
     assert_journal_clean, courier, delivered, dir_with, log_json, plain_uri, results, smtp_config,
     spawn, summary, users, wait_exit, wait_for, write_csv,
 };
-use crate::support::smtp::{Mode, PASSWORD_ENCODED, Sink, USER};
 use crate::support::run;
+use crate::support::smtp::{Mode, PASSWORD_ENCODED, Sink, USER};
 
 #[test]
 fn a_thousand_rows_over_starttls_and_auth_arrive_exactly_once() {

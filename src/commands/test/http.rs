@@ -247,7 +247,10 @@ fn print_human(r: &Report, printer: &Printer) {
     printer.out(&out);
     let warn = printer.stderr_paint().paint("warning:", Role::Warning);
     for w in &r.warnings {
-        printer.diag(&format!("courier: {warn} {w}"));
+        printer.diag(&format!(
+            "courier: {warn} {}",
+            crate::diag::escape_controls(w)
+        ));
     }
     if let Some(e) = &r.error {
         printer.failure(&crate::diag::escape_controls(&e.message), e.hint.as_deref());
