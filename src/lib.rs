@@ -46,7 +46,10 @@
 //!   (Kratos' override precedence), `body` (Jsonnet bodies).
 //! - `render/`: `jsonnet` (the only `jrsonnet` user), `manifest`
 //!   (go-jsonnet's printer), `template/` (Go templates: `compile`, `model`,
-//!   `sprig/`; the only `gotmpl` user).
+//!   `sprig/`; the only `gotmpl` user), `sandbox/` (where both are
+//!   evaluated: worker processes of courier itself with a time limit per
+//!   request and a heap cap; `handle` is the parent's side, `worker` the
+//!   child's, the only `rlimit` user, `protocol` what crosses the pipe).
 //! - `delivery/`: `smtp/` (session, reply and its bounds, dial, auth,
 //!   transaction), `socket` (a TCP socket whose every read and write ends
 //!   by a deadline), `tls` (the only `rustls` user; a verifier that
@@ -59,14 +62,19 @@
 //! - Shared below all: `address` (one bare email address, as the envelope
 //!   carries it), `connection_uri/` (Kratos' reading of the SMTP URI;
 //!   `build` makes one), `gourl` (Go's `net/url`), `input` (named inputs
-//!   and the cap on each kind of local input), `secret` (`***` and the
-//!   redactor), `b64`, `prompt`, `interrupt`.
+//!   and the cap on each kind of local input), `secret` (`***`, the
+//!   registry of known secrets, masking of outside text, URLs, source
+//!   lines and credential names), `b64`, `prompt`, `interrupt`.
 //!
 //! # Invariants
 //!
 //! - A secret (URI password, API key, basic-auth password, credential
-//!   header) is never printed: messages are built without them and every
-//!   line goes through the redactor.
+//!   header) is never printed: it is masked where output is built (text
+//!   from outside scrubbed as it enters a result, URLs, headers and source
+//!   lines masked by their structure); nothing rewrites printed text.
+//!   Control characters from outside are escaped in human output.
+//! - Every evaluation (Jsonnet, Go templates) runs in the sandbox, bounded
+//!   in time, heap and output; no worker outlives its composer.
 //! - Findings are results, failures are errors: an invalid config is a
 //!   report with exit 78, a refused message a report with its verdict's
 //!   status; `Err` means the command could not do its job.

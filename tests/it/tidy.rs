@@ -62,6 +62,7 @@ fn outside_crates_have_one_owner() {
         ("rusqlite", "batch/journal/"),
         ("ctrlc", "interrupt.rs"),
         ("rpassword", "prompt.rs"),
+        ("rlimit", "render/sandbox/worker.rs"),
     ];
     for (file, text) in sources() {
         let code = code(&text);
