@@ -32,15 +32,10 @@ pub fn collect(node: &Node, path: &KeyPath, redactor: &mut Redactor) {
                     let user = node.get("user").and_then(Node::as_str).unwrap_or_default();
                     redactor.add_login(user, &scalar(&e.node).unwrap_or_default());
                 }
-                if e.key == "connection_uri"
-                    && let Some(s) = e.node.as_str()
+                if let Some(s) = e.node.as_str()
+                    && s.contains("://")
                 {
-                    for secret in crate::connection_uri::secrets(s) {
-                        redactor.add(&secret);
-                    }
-                    if let Ok(uri) = crate::connection_uri::SmtpUri::parse(s) {
-                        redactor.add_login(&uri.username, uri.password.expose());
-                    }
+                    url_secrets(s, redactor);
                 }
                 collect(&e.node, &child, redactor);
             }
@@ -51,6 +46,27 @@ pub fn collect(node: &Node, path: &KeyPath, redactor: &mut Redactor) {
             }
         }
         _ => {}
+    }
+}
+
+/// The secrets of a URL anywhere in the config (a connection URI, a
+/// request URL, a template URI): the password of its user info, raw and
+/// decoded, with the AUTH PLAIN and Basic credentials that carry it, and
+/// the values of token-like query parameters.
+fn url_secrets(raw: &str, redactor: &mut Redactor) {
+    for secret in crate::connection_uri::secrets(raw) {
+        redactor.add(&secret);
+    }
+    let Ok(url) = crate::gourl::go_parse(raw) else {
+        return;
+    };
+    if let Some((user, Some(password))) = &url.user {
+        redactor.add_login(user, password);
+    }
+    for (key, value) in url.query() {
+        if crate::secret::is_secret_name(&key) {
+            redactor.add(&value);
+        }
     }
 }
 

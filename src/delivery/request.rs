@@ -188,7 +188,7 @@ impl RequestConfig {
         };
         Ok(HttpRequest {
             method,
-            url: crate::secret::mask_url(&self.url),
+            url: self.url.clone(),
             headers,
             body,
             credentials: self.credential_headers(),
@@ -262,7 +262,7 @@ impl HttpRequest {
             .collect();
         RequestView {
             method: self.method.clone(),
-            url: self.url.clone(),
+            url: crate::secret::mask_url(&self.url),
             headers,
             body: String::from_utf8_lossy(&self.body).into_owned(),
         }

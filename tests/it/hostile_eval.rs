@@ -90,6 +90,11 @@ fn a_runaway_or_hungry_jsonnet_body_is_stopped_and_reported() {
             "function(ctx) { s: std.repeat('x', 300000) }",
             "Kratos refuses Jsonnet output over 256 KiB",
         ),
+        (
+            // An error message of 16 MiB of control characters: cut.
+            "local d(s, n) = if n == 0 then s else d(s + s, n - 1);\nfunction(ctx) error d(std.char(1), 24)",
+            "\\u{1}\\u{1} […]",
+        ),
     ] {
         let dir = dir_with(&[
             ("kratos.yml", &http_config("http://127.0.0.1:9/send")),

@@ -443,3 +443,70 @@ fn redirects_within_the_origin_or_without_credentials_are_followed_as_go_does() 
     assert_eq!(got.len(), 2, "followed to the other origin");
     assert!(String::from_utf8_lossy(&got[1].body).contains(RECIPIENT));
 }
+
+#[test]
+fn a_tls_handshake_that_trickles_cannot_hold_test_past_its_deadline() {
+    // A handshake record header that promises 16 KiB, then a byte a second.
+    let server = Hostile::start(vec![
+        Step::Send(b"\x16\x03\x03\x40\x00".to_vec()),
+        Step::Trickle(vec![0; 60], Duration::from_secs(1)),
+    ]);
+    let url = format!("https://127.0.0.1:{}/send", server.port);
+    let dir = setup(&http_yaml(&url, Auth::ApiKey, "file://./body.jsonnet"));
+    let (out, took) = courier(dir.path(), &["test", "--timeout", "2"]);
+    assert_eq!(out.code, 75, "{}", out.all());
+    assert!(out.all().contains("tls"), "{}", out.all());
+    assert!(took < Duration::from_secs(8), "took {took:?}");
+}
+
+#[test]
+fn the_request_url_reaches_the_server_whole_and_is_shown_masked() {
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(202))
+            .mount(&server),
+    );
+    let authority = server.uri().replace("http://", "");
+    let url = format!("http://courier:{BASIC_PW}@{authority}/send?access_token={TOKEN}&v=2");
+    let dir = setup(&http_yaml(&url, Auth::ApiKey, "file://./body.jsonnet"));
+    let (out, _) = send(dir.path(), &[]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let requests = rt.block_on(server.received_requests()).expect("recorded");
+    assert_eq!(requests.len(), 1);
+    let got = &requests[0];
+    assert_eq!(
+        got.url.query(),
+        Some(format!("access_token={TOKEN}&v=2").as_str())
+    );
+    assert_eq!(
+        got.headers.get("x-api-key").and_then(|v| v.to_str().ok()),
+        Some(API_KEY)
+    );
+    let basic = format!(
+        "Basic {}",
+        crate::support::b64(&format!("courier:{BASIC_PW}"))
+    );
+    assert_eq!(
+        got.headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok()),
+        Some(basic.as_str())
+    );
+    let (out, _) = courier(
+        dir.path(),
+        &[
+            "render",
+            "--template",
+            "recovery_code_valid",
+            "--part",
+            "request",
+        ],
+    );
+    assert!(
+        out.stdout.contains("?access_token=***&v=***"),
+        "{}",
+        out.stdout
+    );
+}

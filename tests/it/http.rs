@@ -640,3 +640,39 @@ fn test_shows_the_request_render_and_send_build() {
         assert_eq!(String::from_utf8_lossy(&last.body), body, "{channel}");
     }
 }
+
+#[test]
+fn floats_from_data_cross_the_sandbox_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("body.jsonnet"),
+        "function(ctx) ctx.template_data.v\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("d.yml"),
+        "v: [99.95095649549323, 0.1, 1e-7, 123456789.12345679, 2.2250738585072014e-308]\n",
+    )
+    .unwrap();
+    config(
+        dir.path(),
+        &email_config("https://api.example.com/send", ""),
+    );
+    let out = courier(
+        dir.path(),
+        &[
+            "render",
+            "--template",
+            "recovery_code_valid",
+            "--data",
+            "d.yml",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let ours = v["request"]["body"].as_str().unwrap();
+    assert!(ours.contains("99.95095649549323"), "{ours}");
+    assert_eq!(ours, gojsonnet(&dir.path().join("body.jsonnet"), &v["ctx"]));
+}

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::delivery::http::SendError;
 use crate::delivery::http::redirect::{self, RedirectError};
+use crate::delivery::socket::Socket;
 use crate::delivery::tls::{self, SessionInfo, Stream, TlsOptions};
 use crate::gourl;
 
@@ -390,19 +391,22 @@ fn walk(
             ))
         })
         .map_err(|e| io_failure(&e, timeout));
-    let (mut tcp, _) = step(d, "connect", start, r, |(_, a)| {
+    let (tcp, _) = step(d, "connect", start, r, |(_, a)| {
         format!("{a}{}", if proxy.is_some() { " (proxy)" } else { "" })
     })?;
     let _ = tcp.set_nodelay(true);
-    let _ = tcp.set_read_timeout(Some(timeout));
-    let _ = tcp.set_write_timeout(Some(timeout));
+    // Each later step (the proxy's tunnel, the TLS handshake) ends by its
+    // deadline, however the other side trickles its bytes.
+    let mut tcp = Socket::from(tcp);
     if proxy.is_some() && to.scheme == "https" {
         let start = Instant::now();
+        tcp.set_deadline(start + timeout);
         let r = connect_tunnel(&mut tcp, &to.host, to.port, timeout);
         step(d, "proxy", start, r, Clone::clone)?;
     }
     if to.scheme == "https" {
         let start = Instant::now();
+        tcp.set_deadline(start + timeout);
         let options = TlsOptions {
             name: to.host.clone(),
             skip_verify: false,
@@ -419,11 +423,11 @@ fn walk(
         }
         return Ok(Stream::Tls(Box::new(stream)));
     }
-    Ok(Stream::Plain(tcp.into()))
+    Ok(Stream::Plain(tcp))
 }
 
 fn connect_tunnel(
-    tcp: &mut TcpStream,
+    tcp: &mut Socket,
     host: &str,
     port: u16,
     timeout: Duration,

@@ -16,11 +16,12 @@ use super::protocol::{Op, Request, Response};
 use super::worker;
 
 /// How long the parent waits beyond a request's limit before it kills the
-/// worker itself.
-const GRACE: Duration = Duration::from_millis(500);
+/// worker itself (a fresh worker's start counts against it too).
+const GRACE: Duration = Duration::from_secs(1);
 
-/// A response line larger than this is a broken worker.
-const RESPONSE_CAP: u64 = 64 << 20;
+/// How long a worker that stopped answering has to exit before it is
+/// killed.
+const EXIT_WAIT: Duration = Duration::from_millis(200);
 
 /// Why a worker gave no answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,14 +92,28 @@ impl Worker {
         })
     }
 
-    /// Sends `op` and waits for the answer, at most `limit` (plus grace).
+    /// Whether the worker may be asked (its watchdog did not kill it).
+    pub(super) fn usable(&self) -> bool {
+        match &self.link {
+            Link::Process(p) => !p.overran.load(Ordering::SeqCst),
+            Link::Thread { .. } => true,
+        }
+    }
+
+    /// Sends `op` and waits for the answer: `limit` for each of its steps
+    /// (one per template of an `Execute`), plus grace.
     pub(super) fn ask(&mut self, op: &Op, limit: Duration) -> Result<Response, Fault> {
+        let steps = match op {
+            Op::Execute { runs } => u32::try_from(runs.len().max(1)).unwrap_or(u32::MAX),
+            _ => 1,
+        };
+        let wait = limit.saturating_mul(steps) + GRACE;
         match &mut self.link {
-            Link::Process(p) => p.ask(op, limit),
+            Link::Process(p) => p.ask(op, limit, wait),
             Link::Thread { ops, answers } => {
                 ops.send(op.clone())
                     .map_err(|_| Fault::Crashed("the evaluator thread ended".into()))?;
-                answers.recv_timeout(limit + GRACE).map_err(|e| match e {
+                answers.recv_timeout(wait).map_err(|e| match e {
                     mpsc::RecvTimeoutError::Timeout => Fault::Timeout(limit),
                     mpsc::RecvTimeoutError::Disconnected => {
                         Fault::Crashed("the evaluator thread ended".into())
@@ -140,14 +155,14 @@ impl Process {
         })
     }
 
-    fn ask(&mut self, op: &Op, limit: Duration) -> Result<Response, Fault> {
+    fn ask(&mut self, op: &Op, limit: Duration, wait: Duration) -> Result<Response, Fault> {
         let request = Request {
             limit_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
             op: op.clone(),
         };
         let mut line = serde_json::to_vec(&request).map_err(|e| Fault::Crashed(e.to_string()))?;
         line.push(b'\n');
-        let _ = self.watch.send(Some(Instant::now() + limit + GRACE));
+        let _ = self.watch.send(Some(Instant::now() + wait));
         let sent = self
             .stdin
             .write_all(&line)
@@ -155,7 +170,7 @@ impl Process {
         let mut answer = Vec::new();
         let read = sent.and_then(|()| {
             (&mut self.stdout)
-                .take(RESPONSE_CAP)
+                .take(worker::RESPONSE_CAP + 1)
                 .read_until(b'\n', &mut answer)
         });
         let _ = self.watch.send(None);
@@ -166,7 +181,8 @@ impl Process {
         }
     }
 
-    /// Why the worker stopped answering, from how it ended.
+    /// Why the worker stopped answering, from how it ended; one that has
+    /// not ended (an answer cut short) is killed.
     fn why_gone(&mut self, limit: Duration) -> Fault {
         if self.overran.load(Ordering::SeqCst) {
             return Fault::Timeout(limit);
@@ -174,6 +190,15 @@ impl Process {
         let Ok(mut child) = self.child.lock() else {
             return Fault::Crashed("the worker's handle was poisoned".into());
         };
+        let waited = Instant::now();
+        while matches!(child.try_wait(), Ok(None)) {
+            if waited.elapsed() > EXIT_WAIT {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Fault::Crashed("the worker's answer was cut short".into());
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
         match child.wait() {
             Ok(s) if s.code() == Some(i32::from(worker::EXIT_TIMEOUT)) => Fault::Timeout(limit),
             Ok(s) if s.code().is_none() => Fault::Memory,

@@ -81,10 +81,7 @@ impl Sandbox {
         match self.load(op, name, jsonnet::TIME_LIMIT) {
             Ok(Ok(())) => Ok(JsonnetId(slot)),
             Ok(Err(Failure::Jsonnet(e))) => Err(e),
-            Ok(Err(other)) => Err(jsonnet_fault(
-                &format!("{other:?}"),
-                JsonnetErrorKind::Runtime,
-            )),
+            Ok(Err(other)) => Err(jsonnet_fault(&other.text(), JsonnetErrorKind::Runtime)),
             Err(fault) => Err(jsonnet_error(&fault)),
         }
     }
@@ -96,10 +93,7 @@ impl Sandbox {
             Ok(mut r) if r.len() == 1 => match r.remove(0) {
                 Ok(text) => Ok(text),
                 Err(Failure::Jsonnet(e)) => Err(e),
-                Err(other) => Err(jsonnet_fault(
-                    &format!("{other:?}"),
-                    JsonnetErrorKind::Runtime,
-                )),
+                Err(other) => Err(jsonnet_fault(&other.text(), JsonnetErrorKind::Runtime)),
             },
             Ok(_) => Err(jsonnet_fault(
                 "a malformed answer",
@@ -130,7 +124,7 @@ impl Sandbox {
         match self.load(op, &name, TEMPLATE_TIME_LIMIT) {
             Ok(Ok(())) => Ok(TemplateId(slot)),
             Ok(Err(Failure::Template(e))) => Err(e),
-            Ok(Err(other)) => Err(template_fault(&name, &format!("{other:?}"))),
+            Ok(Err(other)) => Err(template_fault(&name, &other.text())),
             Err(fault) => Err(template_fault(&name, &fault.text())),
         }
     }
@@ -147,11 +141,11 @@ impl Sandbox {
             return Vec::new();
         }
         let slots: Vec<usize> = runs.iter().map(|(id, _)| id.0).collect();
-        let limit = TEMPLATE_TIME_LIMIT * u32::try_from(n.max(1)).unwrap_or(u32::MAX);
         let op = Op::Execute {
             runs: runs.into_iter().map(|(id, data)| (id.0, data)).collect(),
         };
-        let answer = self.call(&op, &slots, limit);
+        // The limit is each template's: the worker times every run.
+        let answer = self.call(&op, &slots, TEMPLATE_TIME_LIMIT);
         let name = |sandbox: &Self, i: usize| sandbox.names[slots[i]].clone();
         match answer {
             Ok(r) if r.len() == n => r
@@ -160,7 +154,7 @@ impl Sandbox {
                 .map(|(i, r)| match r {
                     Ok(text) => Ok(text),
                     Err(Failure::Template(e)) => Err(e),
-                    Err(other) => Err(template_fault(&name(self, i), &format!("{other:?}"))),
+                    Err(other) => Err(template_fault(&name(self, i), &other.text())),
                 })
                 .collect(),
             Ok(_) => (0..n)
@@ -195,6 +189,10 @@ impl Sandbox {
 
     /// Sends `op` after giving a fresh worker the programs it uses.
     fn call(&mut self, op: &Op, slots: &[usize], limit: Duration) -> Result<Response, Fault> {
+        // A worker killed just after its last answer is not asked again.
+        if self.worker.as_ref().is_some_and(|w| !w.usable()) {
+            self.worker = None;
+        }
         for &slot in slots {
             let missing = self
                 .worker

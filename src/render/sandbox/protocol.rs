@@ -7,7 +7,8 @@ use serde_json::Value;
 use crate::render::jsonnet::JsonnetError;
 use crate::render::template::{Part, TemplateError, TemplateFiles};
 
-/// A request, with the time the worker gives it before it exits.
+/// A request, with the time the worker gives each of its steps (a load, an
+/// apply, one template of an `Execute`) before it exits.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Request {
     pub limit_ms: u64,
@@ -44,6 +45,38 @@ pub enum Failure {
     Template(TemplateError),
     /// A slot the worker does not hold (a parent bug, never user input).
     NoSlot(usize),
+    /// An answer larger than the worker writes (its size).
+    TooLarge(usize),
+}
+
+impl Failure {
+    /// What went wrong, for the failures that are not the engine's.
+    #[must_use]
+    pub fn text(&self) -> String {
+        match self {
+            Failure::Jsonnet(e) => e.message.clone(),
+            Failure::Template(e) => e.message.clone(),
+            Failure::NoSlot(slot) => format!("the sandbox lost program {slot} (a courier bug)"),
+            Failure::TooLarge(n) => format!("the answer is {n} bytes, over the sandbox's limit"),
+        }
+    }
+
+    /// Cuts the message to at most `cap` bytes (on a character boundary).
+    pub fn truncate(&mut self, cap: usize) {
+        let message = match self {
+            Failure::Jsonnet(e) => &mut e.message,
+            Failure::Template(e) => &mut e.message,
+            Failure::NoSlot(_) | Failure::TooLarge(_) => return,
+        };
+        if message.len() > cap {
+            let mut end = cap;
+            while !message.is_char_boundary(end) {
+                end -= 1;
+            }
+            message.truncate(end);
+            message.push_str(" […]");
+        }
+    }
 }
 
 /// One result per evaluation the request asked for (one for a load or an

@@ -28,6 +28,15 @@ pub const STACK: usize = 256 << 20;
 /// sends one: templates, bodies and data are capped well below).
 pub const REQUEST_CAP: u64 = 64 << 20;
 
+/// The largest answer a worker writes (outputs are capped at 1 MiB a
+/// template and error messages at [`MESSAGE_CAP`], so only a bug reaches
+/// it); the parent reads no more.
+pub const RESPONSE_CAP: u64 = 16 << 20;
+
+/// Error messages are cut to this many bytes (an error can quote a value
+/// of any size).
+pub const MESSAGE_CAP: usize = 4 << 10;
+
 /// How a worker process ends, for the parent to tell why.
 pub const EXIT_TIMEOUT: u8 = 124;
 pub const EXIT_PROTOCOL: u8 = 125;
@@ -50,7 +59,7 @@ pub fn evaluator(
         .spawn(move || {
             let mut programs = Programs::default();
             while let Ok(op) = requests.recv() {
-                if responses.send(programs.handle(op)).is_err() {
+                if responses.send(programs.handle(op, &|| {})).is_err() {
                     break;
                 }
             }
@@ -59,28 +68,39 @@ pub fn evaluator(
 }
 
 /// The worker process. The evaluation thread reads requests from stdin
-/// and answers on stdout; this thread is its watchdog: told when a
-/// request starts (with its limit) and ends, it ends the process when a
-/// request overruns.
+/// and answers on stdout; this thread is its watchdog: told when each
+/// step of a request starts (with its limit) and when the request ends,
+/// it ends the process when a step overruns. The evaluation thread starts
+/// serving only once the heap is capped.
 pub fn main() -> ExitCode {
     let (watch_tx, watch_rx) = mpsc::channel::<Option<Duration>>();
+    let (go_tx, go_rx) = mpsc::channel::<()>();
     let evaluator = std::thread::Builder::new()
         .name("evaluator".into())
         .stack_size(STACK)
-        .spawn(move || serve(&watch_tx));
+        .spawn(move || {
+            if go_rx.recv().is_err() {
+                return EXIT_PROTOCOL;
+            }
+            serve(&watch_tx)
+        });
     let Ok(evaluator) = evaluator else {
         return ExitCode::from(EXIT_PROTOCOL);
     };
     limit_memory();
+    let _ = go_tx.send(());
+    let mut armed: Option<Duration> = None;
     loop {
-        match watch_rx.recv() {
-            Ok(Some(limit)) => match watch_rx.recv_timeout(limit) {
-                Ok(_) => {}
-                Err(mpsc::RecvTimeoutError::Timeout) => return ExitCode::from(EXIT_TIMEOUT),
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            },
-            Ok(None) => {}
-            Err(_) => break,
+        let message = match armed {
+            None => watch_rx
+                .recv()
+                .map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+            Some(limit) => watch_rx.recv_timeout(limit),
+        };
+        match message {
+            Ok(next) => armed = next,
+            Err(mpsc::RecvTimeoutError::Timeout) => return ExitCode::from(EXIT_TIMEOUT),
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
     match evaluator.join() {
@@ -89,8 +109,8 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Requests from stdin, answers on stdout, each between a start and an
-/// end told to the watchdog; the exit code when the input ends.
+/// Requests from stdin, answers on stdout, each step timed by the
+/// watchdog; the exit code when the input ends.
 fn serve(watchdog: &mpsc::Sender<Option<Duration>>) -> u8 {
     let mut programs = Programs::default();
     let mut input = std::io::stdin().lock();
@@ -101,14 +121,23 @@ fn serve(watchdog: &mpsc::Sender<Option<Duration>>) -> u8 {
             Ok(None) => return 0,
             Err(()) => return EXIT_PROTOCOL,
         };
-        let _ = watchdog.send(Some(Duration::from_millis(request.limit_ms)));
-        let response = programs.handle(request.op);
+        let limit = Duration::from_millis(request.limit_ms);
+        let step = || {
+            let _ = watchdog.send(Some(limit));
+        };
+        let response = programs.handle(request.op, &step);
         let _ = watchdog.send(None);
-        let written = serde_json::to_writer(&mut output, &response)
-            .map_err(std::io::Error::from)
-            .and_then(|()| output.write_all(b"\n"))
-            .and_then(|()| output.flush());
-        if written.is_err() {
+        let mut line = serde_json::to_vec(&response).unwrap_or_default();
+        if line.len() as u64 > RESPONSE_CAP {
+            let refused: Response = vec![Err(Failure::TooLarge(line.len()))];
+            line = serde_json::to_vec(&refused).unwrap_or_default();
+        }
+        line.push(b'\n');
+        if output
+            .write_all(&line)
+            .and_then(|()| output.flush())
+            .is_err()
+        {
             return 0;
         }
     }
@@ -155,7 +184,19 @@ struct Programs {
 }
 
 impl Programs {
-    fn handle(&mut self, op: Op) -> Response {
+    /// Handles one request; `step` is called as each evaluation starts.
+    fn handle(&mut self, op: Op, step: &dyn Fn()) -> Response {
+        step();
+        let mut response = self.evaluate(op, step);
+        for r in &mut response {
+            if let Err(f) = r {
+                f.truncate(MESSAGE_CAP);
+            }
+        }
+        response
+    }
+
+    fn evaluate(&mut self, op: Op, step: &dyn Fn()) -> Response {
         match op {
             Op::Jsonnet { slot, name, code } => vec![
                 Program::new(&name, &code)
@@ -189,11 +230,17 @@ impl Programs {
             }
             Op::Execute { runs } => runs
                 .into_iter()
-                .map(|(slot, data)| match self.templates.get(&slot) {
-                    Some(c) => c
-                        .execute(&model::to_value(&data))
-                        .map_err(Failure::Template),
-                    None => Err(Failure::NoSlot(slot)),
+                .enumerate()
+                .map(|(i, (slot, data))| {
+                    if i > 0 {
+                        step();
+                    }
+                    match self.templates.get(&slot) {
+                        Some(c) => c
+                            .execute(&model::to_value(&data))
+                            .map_err(Failure::Template),
+                        None => Err(Failure::NoSlot(slot)),
+                    }
                 })
                 .collect(),
         }
