@@ -124,6 +124,13 @@ pub fn open(path: &Path) -> Result<(Box<dyn Read>, Format), Unreadable> {
         return sniff(Box::new(std::io::stdin())).map_err(unreadable);
     }
     let file = std::fs::File::open(path).map_err(unreadable)?;
+    // A folder opens but cannot be read: say so now, as for a missing file.
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(unreadable(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "it is a folder",
+        )));
+    }
     Ok((Box::new(file), format_of(&name)))
 }
 

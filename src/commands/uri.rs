@@ -81,7 +81,9 @@ fn decode(raw: &str, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
     let parsed = SmtpUri::parse(raw).ok();
     let sources = crate::config::source::Sources::default();
     let decoded = Decoded {
-        scheme: raw.split("://").next().unwrap_or_default().to_owned(),
+        scheme: raw
+            .split_once("://")
+            .map_or_else(String::new, |(scheme, _)| scheme.to_owned()),
         mode: parsed.as_ref().map(|u| uri::mode_of(u).name()),
         user: parsed.as_ref().map(|u| u.username.clone()),
         password: parsed.as_ref().map(|u| {

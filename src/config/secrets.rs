@@ -76,9 +76,12 @@ pub fn scan_text(text: &str, redactor: &mut Redactor) {
     for line in text.lines() {
         let mut rest = line;
         while let Some(i) = rest.find("://") {
+            // After the last separator before `://` (which may be any
+            // width: a no-break space is whitespace too).
             let start = rest[..i]
-                .rfind(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '=')
-                .map_or(0, |p| p + 1);
+                .char_indices()
+                .rfind(|(_, c)| c.is_whitespace() || *c == '"' || *c == '\'' || *c == '=')
+                .map_or(0, |(p, c)| p + c.len_utf8());
             let token: String = rest[start..]
                 .chars()
                 .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
@@ -101,5 +104,20 @@ pub fn scan_text(text: &str, redactor: &mut Redactor) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scan_text;
+    use crate::secret::Redactor;
+
+    #[test]
+    fn raw_text_with_wide_separators_is_scanned_without_a_panic() {
+        // Found by the fuzz harness: a no-break space before a URL.
+        let mut r = Redactor::default();
+        scan_text("\u{a0}https://u:Pass-Word-1@h.test/x", &mut r);
+        assert_eq!(r.redact("Pass-Word-1"), "***");
+        scan_text("\u{a0}https://api.test/send", &mut r);
     }
 }

@@ -191,8 +191,10 @@ pub struct Composer<'s> {
     settings: &'s Settings,
     reach: Reach,
     sandbox: Sandbox,
-    /// By (the type's place in its channel's list, channel, part).
-    templates: BTreeMap<(usize, Channel, Part), Option<TemplateId>>,
+    /// By (the type's place in its channel's list, channel, part); a
+    /// template that failed to load or parse fails again at once (a batch
+    /// does not fetch it anew for every row).
+    templates: BTreeMap<(usize, Channel, Part), Result<Option<TemplateId>, TemplateError>>,
     models: BTreeMap<(usize, Channel), Rc<Model>>,
     bodies: HashMap<Channel, (String, JsonnetId)>,
 }
@@ -395,15 +397,16 @@ impl<'s> Composer<'s> {
     ) -> Result<Option<TemplateId>, TemplateError> {
         let key = (kind.index, kind.channel, part);
         if let Some(id) = self.templates.get(&key) {
-            return Ok(*id);
+            return id.clone();
         }
         let go: Vec<&str> = model.1.iter().map(|(g, _)| *g).collect();
         let sources = &self.settings.templates;
-        let id = match templates::load(kind.ty, part, sources, self.reach)? {
-            Some(files) => Some(self.sandbox.template(&files, part, &model.0, &go)?),
-            None => None,
-        };
-        self.templates.insert(key, id);
-        Ok(id)
+        let id = templates::load(kind.ty, part, sources, self.reach).and_then(|files| {
+            files
+                .map(|files| self.sandbox.template(&files, part, &model.0, &go))
+                .transpose()
+        });
+        self.templates.insert(key, id.clone());
+        id
     }
 }

@@ -163,7 +163,7 @@ impl<'p> Presenter<'p> {
                     "courier: {} line {} {} after {} attempt{}: {}",
                     p.paint("abandoned:", Role::Error),
                     job.id,
-                    job.row.recipient,
+                    escape_controls(&job.row.recipient),
                     job.tries,
                     if job.tries == 1 { "" } else { "s" },
                     escape_controls(error)
