@@ -173,9 +173,11 @@ Examples:
   courier test -c kratos.yml --quit-after tls --format json
 
 Exit status: 0 when the requested stage was reached, 69 when the server
-refused or TLS or authentication failed, 75 for timeouts and 4xx replies, 78
-for a config the test cannot use; over HTTP also 65 when the templates or
-the body fail, 2 for a type the channel does not send.";
+refused, misbehaved (a reply past courier's bounds, data injected at
+STARTTLS, a credential redirected to another origin) or TLS or
+authentication failed, 75 for timeouts and 4xx replies, 78 for a config the
+test cannot use; over HTTP also 65 when the templates or the body fail, 2
+for a type the channel does not send.";
 
 const SEND_HELP: &str = "\
 Examples:
@@ -185,8 +187,9 @@ Examples:
   courier send -c kratos.yml --batch users.csv --template verification_code_valid -j 8 --rate 50/s
 
 Exit status, one message: 0 when the server accepted it, 69 when it refused
-it or TLS or authentication failed, 75 for timeouts and 4xx replies, 78 for a
-config that cannot be used.
+it, misbehaved or TLS or authentication failed, 75 for timeouts and 4xx
+replies, 65 when the templates or the body fail, 2 for a recipient that is
+not one bare address, 78 for a config that cannot be used.
 
 Batches: 0 when every row was sent (now or by an earlier run), 1 when some
 were abandoned or left uncertain, 65 for bad rows or an input that changed
