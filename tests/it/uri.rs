@@ -373,7 +373,7 @@ fn init_prints_valid_sections_and_merges_keeping_the_rest() {
         ],
         None,
     );
-    assert_eq!(out.code, 78, "{}", out.all());
+    assert_eq!(out.code, 2, "{}", out.all());
     assert!(out.stderr.contains("--force"), "{}", out.stderr);
     assert_eq!(
         std::fs::read_to_string(dir.path().join("kratos.yml")).unwrap(),

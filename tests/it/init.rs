@@ -1,0 +1,141 @@
+//! `courier init --merge` on files it must not damage: JSON, a courier
+//! section spelt another way, a merge that would fail its own check. A
+//! refusal leaves the file byte for byte as it was, and nothing beside it.
+
+use std::path::Path;
+
+use crate::support::{golden, root, run};
+
+/// Every file of `dir`, sorted, with its bytes.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn merge(dir: &Path, file: &str, extra: &[&str]) -> crate::support::Output {
+    let mut args = vec![
+        "init",
+        "--strategy",
+        "http",
+        "--provider",
+        "sendgrid",
+        "--merge",
+        file,
+    ];
+    args.extend(extra);
+    run(dir, &args, &[], None)
+}
+
+#[test]
+fn init_merge_refuses_json_and_existing_sections_leaving_the_folder_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("kratos.json", "{\n  \"dsn\": \"memory\"\n}\n", 2, "is JSON"),
+        (
+            "k1.yml",
+            "dsn: memory\n\"courier\":\n  smtp: {}\n",
+            2,
+            "already has a courier section",
+        ),
+        (
+            "k2.yml",
+            "dsn: memory\n'courier':\n  smtp: {}\n",
+            2,
+            "already has a courier section",
+        ),
+        ("k3.yml", "dsn: [memory\n", 78, "cannot edit this file"),
+    ];
+    for (file, text, _, _) in &cases {
+        std::fs::write(dir.path().join(file), text).unwrap();
+    }
+    let before = snapshot(dir.path());
+    let mut shown = String::new();
+    for (file, _, code, says) in cases {
+        let out = merge(dir.path(), file, &[]);
+        assert_eq!(out.code, code, "{file}: {}", out.all());
+        assert!(out.stderr.contains(says), "{file}: {}", out.stderr);
+        assert!(!out.stderr.contains("merged"), "{file}: {}", out.stderr);
+        assert_eq!(snapshot(dir.path()), before, "{file}");
+        shown.push_str(&format!(
+            "$ courier init … --merge {file}   # exit {code}\n{}",
+            out.stderr
+        ));
+    }
+    golden(
+        &root().join("tests/snapshots/init/merge-refusals.txt"),
+        &shown,
+    );
+}
+
+#[test]
+fn init_merge_replaces_a_quoted_section_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k.yml"),
+        "dsn: memory\n\"courier\":\n  smtp:\n    connection_uri: smtp://a:b@old:25/\n# next\nserve: {}\n",
+    )
+    .unwrap();
+    let out = merge(dir.path(), "k.yml", &["--force"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let merged = std::fs::read_to_string(dir.path().join("k.yml")).unwrap();
+    assert!(!merged.contains("old:25") && merged.matches("courier").count() >= 1);
+    assert!(
+        merged.starts_with("dsn: memory\ncourier:\n") && merged.ends_with("# next\nserve: {}\n")
+    );
+    let check = run(dir.path(), &["check-config", "-c", "k.yml"], &[], None);
+    assert_eq!(check.code, 0, "{}", check.all());
+}
+
+#[test]
+fn init_merge_never_writes_a_file_that_fails_its_check() {
+    // A column-0 comment inside the old section ends it early for a text
+    // edit: the rest would land under the new section as a duplicate key.
+    let dir = tempfile::tempdir().unwrap();
+    let text = "courier:\n  smtp:\n# the relay\n    connection_uri: smtp://a:b@old:25/\n";
+    std::fs::write(dir.path().join("k.yml"), text).unwrap();
+    let before = snapshot(dir.path());
+    let out = run(
+        dir.path(),
+        &[
+            "init",
+            "--strategy",
+            "smtp",
+            "--host",
+            "mail.acme.test",
+            "--merge",
+            "k.yml",
+            "--force",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(out.code, 78, "{}", out.all());
+    assert!(out.stderr.contains("left as it was"), "{}", out.stderr);
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn init_merge_keeps_the_file_mode() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.yml");
+    std::fs::write(&path, "dsn: memory\n").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = merge(dir.path(), "k.yml", &[]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let names: Vec<_> = snapshot(dir.path()).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["courier-sendgrid.jsonnet", "k.yml"]);
+}
