@@ -284,7 +284,7 @@ pub struct ConnArgs {
     pub host: Option<String>,
 
     /// Port (default: the mode's usual port)
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
 
     /// User name

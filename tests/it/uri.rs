@@ -412,3 +412,51 @@ fn init_prints_valid_sections_and_merges_keeping_the_rest() {
     let check = run(dir.path(), &["check-config", "-c", "kratos.yml"], &[], None);
     assert_eq!(check.code, 0, "{}", check.all());
 }
+
+#[test]
+fn uri_refuses_what_cannot_work() {
+    let cases: [(&[&str], Option<&str>); 5] = [
+        (&["--host", "mail.acme.test", "--port", "0"], None),
+        (
+            &[
+                "--host",
+                "mail.acme.test",
+                "--user",
+                "u",
+                "--password-stdin",
+            ],
+            Some("\n"),
+        ),
+        (
+            &[
+                "--host",
+                "mail.acme.test",
+                "--user",
+                "u",
+                "--password-stdin",
+            ],
+            Some(""),
+        ),
+        (&["--provider", "mailgun", "--password-stdin"], Some("pw\n")),
+        (
+            &[
+                "--provider",
+                "ses",
+                "--region",
+                "eu-west-1",
+                "--password-stdin",
+            ],
+            Some("pw\n"),
+        ),
+    ];
+    let mut shown = String::new();
+    for (args, stdin) in cases {
+        let mut all = vec!["uri"];
+        all.extend(args);
+        let out = run(&root(), &all, &[], stdin);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.all());
+        assert!(out.stdout.is_empty(), "{args:?}: no URI: {}", out.stdout);
+        shown.push_str(&format!("$ courier {}\n{}", all.join(" "), out.stderr));
+    }
+    golden(&root().join("tests/snapshots/uri/refusals.txt"), &shown);
+}
