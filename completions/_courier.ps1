@@ -163,7 +163,7 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             [CompletionResult]::new('--server-name', '--server-name', [CompletionResultType]::ParameterName, 'TLS server name (for --mode tls-server-name)')
             [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider preset: host, port, mode and user-name convention')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region, for --provider ses')
-            [CompletionResult]::new('--decode', '--decode', [CompletionResultType]::ParameterName, 'Explain an existing URI field by field (the password masked)')
+            [CompletionResult]::new('--decode', '--decode', [CompletionResultType]::ParameterName, 'Explain an existing URI field by field (the password masked): URI, `-` to read it from standard input, or no value with -c FILE to read the config''s courier.smtp.connection_uri')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` for people, `json` for scripts (stdout only)')

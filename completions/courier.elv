@@ -154,7 +154,7 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand --server-name 'TLS server name (for --mode tls-server-name)'
             cand --provider 'Provider preset: host, port, mode and user-name convention'
             cand --region 'AWS region, for --provider ses'
-            cand --decode 'Explain an existing URI field by field (the password masked)'
+            cand --decode 'Explain an existing URI field by field (the password masked): URI, `-` to read it from standard input, or no value with -c FILE to read the config''s courier.smtp.connection_uri'
             cand -c 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
             cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
             cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'

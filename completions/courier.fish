@@ -164,7 +164,7 @@ ses\t''
 postmark\t''
 sendgrid\t''"
 complete -c courier -n "__fish_courier_using_subcommand uri" -l region -d 'AWS region, for --provider ses' -r
-complete -c courier -n "__fish_courier_using_subcommand uri" -l decode -d 'Explain an existing URI field by field (the password masked)' -r
+complete -c courier -n "__fish_courier_using_subcommand uri" -l decode -d 'Explain an existing URI field by field (the password masked): URI, `-` to read it from standard input, or no value with -c FILE to read the config\'s courier.smtp.connection_uri' -r
 complete -c courier -n "__fish_courier_using_subcommand uri" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
 complete -c courier -n "__fish_courier_using_subcommand uri" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
 json\t''"

@@ -225,6 +225,8 @@ Examples:
   courier uri --mode tls --host mail.example.com --user courier@example.com     # prompts for the password
   courier uri --provider sendgrid --password-stdin < sendgrid-key.txt
   courier uri --decode 'smtps://user:***@mail.example.com:465/?server_name=mx.example.com'
+  courier uri --decode - < uri.txt
+  courier uri --decode -c kratos.yml
 
 The URI (with the encoded password) is the result and goes to stdout; notes go
 to stderr. --decode never shows the password.";
@@ -315,8 +317,10 @@ pub struct UriArgs {
     #[command(flatten)]
     pub conn: ConnArgs,
 
-    /// Explain an existing URI field by field (the password masked)
-    #[arg(long, value_name = "URI", conflicts_with_all = ["mode", "host", "port", "user", "password_stdin", "server_name", "provider", "region"])]
+    /// Explain an existing URI field by field (the password masked): URI,
+    /// `-` to read it from standard input, or no value with -c FILE to read
+    /// the config's courier.smtp.connection_uri
+    #[arg(long, value_name = "URI", num_args = 0..=1, default_missing_value = "", conflicts_with_all = ["mode", "host", "port", "user", "password_stdin", "server_name", "provider", "region"])]
     pub decode: Option<String>,
 }
 

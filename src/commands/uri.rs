@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, UriArgs};
+use crate::config::settings::SettingsError;
 use crate::connection_uri::SmtpUri;
 use crate::connection_uri::build::{self as uri};
 use crate::diag::{Paint, Role, Severity};
@@ -21,12 +22,13 @@ pub struct Built {
 
 /// Runs the command.
 pub fn run(
-    _global: &GlobalArgs,
+    global: &GlobalArgs,
     args: &UriArgs,
     printer: &mut Printer,
 ) -> anyhow::Result<ExitStatus> {
-    if let Some(raw) = &args.decode {
-        return decode(raw, printer);
+    if let Some(given) = &args.decode {
+        let raw = decode_input(global, given, printer)?;
+        return decode(&raw, printer);
     }
     let (parts, preset) = super::connection::parts(&args.conn, true)?;
     let built = uri::build(&parts).map_err(|e| Usage::new(e.to_string()))?;
@@ -56,6 +58,44 @@ pub fn run(
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// The URI `--decode` explains: the one given, standard input's first
+/// line (`-`), or the config's (`-c FILE`, environment overrides applied).
+fn decode_input(global: &GlobalArgs, given: &str, printer: &Printer) -> anyhow::Result<String> {
+    let from_config = !global.config.is_empty();
+    match given {
+        "" if from_config => {
+            let loaded = crate::config::load(&global.config, &super::kratos_env())?;
+            if !loaded.diagnostics.is_empty() {
+                super::print_diags(printer, &loaded, &loaded.diagnostics);
+                return Err(crate::config::Unusable {
+                    count: loaded.diagnostics.len(),
+                }
+                .into());
+            }
+            Ok(loaded
+                .connection_uri()
+                .ok_or(SettingsError::NoUri)?
+                .to_owned())
+        }
+        "" => Err(Usage::new("--decode needs a URI")
+            .hint("give it, `-` to read it from standard input, or -c FILE to read the config's")
+            .into()),
+        _ if from_config => Err(Usage::new("--decode takes a URI or -c FILE, not both").into()),
+        "-" => {
+            let bytes =
+                crate::input::read_capped(std::io::stdin().lock(), "<stdin>", crate::input::URI)?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| Usage::new("standard input is not UTF-8 text"))?;
+            let uri = text.trim_matches(|c: char| c.is_ascii_whitespace());
+            if uri.is_empty() {
+                return Err(Usage::new("standard input is empty: no URI to decode").into());
+            }
+            Ok(uri.to_owned())
+        }
+        uri => Ok(uri.to_owned()),
+    }
 }
 
 /// `--decode`: the JSON shape.

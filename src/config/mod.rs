@@ -120,6 +120,15 @@ impl Loaded {
         settings::Settings::lift(&self.root)
     }
 
+    /// `courier.smtp.connection_uri` as written (after environment
+    /// overrides), when it is a string.
+    #[must_use]
+    pub fn connection_uri(&self) -> Option<&str> {
+        self.root
+            .lookup(&["courier", "smtp", "connection_uri"])
+            .and_then(Node::as_str)
+    }
+
     /// Every finding: reading, schema, send-time lint.
     #[must_use]
     pub fn check(&self, options: &lint::Options) -> Vec<Diagnostic> {

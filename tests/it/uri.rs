@@ -460,3 +460,59 @@ fn uri_refuses_what_cannot_work() {
     }
     golden(&root().join("tests/snapshots/uri/refusals.txt"), &shown);
 }
+
+#[test]
+fn decode_reads_the_uri_from_stdin_or_the_config() {
+    let uri = "smtps://courier:Se%2Fcret-42@mail.acme.test:465/?server_name=mx.acme.test";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k.yml"),
+        format!("courier:\n  smtp:\n    connection_uri: {uri}\n"),
+    )
+    .unwrap();
+    let given = run(dir.path(), &["uri", "--decode", uri], &[], None);
+    assert_eq!(given.code, 0, "{}", given.all());
+    assert!(given.stdout.contains("mx.acme.test"), "{}", given.stdout);
+    let stdin = run(
+        dir.path(),
+        &["uri", "--decode", "-"],
+        &[],
+        Some(&format!("{uri}\n")),
+    );
+    let config = run(dir.path(), &["uri", "--decode", "-c", "k.yml"], &[], None);
+    for out in [&stdin, &config] {
+        assert_eq!(out.code, 0, "{}", out.all());
+        assert_eq!(out.stdout, given.stdout);
+        assert!(!out.all().contains("Se%2Fcret") && !out.all().contains("Se/cret"));
+    }
+    // The environment overrides the file, as for Kratos.
+    let env = run(
+        dir.path(),
+        &["uri", "--decode", "-c", "k.yml"],
+        &[("COURIER_SMTP_CONNECTION_URI", "smtp://relay.acme.test:25/")],
+        None,
+    );
+    assert!(env.stdout.contains("relay.acme.test"), "{}", env.all());
+
+    std::fs::write(dir.path().join("none.yml"), "courier:\n  smtp: {}\n").unwrap();
+    let big = "x".repeat(5000);
+    let cases: [(&[&str], Option<&str>, i32, &str); 5] = [
+        (&["--decode"], None, 2, "--decode needs a URI"),
+        (&["--decode", "-"], Some("\n"), 2, "no URI to decode"),
+        (&["--decode", "-"], Some(&big), 65, "larger than 4 KiB"),
+        (&["--decode", uri, "-c", "k.yml"], None, 2, "not both"),
+        (
+            &["--decode", "-c", "none.yml"],
+            None,
+            78,
+            "connection_uri is not set",
+        ),
+    ];
+    for (args, stdin, code, says) in cases {
+        let mut all = vec!["uri"];
+        all.extend(args);
+        let out = run(dir.path(), &all, &[], stdin);
+        assert_eq!(out.code, code, "{args:?}: {}", out.all());
+        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
+    }
+}
