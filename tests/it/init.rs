@@ -139,3 +139,84 @@ fn init_merge_keeps_the_file_mode() {
     let names: Vec<_> = snapshot(dir.path()).into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, ["courier-sendgrid.jsonnet", "k.yml"]);
 }
+
+/// `courier init`'s defaults are placeholders: check-config says so, and
+/// `--strict` fails on them until they are filled in.
+#[test]
+fn init_output_is_unfinished_until_filled_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "init",
+            "--strategy",
+            "http",
+            "--provider",
+            "mailgun",
+            "--sms",
+            "twilio-like",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    std::fs::write(dir.path().join("k.yml"), &out.stdout).unwrap();
+    let check = run(
+        dir.path(),
+        &["check-config", "-c", "k.yml", "--format", "json"],
+        &[],
+        None,
+    );
+    assert_eq!(check.code, 0, "{}", check.all());
+    let json: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+    let codes: Vec<(&str, &str)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["path"].as_str().unwrap()))
+        .collect();
+    for want in [
+        ("documentation-domain", "courier.http.request_config.url"),
+        (
+            "placeholder",
+            "courier.http.request_config.auth.config.password",
+        ),
+        ("placeholder", "courier.channels[0].request_config.url"),
+        (
+            "placeholder",
+            "courier.channels[0].request_config.auth.config.password",
+        ),
+    ] {
+        assert!(codes.contains(&want), "{want:?} in {codes:?}");
+    }
+    let strict = run(
+        dir.path(),
+        &["check-config", "-c", "k.yml", "--strict"],
+        &[],
+        None,
+    );
+    assert_eq!(strict.code, 78, "{}", strict.all());
+    // Filled in, the SMTP section is clean even under --strict.
+    let out = run(
+        dir.path(),
+        &[
+            "init",
+            "--strategy",
+            "smtp",
+            "--host",
+            "mail.acme.test",
+            "--from-address",
+            "no-reply@acme.test",
+        ],
+        &[],
+        None,
+    );
+    std::fs::write(dir.path().join("k.yml"), &out.stdout).unwrap();
+    let strict = run(
+        dir.path(),
+        &["check-config", "-c", "k.yml", "--strict"],
+        &[],
+        None,
+    );
+    assert_eq!(strict.code, 0, "{}", strict.all());
+}

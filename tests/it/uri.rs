@@ -68,7 +68,7 @@ fn passwords_round_trip_pass_check_config_and_never_show_in_decode() {
                 "--mode",
                 "starttls",
                 "--host",
-                "mail.example.com",
+                "mail.acme.test",
                 "--user",
                 "us:er@x",
                 "--password-stdin",
@@ -83,7 +83,7 @@ fn passwords_round_trip_pass_check_config_and_never_show_in_decode() {
             std::fs::write(
                 dir.path().join("k.yml"),
                 format!(
-                    "courier:\n  smtp:\n    connection_uri: {}\n",
+                    "courier:\n  smtp:\n    connection_uri: {}\n    from_address: no-reply@acme.test\n",
                     serde_json::to_string(uri).unwrap()
                 ),
             )

@@ -8,6 +8,7 @@ mod context;
 mod headers;
 mod request;
 mod templates;
+mod unfinished;
 pub mod uri;
 
 pub use context::Options;
@@ -47,6 +48,7 @@ pub fn lint(root: &Node, sources: &Sources, options: &Options) -> Vec<Diagnostic
     worker(courier, &mut out);
     templates::lint(courier, &cx, &mut out);
     override_path(courier, &mut out);
+    unfinished::lint(courier, strategy(courier) == "smtp", &mut out);
     out
 }
 
