@@ -216,8 +216,9 @@ Examples:
   courier render -c kratos.yml --all-templates --format json
   courier render -c kratos.yml --template verification_code_valid --data data.yml --to jane@example.com
 
-Exit status: 0 when every payload rendered, 65 for a Jsonnet error or bad
---data, 66 for an unreadable file, 78 for an unusable config.";
+Exit status: 0 when every payload rendered, 2 for usage errors (--part
+payload or request on a config that sends email over SMTP), 65 for a Jsonnet
+error or bad --data, 66 for an unreadable file, 78 for an unusable config.";
 
 const URI_HELP: &str = "\
 Examples:

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, Part, RenderArgs};
-use crate::config::settings::{Route, Settings, SettingsError};
+use crate::config::settings::{Route, Settings};
 use crate::delivery::request::RequestView;
 use crate::diag::{Paint, Role};
 use crate::exit::{ExitStatus, Usage};
@@ -57,8 +57,15 @@ pub fn run(
         .into());
     }
     let route = settings.route(channel)?;
+    // A valid SMTP config has no request: asking for one is a usage
+    // error, not a broken config.
     if matches!(route, Route::Smtp) && matches!(args.part, Part::Payload | Part::Request) {
-        return Err(SettingsError::NotHttp.into());
+        return Err(Usage::new(format!(
+            "--part {} is the HTTP request, and this config sends email over SMTP (delivery_strategy: smtp)",
+            format!("{:?}", args.part).to_lowercase()
+        ))
+        .hint("use --part all, ctx, subject, text or html; or --channel sms for the SMS channel")
+        .into());
     }
     let data = args
         .data

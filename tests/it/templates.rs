@@ -287,3 +287,39 @@ fn out_dir_gets_eml_and_html_per_type() {
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(dir.path().join("out/login_code_valid.txt").exists());
 }
+
+/// A valid SMTP config has no HTTP request to show: asking for one is a
+/// usage error (2), never "the config has an error" (78).
+#[test]
+fn render_payload_of_smtp_email_is_a_usage_error() {
+    let dir = smtp_config("");
+    let check = run(dir.path(), &["check-config", "-c", "kratos.yml"], &[], None);
+    assert_eq!(check.code, 0, "{}", check.all());
+    for part in ["payload", "request"] {
+        let out = render(
+            dir.path(),
+            &["--template", "recovery_code_valid", "--part", part],
+        );
+        assert_eq!(out.code, 2, "{part}: {}", out.all());
+        assert!(
+            out.stderr
+                .contains(&format!("--part {part} is the HTTP request"))
+                && out.stderr.contains("--channel sms"),
+            "{part}: {}",
+            out.stderr
+        );
+    }
+    // The SMS channel of the same config goes over HTTP: its payload renders.
+    let out = render(
+        dir.path(),
+        &[
+            "--template",
+            "recovery_code_valid",
+            "--channel",
+            "sms",
+            "--part",
+            "payload",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+}
