@@ -23,7 +23,8 @@
 //!
 //! - `cli` (clap types only), `commands/` (one module per subcommand:
 //!   `check_config`, `test/`, `render`, `send/` with the batch presenter,
-//!   `log`, `uri`, `init`; `connection` is what `uri` and `init` share).
+//!   `log`, `uri`, `init`; `connection` is what `uri` and `init` share,
+//!   `data` the `--data` key check that `render`, `send` and `test` share).
 //! - `output/` (the printer, the only `colored` user; `progress`, the only
 //!   `indicatif` user), `exit` (the code table, [`exit::classify`]), `diag`
 //!   (findings and their human/JSON forms).

@@ -4,6 +4,7 @@
 
 pub mod check_config;
 mod connection;
+mod data;
 pub mod init;
 pub mod log;
 pub mod render;

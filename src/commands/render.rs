@@ -72,6 +72,7 @@ pub fn run(
         .as_deref()
         .map(crate::config::data::read)
         .transpose()?;
+    super::data::warn_unknown_keys(printer, data.as_ref(), channel, &types);
     let to = args
         .to
         .as_deref()

@@ -323,3 +323,97 @@ fn render_payload_of_smtp_email_is_a_usage_error() {
     );
     assert_eq!(out.code, 0, "{}", out.all());
 }
+
+/// `--data` keys no template data has are named, with the JSON name of a
+/// Go field; a known key is not; `--to` is the sample identity's address.
+#[test]
+fn data_keys_are_checked_and_sample_data_follows_to() {
+    let dir = smtp_config("");
+    std::fs::write(
+        dir.path().join("data.yml"),
+        "RecoveryCode: '123456'\nexpires_in_minuts: 5\nzzz: 1\nrecovery_code: '654321'\n",
+    )
+    .unwrap();
+    let out = render(
+        dir.path(),
+        &[
+            "--template",
+            "recovery_code_valid",
+            "--data",
+            "data.yml",
+            "--to",
+            "jane@acme.test",
+            "--part",
+            "ctx",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    golden(
+        &root().join("tests/snapshots/render/data-unknown-keys.txt"),
+        &out.stderr,
+    );
+    assert!(
+        !out.stderr.contains("key `recovery_code`"),
+        "{}",
+        out.stderr
+    );
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let td = &json["ctx"]["template_data"];
+    assert_eq!(td["to"], "jane@acme.test");
+    assert_eq!(td["identity"]["traits"]["email"], "jane@acme.test");
+    assert_eq!(
+        td["identity"]["recovery_addresses"][0]["value"],
+        "jane@acme.test"
+    );
+    assert!(
+        !out.stdout.contains("jane.doe@example.com"),
+        "{}",
+        out.stdout
+    );
+    // Over all types, a key any of them has is known.
+    std::fs::write(
+        dir.path().join("data.yml"),
+        "recovery_code: '1'\nlogin_code: '2'\n",
+    )
+    .unwrap();
+    let out = render(
+        dir.path(),
+        &["--all-templates", "--data", "data.yml", "--format", "json"],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+    // send warns alike (before it delivers).
+    let sink = Sink::start(Mode::Plain, false);
+    let port = sink.port.to_string();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kratos.yml"),
+        format!("courier:\n  smtp:\n    connection_uri: smtp://127.0.0.1:{port}/?disable_starttls=true\n    from_address: no-reply@acme.test\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("data.yml"), "RecoveryCode: '123456'\n").unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "send",
+            "-c",
+            "kratos.yml",
+            "--to",
+            "jane@acme.test",
+            "--template",
+            "recovery_code_valid",
+            "--data",
+            "data.yml",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stderr.contains("did you mean `recovery_code`?"),
+        "{}",
+        out.stderr
+    );
+}

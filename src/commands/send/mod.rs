@@ -60,6 +60,9 @@ pub fn run(
         .as_deref()
         .map(crate::config::data::read)
         .transpose()?;
+    if let Some(ty) = &args.template {
+        super::data::warn_unknown_keys(printer, data.as_ref(), channel, &[ty.as_str()]);
+    }
     let content = match &args.template {
         Some(ty) => Content::Template {
             ty,

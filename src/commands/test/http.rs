@@ -69,6 +69,7 @@ pub fn run(
         .as_deref()
         .map(crate::config::data::read)
         .transpose()?;
+    crate::commands::data::warn_unknown_keys(printer, data.as_ref(), channel, &[ty]);
     let endpoint = Endpoint::of(&cfg.url).ok_or(SettingsError::NoUrl)?;
     let proxy = dial::proxy_for(&endpoint.scheme, &endpoint.host, &|n| std::env::var(n).ok());
     if let Some(p) = &proxy
