@@ -59,9 +59,11 @@ fn string(s: &str, node: &Node, path: &KeyPath, out: &mut Vec<Diagnostic>) {
     }
     // Encoded bodies are not read; a connection URI only by its user
     // name and host (its password may hold anything).
-    let domain = if s.starts_with("base64://") {
+    let at = path.to_string();
+    // The EHLO name names the sender's host, not a place mail goes to.
+    let domain = if s.starts_with("base64://") || at == "courier.smtp.local_name" {
         None
-    } else if path.to_string() == "courier.smtp.connection_uri" {
+    } else if at == "courier.smtp.connection_uri" {
         SmtpUri::parse(s).ok().and_then(|u| {
             documentation_domain(&u.host).or_else(|| documentation_domain(&u.username))
         })
