@@ -154,6 +154,35 @@ pub enum Command {
     /// Print a ready `courier:` section, or merge it into an identity config
     #[command(after_long_help = INIT_HELP)]
     Init(InitArgs),
+
+    /// Print the shell completion script of bash, zsh, fish, powershell or
+    /// elvish
+    #[command(after_long_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+}
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  courier completions bash > ~/.local/share/bash-completion/completions/courier
+  courier completions zsh > ~/.zfunc/_courier      # with fpath+=(~/.zfunc) in .zshrc
+  courier completions fish > ~/.config/fish/completions/courier.fish";
+
+/// Arguments of `courier completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// The completion script of a shell, from the command definition (the
+/// copies in `completions/` are the same, checked by a test).
+#[must_use]
+pub fn completion_script(args: &CompletionsArgs) -> String {
+    let mut out = Vec::new();
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(args.shell, &mut command, "courier", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 const CHECK_CONFIG_HELP: &str = "\

@@ -3,6 +3,7 @@
 //! what they share (reading the config, printing its findings) is here.
 
 pub mod check_config;
+pub mod completions;
 mod connection;
 mod data;
 pub mod init;
