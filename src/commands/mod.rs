@@ -106,6 +106,33 @@ pub fn recipient(to: &str, channel: Channel) -> Result<String, Usage> {
     Ok(to.to_owned())
 }
 
+/// `--template TYPE` that `channel` does not send: with the type meant
+/// (a typo), or the channel that sends it.
+#[must_use]
+pub fn unknown_type(ty: &str, channel: Channel) -> Usage {
+    let all = channel.types();
+    let other = match channel {
+        Channel::Email => Channel::Sms,
+        Channel::Sms => Channel::Email,
+    };
+    let hint = if other.types().contains(&ty) {
+        format!(
+            "Kratos sends `{ty}` by {0}: use --channel {0}",
+            other.as_str()
+        )
+    } else if let Some(meant) = crate::diag::did_you_mean(ty, all.iter().copied()) {
+        format!("did you mean `{meant}`?")
+    } else {
+        format!("one of: {}", all.join(", "))
+    };
+    Usage::new(format!(
+        "`{}` is not a template type Kratos sends by {}",
+        crate::diag::escape_controls(ty),
+        channel.as_str()
+    ))
+    .hint(hint)
+}
+
 /// The channel of a `--channel` flag.
 #[must_use]
 pub fn channel_of(arg: ChannelArg) -> Channel {

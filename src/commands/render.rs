@@ -110,12 +110,7 @@ fn types(args: &RenderArgs, channel: Channel) -> anyhow::Result<Vec<&str>> {
     let all = channel.types();
     match &args.template {
         Some(t) if all.contains(&t.as_str()) => Ok(vec![t.as_str()]),
-        Some(t) => Err(Usage::new(format!(
-            "`{t}` is not a template type Kratos sends by {}",
-            channel.as_str()
-        ))
-        .hint(format!("one of: {}", all.join(", ")))
-        .into()),
+        Some(t) => Err(super::unknown_type(t, channel).into()),
         None => Ok(all.to_vec()),
     }
 }

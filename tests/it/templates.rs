@@ -417,3 +417,56 @@ fn data_keys_are_checked_and_sample_data_follows_to() {
         out.stderr
     );
 }
+
+/// One did-you-mean for a mistyped template type in every command, and
+/// the channel that sends a type the other one does not.
+#[test]
+fn unknown_template_types_get_a_did_you_mean() {
+    let dir = smtp_config("");
+    let mut shown = String::new();
+    for args in [
+        &[
+            "render",
+            "-c",
+            "kratos.yml",
+            "--template",
+            "recovery_code_vaild",
+        ][..],
+        &[
+            "render",
+            "-c",
+            "kratos.yml",
+            "--template",
+            "recovery_valid",
+            "--channel",
+            "sms",
+        ],
+        &["render", "-c", "kratos.yml", "--template", "banana"],
+        &[
+            "send",
+            "-c",
+            "kratos.yml",
+            "--to",
+            "jane@acme.test",
+            "--template",
+            "login_code_vaild",
+        ],
+        &[
+            "test",
+            "-c",
+            "kratos.yml",
+            "--channel",
+            "sms",
+            "--template",
+            "login_cod_valid",
+        ],
+    ] {
+        let out = run(dir.path(), args, &[], None);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.all());
+        shown.push_str(&format!("$ courier {}\n{}", args.join(" "), out.stderr));
+    }
+    golden(
+        &root().join("tests/snapshots/templates/unknown-types.txt"),
+        &shown,
+    );
+}

@@ -61,6 +61,9 @@ pub fn run(
         .map(crate::config::data::read)
         .transpose()?;
     if let Some(ty) = &args.template {
+        if !channel.types().contains(&ty.as_str()) {
+            return Err(super::unknown_type(ty, channel).into());
+        }
         super::data::warn_unknown_keys(printer, data.as_ref(), channel, &[ty.as_str()]);
     }
     let content = match &args.template {

@@ -18,7 +18,7 @@ use crate::delivery::request::{RequestConfig, RequestView};
 use crate::delivery::tls::SessionInfo;
 use crate::delivery::verdict;
 use crate::diag::{Paint, Role};
-use crate::exit::{self, ExitStatus, Usage};
+use crate::exit::{self, ExitStatus};
 use crate::message::Channel;
 use crate::message::compose::{Composer, Spec, Wire};
 use crate::output::Printer;
@@ -57,12 +57,7 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     let ty = args.template.as_deref().unwrap_or(channel.default_type());
     if !channel.types().contains(&ty) {
-        return Err(Usage::new(format!(
-            "`{ty}` is not a template type Kratos sends by {}",
-            channel.as_str()
-        ))
-        .hint(format!("one of: {}", channel.types().join(", ")))
-        .into());
+        return Err(crate::commands::unknown_type(ty, channel).into());
     }
     let data = args
         .data
