@@ -439,6 +439,13 @@ fn disable_starttls_still_upgrades_when_offered() {
         "{}",
         out.stdout
     );
+    // The hint does not ask for the skip_ssl_verify the URI has.
+    assert!(
+        out.all().contains("ignoring skip_ssl_verify")
+            && !out.all().contains("add ?skip_ssl_verify=true"),
+        "{}",
+        out.all()
+    );
     let out = courier(dir.path(), &["test"], &with_ca());
     assert_eq!(out.code, 0, "{}", out.all());
 }
