@@ -49,9 +49,9 @@ pub fn run(
             parts.mode.describe()
         ));
         printer.note(&format!(
-            "courier: Kratos reads it back as user {:?} and a password of {} characters",
+            "courier: Kratos reads it back as user {:?} and a password of {}",
             back.username,
-            back.password.expose().chars().count()
+            characters(back.password.expose().chars().count())
         ));
         if let Some(p) = preset {
             printer.note(&format!("courier: {}", p.note));
@@ -96,6 +96,10 @@ fn decode_input(global: &GlobalArgs, given: &str, printer: &Printer) -> anyhow::
         }
         uri => Ok(uri.to_owned()),
     }
+}
+
+fn characters(n: usize) -> String {
+    format!("{n} character{}", if n == 1 { "" } else { "s" })
 }
 
 /// `--decode`: the JSON shape.
@@ -157,7 +161,7 @@ fn decode(raw: &str, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
             ));
             out.push_str(&row("user", &format!("{:?}", u.username)));
             let pw = if u.has_password {
-                format!("*** ({} characters)", u.password.expose().chars().count())
+                format!("*** ({})", characters(u.password.expose().chars().count()))
             } else {
                 "(none)".into()
             };

@@ -494,6 +494,14 @@ fn decode_reads_the_uri_from_stdin_or_the_config() {
     );
     assert!(env.stdout.contains("relay.acme.test"), "{}", env.all());
 
+    // One character is one character.
+    let one = run(
+        dir.path(),
+        &["uri", "--decode", "smtp://u:p@mail.acme.test:587/"],
+        &[],
+        None,
+    );
+    assert!(one.stdout.contains("*** (1 character)\n"), "{}", one.stdout);
     std::fs::write(dir.path().join("none.yml"), "courier:\n  smtp: {}\n").unwrap();
     let big = "x".repeat(5000);
     let cases: [(&[&str], Option<&str>, i32, &str); 5] = [

@@ -4,7 +4,7 @@
 //! no mail reaches them) in an address or URL, and no `from_address`
 //! (Kratos then sends from Ory's `no-reply@ory.kratos.sh`).
 
-use crate::config::tree::{KeyPath, Node, Value};
+use crate::config::tree::{KeyPath, Loc, Node, Value};
 use crate::connection_uri::SmtpUri;
 use crate::diag::Diagnostic;
 
@@ -12,7 +12,7 @@ use crate::diag::Diagnostic;
 const DOCUMENTATION: [&str; 3] = ["example.com", "example.org", "example.net"];
 
 /// Runs the rules over the courier section.
-pub fn lint(courier: &Node, smtp_strategy: bool, out: &mut Vec<Diagnostic>) {
+pub fn lint(courier: &Node, courier_key: &Loc, smtp_strategy: bool, out: &mut Vec<Diagnostic>) {
     if smtp_strategy && courier.lookup(&["smtp", "from_address"]).is_none() {
         out.push(
             Diagnostic::warning(
@@ -20,7 +20,7 @@ pub fn lint(courier: &Node, smtp_strategy: bool, out: &mut Vec<Diagnostic>) {
                 KeyPath::root("courier").key("smtp").key("from_address"),
                 "no from_address: Kratos sends every email from its default, no-reply@ory.kratos.sh",
             )
-            .at(courier.entry("smtp").map_or(&courier.loc, |e| &e.key_loc))
+            .at(courier.entry("smtp").map_or(courier_key, |e| &e.key_loc))
             .help("set courier.smtp.from_address to an address of your own domain"),
         );
     }
