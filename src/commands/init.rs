@@ -92,7 +92,11 @@ pub fn run(
     args: &InitArgs,
     printer: &mut Printer,
 ) -> anyhow::Result<ExitStatus> {
-    let _ = global;
+    super::no_config(
+        global,
+        "`courier init` reads no config (-c)",
+        "--merge FILE names the config to write the section into",
+    )?;
     let body_dir = args.body_dir.clone().unwrap_or_else(|| {
         args.merge
             .as_deref()

@@ -106,6 +106,16 @@ pub fn recipient(to: &str, channel: Channel) -> Result<String, Usage> {
     Ok(to.to_owned())
 }
 
+/// Refuses `-c` for a command that reads no config (it would be ignored
+/// without a word).
+pub fn no_config(global: &GlobalArgs, message: &str, instead: &str) -> Result<(), Usage> {
+    if global.config.is_empty() {
+        Ok(())
+    } else {
+        Err(Usage::new(message).hint(instead))
+    }
+}
+
 /// `--template TYPE` that `channel` does not send: with the type meant
 /// (a typo), or the channel that sends it.
 #[must_use]

@@ -30,6 +30,11 @@ pub fn run(
         let raw = decode_input(global, given, printer)?;
         return decode(&raw, printer);
     }
+    super::no_config(
+        global,
+        "`courier uri` reads a config (-c) only with --decode",
+        "`courier uri --decode -c FILE` explains the config's connection_uri",
+    )?;
     let (parts, preset) = super::connection::parts(&args.conn, true)?;
     let built = uri::build(&parts).map_err(|e| Usage::new(e.to_string()))?;
     let back = SmtpUri::parse(&built).map_err(|e| Usage::new(e.to_string()))?;

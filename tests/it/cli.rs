@@ -126,3 +126,31 @@ fn a_closed_stdout_ends_quietly() {
     drop(stdout);
     finish(child);
 }
+
+/// `-c` where a command reads no config is refused, never ignored.
+#[test]
+fn c_is_refused_where_no_config_is_read() {
+    for (args, says) in [
+        (&["log", "-c", "k.yml"][..], "`courier log` reads no config"),
+        (
+            &[
+                "init",
+                "--strategy",
+                "smtp",
+                "--host",
+                "mail.acme.test",
+                "-c",
+                "k.yml",
+            ],
+            "--merge FILE",
+        ),
+        (
+            &["uri", "--host", "mail.acme.test", "-c", "k.yml"],
+            "only with --decode",
+        ),
+    ] {
+        let out = run(&root(), args, &[], None);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.all());
+        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
+    }
+}
