@@ -115,7 +115,9 @@ pub struct Decoded {
     pub user: Option<String>,
     pub password: Option<&'static str>,
     pub host: Option<String>,
-    pub port: Option<String>,
+    /// The port Kratos dials, a number as in `courier uri` (0 when Go
+    /// cannot read it; `null` when there is none).
+    pub port: Option<i64>,
     pub params: Vec<(String, String)>,
     pub findings: Vec<crate::diag::JsonDiagnostic>,
 }
@@ -143,7 +145,10 @@ fn decode(raw: &str, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
             }
         }),
         host: parsed.as_ref().map(|u| u.host.clone()),
-        port: parsed.as_ref().map(|u| u.port_text.clone()),
+        port: parsed
+            .as_ref()
+            .filter(|u| !u.port_text.is_empty())
+            .map(|u| u.port),
         params: parsed.as_ref().map(|u| u.query.clone()).unwrap_or_default(),
         findings: findings
             .iter()

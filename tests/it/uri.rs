@@ -494,6 +494,15 @@ fn decode_reads_the_uri_from_stdin_or_the_config() {
     );
     assert!(env.stdout.contains("relay.acme.test"), "{}", env.all());
 
+    // The port is a number, as in `courier uri --format json`.
+    let json = run(
+        dir.path(),
+        &["uri", "--decode", uri, "--format", "json"],
+        &[],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["port"], 465, "{}", json.stdout);
     // One character is one character.
     let one = run(
         dir.path(),

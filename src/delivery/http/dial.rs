@@ -328,7 +328,7 @@ fn step<T>(
     r: Result<T, SendError>,
     detail: impl Fn(&T) -> String,
 ) -> Result<T, SendError> {
-    let ms = start.elapsed().as_secs_f64() * 1e3;
+    let ms = crate::delivery::millis_since(start);
     let (outcome, detail) = match &r {
         Ok(v) => ("ok", detail(v)),
         Err(e) => ("failed", e.to_string()),
