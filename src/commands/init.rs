@@ -108,7 +108,7 @@ pub fn run(
     let Some(target) = &args.merge else {
         let written = write_bodies(&body_dir, &files)?;
         note_bodies(printer, &written);
-        printer.out_raw(&text);
+        print_section(printer, &text);
         if !files.is_empty() {
             printer.note("courier: Kratos resolves file:// bodies against its working directory; adjust the paths if it runs elsewhere");
         }
@@ -148,15 +148,40 @@ pub fn run(
     write_atomically(target, &merged)?;
     note_bodies(printer, &written);
     printer.note(&format!("courier: merged the courier section into {name}"));
-    printer.out(&if elsewhere.is_empty() {
-        format!("{name}: valid")
+    if printer.json_mode() {
+        printer.json(&Merged {
+            file: name,
+            errors_elsewhere: elsewhere.len(),
+        });
+    } else if elsewhere.is_empty() {
+        printer.out(&format!("{name}: valid"));
     } else {
-        format!(
+        printer.out(&format!(
             "{name}: the courier section is valid; {} error(s) elsewhere (`courier check-config` lists them)",
             elsewhere.len()
-        )
-    });
+        ));
+    }
     Ok(ExitStatus::Success)
+}
+
+/// The JSON result of `init --merge` (a public interface).
+#[derive(Debug, serde::Serialize)]
+pub struct Merged {
+    pub file: String,
+    /// Errors in other sections, there before the merge.
+    pub errors_elsewhere: usize,
+}
+
+/// The section: YAML text, or with `--format json` the same as a JSON
+/// document (`{"courier": {...}}`, a config Kratos reads as it is).
+fn print_section(printer: &Printer, text: &str) {
+    if printer.json_mode()
+        && let Ok(doc) = config::source::parse(text, 0)
+    {
+        printer.json(&doc.to_json());
+    } else {
+        printer.out_raw(text);
+    }
 }
 
 /// Writes the body files that do not exist yet; each path with whether it

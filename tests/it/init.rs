@@ -220,3 +220,48 @@ fn init_output_is_unfinished_until_filled_in() {
     );
     assert_eq!(strict.code, 0, "{}", strict.all());
 }
+
+/// `--format json` prints the section as a JSON config that check-config
+/// reads as it is; with --merge, the result as JSON.
+#[test]
+fn init_format_json_prints_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "init",
+            "--strategy",
+            "smtp",
+            "--host",
+            "mail.acme.test",
+            "--from-address",
+            "no-reply@acme.test",
+            "--format",
+            "json",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(
+        v["courier"]["smtp"]["connection_uri"],
+        "smtp://mail.acme.test:587/"
+    );
+    std::fs::write(dir.path().join("k.json"), &out.stdout).unwrap();
+    let check = run(
+        dir.path(),
+        &["check-config", "-c", "k.json", "--strict"],
+        &[],
+        None,
+    );
+    assert_eq!(check.code, 0, "{}", check.all());
+    std::fs::write(dir.path().join("k.yml"), "dsn: memory\n").unwrap();
+    let out = merge(dir.path(), "k.yml", &["--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(
+        v,
+        serde_json::json!({"file": "k.yml", "errors_elsewhere": 0})
+    );
+}
