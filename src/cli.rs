@@ -44,8 +44,10 @@ impl Cli {
     }
 }
 
-/// Options shared by every subcommand.
+/// Options shared by every subcommand (listed under their own heading,
+/// after the command's).
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Identity config file (YAML or JSON); repeat to merge, later files win;
     /// `-` reads standard input
@@ -243,7 +245,7 @@ Examples:
   courier render -c kratos.yml --template recovery_code_valid
   courier render -c kratos.yml --template login_code_valid --channel sms --part payload
   courier render -c kratos.yml --all-templates --format json
-  courier render -c kratos.yml --template verification_code_valid --data data.yml --to jane@example.com
+  courier render -c kratos.yml --template login_code_valid --data data.yml --to jane@acme.test
 
 Exit status: 0 when every payload rendered, 2 for usage errors (--part
 payload or request on a config that sends email over SMTP), 65 for a Jsonnet
@@ -251,8 +253,8 @@ error or bad --data, 66 for an unreadable file, 78 for an unusable config.";
 
 const URI_HELP: &str = "\
 Examples:
-  printf '%s' \"$SES_SMTP_PASSWORD\" | courier uri --provider ses --region eu-west-1 --user AKIA... --password-stdin
-  courier uri --mode tls --host mail.example.com --user courier@example.com     # prompts for the password
+  courier uri --provider ses --region eu-west-1 --user AKIA... --password-stdin < ses-password.txt
+  courier uri --mode tls --host mail.example.com --user courier   # prompts for the password
   courier uri --provider sendgrid --password-stdin < sendgrid-key.txt
   courier uri --decode 'smtps://user:***@mail.example.com:465/?server_name=mx.example.com'
   courier uri --decode - < uri.txt

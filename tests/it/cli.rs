@@ -154,3 +154,39 @@ fn c_is_refused_where_no_config_is_read() {
         assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
     }
 }
+
+/// Every command's help lists its own options first and the global ones
+/// under their own heading, and no example line wraps mid-command.
+#[test]
+fn help_keeps_global_options_apart_and_examples_whole() {
+    for command in [
+        "check-config",
+        "test",
+        "render",
+        "send",
+        "log",
+        "uri",
+        "init",
+        "completions",
+    ] {
+        let help = run(&root(), &[command, "--help"], &[], None).stdout;
+        let global = help
+            .find("\nGlobal options:\n")
+            .expect("a Global options heading");
+        let own = help.find("\nOptions:\n").expect("an Options heading");
+        assert!(own < global, "{command}");
+        assert!(help[global..].contains("--config <FILE>"), "{command}");
+        assert!(!help[own..global].contains("--config <FILE>"), "{command}");
+        let examples = help
+            .lines()
+            .skip_while(|l| *l != "Examples:")
+            .skip(1)
+            .take_while(|l| !l.is_empty());
+        for line in examples {
+            assert!(
+                line.starts_with("  courier ") || line.starts_with("  ory "),
+                "{command}: an example line wraps: {line:?}"
+            );
+        }
+    }
+}
