@@ -86,7 +86,10 @@ pub fn parts(conn: &ConnArgs, need_password: bool) -> anyhow::Result<(Parts, Opt
         .host
         .clone()
         .or_else(|| preset.as_ref().map(|p| p.host.clone()))
-        .ok_or_else(|| Usage::new("--host is needed (or --provider)"))?;
+        .ok_or_else(|| {
+            Usage::new("--host is needed (or --provider)")
+                .hint("`courier uri --decode URI` explains an existing URI")
+        })?;
     let mode = conn
         .mode
         .map(mode_of)

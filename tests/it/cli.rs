@@ -190,3 +190,25 @@ fn help_keeps_global_options_apart_and_examples_whole() {
         }
     }
 }
+
+/// A usage error says what else would do.
+#[test]
+fn usage_errors_point_the_way() {
+    let out = run(&root(), &["uri"], &[], None);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(out.stderr.contains("--decode URI"), "{}", out.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k.yml"),
+        "courier:\n  smtp:\n    connection_uri: smtp://127.0.0.1:1/\n",
+    )
+    .unwrap();
+    let out = run(
+        dir.path(),
+        &["send", "-c", "k.yml", "--to", "j@acme.test", "--text", "t"],
+        &[],
+        None,
+    );
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(out.stderr.contains("--template TYPE"), "{}", out.stderr);
+}

@@ -53,7 +53,11 @@ pub fn run(
     let to = &super::recipient(to, channel)?;
     let (_, settings) = super::usable(global, printer, super::delivery_keys(channel))?;
     if channel == Channel::Email && args.subject.is_none() && args.template.is_none() {
-        return Err(Usage::new("an email needs --subject").into());
+        return Err(Usage::new("an email needs --subject")
+            .hint(
+                "or --template TYPE to send a Kratos template (`courier render --help` lists them)",
+            )
+            .into());
     }
     let data = args
         .data
