@@ -109,8 +109,10 @@ pub fn documentation_domain(s: &str) -> Option<String> {
                 continue;
             }
             let start = lower[..i]
-                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.'))
-                .map_or(0, |p| p + 1);
+                .char_indices()
+                .rev()
+                .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '.'))
+                .map_or(0, |(p, c)| p + c.len_utf8());
             return Some(lower[start..end].trim_start_matches('.').to_owned());
         }
     }
@@ -136,6 +138,10 @@ mod tests {
             ("example.com.au", None),
             ("example.community", None),
             ("no-reply@acme.test", None),
+            // Wide characters around a name are not part of it.
+            ("jöhn@example.com", Some("example.com")),
+            ("€example.com\u{a0}", Some("example.com")),
+            ("mail.example.com\u{a0}x", Some("mail.example.com")),
         ] {
             assert_eq!(documentation_domain(s).as_deref(), want, "{s}");
         }
