@@ -219,7 +219,9 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
     }
     if let Some(m) = e.downcast_ref::<MergeRefusal>() {
         let code = match m {
-            MergeRefusal::HasSection(_) | MergeRefusal::NotBlockYaml(_) => ExitStatus::Usage,
+            MergeRefusal::HasSection(_)
+            | MergeRefusal::NotBlockYaml(_)
+            | MergeRefusal::Layout(_) => ExitStatus::Usage,
             MergeRefusal::Unparsable { .. } | MergeRefusal::Invalid { .. } => Config,
         };
         return hinted(code, m.hint());

@@ -143,6 +143,10 @@ pub enum MergeRefusal {
     /// JSON, or YAML in flow style: no text edit keeps it valid and whole.
     #[error("{0}: the file is JSON (or YAML in flow style); --merge edits only block-style YAML")]
     NotBlockYaml(String),
+    /// The parser's place of the key is not a line a text edit can find
+    /// (lines that end in a lone CR, an indented top level).
+    #[error("{0}: --merge cannot find the lines of the courier key in this file's layout")]
+    Layout(String),
     /// The file does not parse (or is not a mapping of keys).
     #[error("{file}: courier cannot edit this file: {message}")]
     Unparsable { file: String, message: String },
@@ -160,6 +164,9 @@ impl MergeRefusal {
         match self {
             Self::HasSection(_) => "pass --force to replace it",
             Self::NotBlockYaml(_) => {
+                "run `courier init` without --merge and copy the section into the file by hand"
+            }
+            Self::Layout(_) => {
                 "run `courier init` without --merge and copy the section into the file by hand"
             }
             Self::Unparsable { .. } => "`courier check-config -c FILE` shows what is wrong with it",
@@ -205,7 +212,7 @@ fn courier_line(name: &str, text: &str) -> Result<Option<usize>, MergeRefusal> {
             Some(e) if e.key_loc.column == 1 && e.key_loc.line >= 1 => {
                 Ok(Some(e.key_loc.line as usize - 1))
             }
-            Some(_) => Err(MergeRefusal::NotBlockYaml(name.to_owned())),
+            Some(_) => Err(MergeRefusal::Layout(name.to_owned())),
         },
         other => Err(unparsable(format!(
             "the document is {}, not a mapping of keys",
@@ -229,6 +236,17 @@ pub fn merge(name: &str, text: &str, section: &str, force: bool) -> Result<Strin
     };
     let start = courier_line(name, text)?;
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    // The parser's line must be this text's line with the key on it (a
+    // file whose lines end in a lone CR counts lines otherwise).
+    if let Some(i) = start.filter(|_| force) {
+        let spelt = ["courier", "\"courier\"", "'courier'"];
+        if !lines
+            .get(i)
+            .is_some_and(|l| spelt.iter().any(|k| l.starts_with(k)))
+        {
+            return Err(MergeRefusal::Layout(name.to_owned()));
+        }
+    }
     let is_top_key =
         |l: &str| !l.starts_with([' ', '\t', '#', '\n', '\r', '-']) && !l.trim().is_empty();
     let mut out = bom.to_owned();
@@ -336,6 +354,16 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn merge_refuses_lines_it_cannot_place() {
+        // Lone CRs end lines for the parser, not for a text edit.
+        let text = "a: 1\rb: 2\rcourier:\r  old: x\r";
+        assert_eq!(
+            merge("k.yml", text, "courier: {}\n", true),
+            Err(MergeRefusal::Layout("k.yml".into()))
+        );
     }
 
     #[test]
