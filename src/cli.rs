@@ -276,8 +276,9 @@ temporary file, then a rename); JSON files are refused. HTTP providers get a
 Jsonnet body file written next to the config (or into --body-dir).
 
 Exit status: 0 when printed or merged, 2 for usage errors (an existing
-courier section without --force, a JSON file), 78 when the file cannot be
-parsed or the merged file would fail its check (it is left as it was).";
+courier section without --force, a JSON file), 66 when the file is missing,
+78 when it cannot be parsed or the merged file would fail its check (it is
+left as it was).";
 
 /// A security mode of the connection URI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

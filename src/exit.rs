@@ -222,6 +222,7 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
             MergeRefusal::HasSection(_)
             | MergeRefusal::NotBlockYaml(_)
             | MergeRefusal::Layout(_) => ExitStatus::Usage,
+            MergeRefusal::Missing(_) => ExitStatus::NoInput,
             MergeRefusal::Unparsable { .. } | MergeRefusal::Invalid { .. } => Config,
         };
         return hinted(code, m.hint());

@@ -119,6 +119,9 @@ pub fn run(
             Usage::new("--merge needs a file to write; leave it out to print the section").into(),
         );
     }
+    if !target.exists() {
+        return Err(MergeRefusal::Missing(target.display().to_string()).into());
+    }
     let (name, original) = crate::input::read_text(target, crate::input::CONFIG)?;
     let merged = config::section::merge(&name, &original, &text, args.force)?;
     let written = write_bodies(&body_dir, &files)?;

@@ -147,6 +147,9 @@ pub enum MergeRefusal {
     /// (lines that end in a lone CR, an indented top level).
     #[error("{0}: --merge cannot find the lines of the courier key in this file's layout")]
     Layout(String),
+    /// The file to merge into does not exist.
+    #[error("{0}: no such file to merge into")]
+    Missing(String),
     /// The file does not parse (or is not a mapping of keys).
     #[error("{file}: courier cannot edit this file: {message}")]
     Unparsable { file: String, message: String },
@@ -168,6 +171,9 @@ impl MergeRefusal {
             }
             Self::Layout(_) => {
                 "run `courier init` without --merge and copy the section into the file by hand"
+            }
+            Self::Missing(_) => {
+                "--merge writes into an existing config; to start one, run without it: `courier init … > kratos.yml`"
             }
             Self::Unparsable { .. } => "`courier check-config -c FILE` shows what is wrong with it",
             Self::Invalid { .. } => {

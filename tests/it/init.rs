@@ -78,6 +78,19 @@ fn init_merge_refuses_json_and_existing_sections_leaving_the_folder_as_it_was() 
 }
 
 #[test]
+fn init_merge_into_a_missing_file_says_how_to_start_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = merge(dir.path(), "new.yml", &[]);
+    assert_eq!(out.code, 66, "{}", out.all());
+    assert!(
+        out.stderr.contains("courier init … > kratos.yml"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(snapshot(dir.path()), Vec::new(), "nothing written");
+}
+
+#[test]
 fn init_merge_replaces_a_quoted_section_with_force() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
