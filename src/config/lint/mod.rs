@@ -12,6 +12,7 @@ mod unfinished;
 pub mod uri;
 
 pub use context::Options;
+pub use unfinished::documentation_domain;
 
 use std::path::{Path, PathBuf};
 
