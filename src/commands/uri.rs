@@ -69,9 +69,12 @@ pub fn run(
 /// line (`-`), or the config's (`-c FILE`, environment overrides applied).
 fn decode_input(global: &GlobalArgs, given: &str, printer: &Printer) -> anyhow::Result<String> {
     let from_config = !global.config.is_empty();
+    let env = super::kratos_env();
+    // Kratos' override alone is a config too.
+    let from_env = env.iter().any(|(k, _)| k == "COURIER_SMTP_CONNECTION_URI");
     match given {
-        "" if from_config => {
-            let loaded = crate::config::load(&global.config, &super::kratos_env())?;
+        "" if from_config || from_env => {
+            let loaded = crate::config::load(&global.config, &env)?;
             if !loaded.diagnostics.is_empty() {
                 super::print_diags(printer, &loaded, &loaded.diagnostics);
                 return Err(crate::config::Unusable {

@@ -493,6 +493,14 @@ fn decode_reads_the_uri_from_stdin_or_the_config() {
         None,
     );
     assert!(env.stdout.contains("relay.acme.test"), "{}", env.all());
+    // ... and alone, as Kratos reads it without a file.
+    let env = run(
+        dir.path(),
+        &["uri", "--decode"],
+        &[("COURIER_SMTP_CONNECTION_URI", "smtp://relay.acme.test:25/")],
+        None,
+    );
+    assert!(env.stdout.contains("relay.acme.test"), "{}", env.all());
 
     // The port is a number, as in `courier uri --format json`.
     let json = run(
