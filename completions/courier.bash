@@ -19,6 +19,9 @@ _courier() {
             courier,check-config)
                 cmd="courier__subcmd__check__subcmd__config"
                 ;;
+            courier,completions)
+                cmd="courier__subcmd__completions"
+                ;;
             courier,help)
                 cmd="courier__subcmd__help"
                 ;;
@@ -42,6 +45,9 @@ _courier() {
                 ;;
             courier__subcmd__help,check-config)
                 cmd="courier__subcmd__help__subcmd__check__subcmd__config"
+                ;;
+            courier__subcmd__help,completions)
+                cmd="courier__subcmd__help__subcmd__completions"
                 ;;
             courier__subcmd__help,help)
                 cmd="courier__subcmd__help__subcmd__help"
@@ -71,7 +77,7 @@ _courier() {
 
     case "${cmd}" in
         courier)
-            opts="-c -q -v -h -V --config --format --color --quiet --verbose --help --version check-config test render send log uri init help"
+            opts="-c -q -v -h -V --config --format --color --quiet --verbose --help --version check-config test render send log uri init completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -130,8 +136,38 @@ _courier() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        courier__subcmd__completions)
+            opts="-c -q -v -h -V --config --format --color --quiet --verbose --help --version bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         courier__subcmd__help)
-            opts="check-config test render send log uri init help"
+            opts="check-config test render send log uri init completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -145,6 +181,20 @@ _courier() {
             return 0
             ;;
         courier__subcmd__help__subcmd__check__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        courier__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

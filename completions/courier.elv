@@ -37,6 +37,7 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand log 'Show the delivery journal of a batch: every message''s state, attempts and last error'
             cand uri 'Build a connection_uri from parts, or explain one with --decode'
             cand init 'Print a ready `courier:` section, or merge it into an identity config'
+            cand completions 'Print the shell completion script of bash, zsh, fish, powershell or elvish'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'courier;check-config'= {
@@ -154,7 +155,7 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand --server-name 'TLS server name (for --mode tls-server-name)'
             cand --provider 'Provider preset: host, port, mode and user-name convention'
             cand --region 'AWS region, for --provider ses'
-            cand --decode 'Explain an existing URI field by field (the password masked)'
+            cand --decode 'Explain an existing URI field by field (the password masked): URI, `-` to read it from standard input, or no value with -c FILE to read the config''s courier.smtp.connection_uri'
             cand -c 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
             cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
             cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'
@@ -198,6 +199,20 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'courier;completions'= {
+            cand -c 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'
+            cand --color 'When to use colour on a terminal'
+            cand -q 'Print only errors and results'
+            cand --quiet 'Print only errors and results'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'courier;help'= {
             cand check-config 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
             cand test 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending'
@@ -206,6 +221,7 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand log 'Show the delivery journal of a batch: every message''s state, attempts and last error'
             cand uri 'Build a connection_uri from parts, or explain one with --decode'
             cand init 'Print a ready `courier:` section, or merge it into an identity config'
+            cand completions 'Print the shell completion script of bash, zsh, fish, powershell or elvish'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'courier;help;check-config'= {
@@ -221,6 +237,8 @@ set edit:completion:arg-completer[courier] = {|@words|
         &'courier;help;uri'= {
         }
         &'courier;help;init'= {
+        }
+        &'courier;help;completions'= {
         }
         &'courier;help;help'= {
         }

@@ -41,6 +41,7 @@ complete -c courier -n "__fish_courier_needs_command" -f -a "send" -d 'Send one 
 complete -c courier -n "__fish_courier_needs_command" -f -a "log" -d 'Show the delivery journal of a batch: every message\'s state, attempts and last error'
 complete -c courier -n "__fish_courier_needs_command" -f -a "uri" -d 'Build a connection_uri from parts, or explain one with --decode'
 complete -c courier -n "__fish_courier_needs_command" -f -a "init" -d 'Print a ready `courier:` section, or merge it into an identity config'
+complete -c courier -n "__fish_courier_needs_command" -f -a "completions" -d 'Print the shell completion script of bash, zsh, fish, powershell or elvish'
 complete -c courier -n "__fish_courier_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c courier -n "__fish_courier_using_subcommand check-config" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
 complete -c courier -n "__fish_courier_using_subcommand check-config" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
@@ -164,7 +165,7 @@ ses\t''
 postmark\t''
 sendgrid\t''"
 complete -c courier -n "__fish_courier_using_subcommand uri" -l region -d 'AWS region, for --provider ses' -r
-complete -c courier -n "__fish_courier_using_subcommand uri" -l decode -d 'Explain an existing URI field by field (the password masked)' -r
+complete -c courier -n "__fish_courier_using_subcommand uri" -l decode -d 'Explain an existing URI field by field (the password masked): URI, `-` to read it from standard input, or no value with -c FILE to read the config\'s courier.smtp.connection_uri' -r
 complete -c courier -n "__fish_courier_using_subcommand uri" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
 complete -c courier -n "__fish_courier_using_subcommand uri" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
 json\t''"
@@ -211,11 +212,22 @@ complete -c courier -n "__fish_courier_using_subcommand init" -s q -l quiet -d '
 complete -c courier -n "__fish_courier_using_subcommand init" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_using_subcommand init" -s V -l version -d 'Print version'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "check-config" -d 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "test" -d 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "render" -d 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "send" -d 'Send one message as Kratos would send it'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "log" -d 'Show the delivery journal of a batch: every message\'s state, attempts and last error'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "uri" -d 'Build a connection_uri from parts, or explain one with --decode'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "init" -d 'Print a ready `courier:` section, or merge it into an identity config'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c courier -n "__fish_courier_using_subcommand completions" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
+complete -c courier -n "__fish_courier_using_subcommand completions" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
+json\t''"
+complete -c courier -n "__fish_courier_using_subcommand completions" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c courier -n "__fish_courier_using_subcommand completions" -s q -l quiet -d 'Print only errors and results'
+complete -c courier -n "__fish_courier_using_subcommand completions" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c courier -n "__fish_courier_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c courier -n "__fish_courier_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "check-config" -d 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "test" -d 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "render" -d 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "send" -d 'Send one message as Kratos would send it'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "log" -d 'Show the delivery journal of a batch: every message\'s state, attempts and last error'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "uri" -d 'Build a connection_uri from parts, or explain one with --decode'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "init" -d 'Print a ready `courier:` section, or merge it into an identity config'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "completions" -d 'Print the shell completion script of bash, zsh, fish, powershell or elvish'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -44,8 +44,10 @@ impl Cli {
     }
 }
 
-/// Options shared by every subcommand.
+/// Options shared by every subcommand (listed under their own heading,
+/// after the command's).
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Identity config file (YAML or JSON); repeat to merge, later files win;
     /// `-` reads standard input
@@ -154,6 +156,35 @@ pub enum Command {
     /// Print a ready `courier:` section, or merge it into an identity config
     #[command(after_long_help = INIT_HELP)]
     Init(InitArgs),
+
+    /// Print the shell completion script of bash, zsh, fish, powershell or
+    /// elvish
+    #[command(after_long_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+}
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  courier completions bash > ~/.local/share/bash-completion/completions/courier
+  courier completions zsh > ~/.zfunc/_courier      # with fpath+=(~/.zfunc) in .zshrc
+  courier completions fish > ~/.config/fish/completions/courier.fish";
+
+/// Arguments of `courier completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// The completion script of a shell, from the command definition (the
+/// copies in `completions/` are the same, checked by a test).
+#[must_use]
+pub fn completion_script(args: &CompletionsArgs) -> String {
+    let mut out = Vec::new();
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(args.shell, &mut command, "courier", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 const CHECK_CONFIG_HELP: &str = "\
@@ -214,17 +245,20 @@ Examples:
   courier render -c kratos.yml --template recovery_code_valid
   courier render -c kratos.yml --template login_code_valid --channel sms --part payload
   courier render -c kratos.yml --all-templates --format json
-  courier render -c kratos.yml --template verification_code_valid --data data.yml --to jane@example.com
+  courier render -c kratos.yml --template login_code_valid --data data.yml --to jane@acme.test
 
-Exit status: 0 when every payload rendered, 65 for a Jsonnet error or bad
---data, 66 for an unreadable file, 78 for an unusable config.";
+Exit status: 0 when every payload rendered, 2 for usage errors (--part
+payload or request on a config that sends email over SMTP), 65 for a Jsonnet
+error or bad --data, 66 for an unreadable file, 78 for an unusable config.";
 
 const URI_HELP: &str = "\
 Examples:
-  printf '%s' \"$SES_SMTP_PASSWORD\" | courier uri --provider ses --region eu-west-1 --user AKIA... --password-stdin
-  courier uri --mode tls --host mail.example.com --user courier@example.com     # prompts for the password
+  courier uri --provider ses --region eu-west-1 --user AKIA... --password-stdin < ses-password.txt
+  courier uri --mode tls --host mail.example.com --user courier   # prompts for the password
   courier uri --provider sendgrid --password-stdin < sendgrid-key.txt
   courier uri --decode 'smtps://user:***@mail.example.com:465/?server_name=mx.example.com'
+  courier uri --decode - < uri.txt
+  courier uri --decode -c kratos.yml
 
 The URI (with the encoded password) is the result and goes to stdout; notes go
 to stderr. --decode never shows the password.";
@@ -237,8 +271,14 @@ Examples:
 
 With --merge, the section is written into the file, keeping every other key,
 its comments and its order; an existing courier section is replaced only with
---force. HTTP providers get a Jsonnet body file written next to the config
-(or into --body-dir).";
+--force. The merged file is checked before it replaces the old one (a
+temporary file, then a rename); JSON files are refused. HTTP providers get a
+Jsonnet body file written next to the config (or into --body-dir).
+
+Exit status: 0 when printed or merged, 2 for usage errors (an existing
+courier section without --force, a JSON file), 66 when the file is missing,
+78 when it cannot be parsed or the merged file would fail its check (it is
+left as it was).";
 
 /// A security mode of the connection URI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -279,7 +319,7 @@ pub struct ConnArgs {
     pub host: Option<String>,
 
     /// Port (default: the mode's usual port)
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
 
     /// User name
@@ -310,8 +350,10 @@ pub struct UriArgs {
     #[command(flatten)]
     pub conn: ConnArgs,
 
-    /// Explain an existing URI field by field (the password masked)
-    #[arg(long, value_name = "URI", conflicts_with_all = ["mode", "host", "port", "user", "password_stdin", "server_name", "provider", "region"])]
+    /// Explain an existing URI field by field (the password masked): URI,
+    /// `-` to read it from standard input, or no value with -c FILE to read
+    /// the config's courier.smtp.connection_uri
+    #[arg(long, value_name = "URI", num_args = 0..=1, default_missing_value = "", conflicts_with_all = ["mode", "host", "port", "user", "password_stdin", "server_name", "provider", "region"])]
     pub decode: Option<String>,
 }
 

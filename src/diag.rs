@@ -255,17 +255,24 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// Edits from `a` to `b`, a swap of two neighbours counting as one
+/// (`smpt` is one edit from `smtp`, as `vaild` from `valid`).
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // Rows i-2, i-1 and i of the table.
+    let mut before: Vec<usize> = Vec::new();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            if i > 0 && j > 0 && *ca == b[j - 1] && a[i - 1] == *cb {
+                cur[j + 1] = cur[j + 1].min(before[j - 1] + 1);
+            }
         }
-        prev = cur;
+        before = std::mem::replace(&mut prev, cur);
     }
     prev[b.len()]
 }
@@ -307,6 +314,15 @@ mod tests {
         assert_eq!(did_you_mean("conection_uri", keys), Some("connection_uri"));
         assert_eq!(did_you_mean("from_adress", keys), Some("from_address"));
         assert_eq!(did_you_mean("banana", keys), None);
+        // A swap of two neighbours is one edit.
+        assert_eq!(did_you_mean("smpt", ["smtp", "http"]), Some("smtp"));
+        assert_eq!(
+            did_you_mean(
+                "recovery_code_vaild",
+                ["recovery_code_valid", "recovery_code_invalid"]
+            ),
+            Some("recovery_code_valid")
+        );
     }
 
     #[test]

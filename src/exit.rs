@@ -12,7 +12,7 @@ use crate::batch::journal::view::{NoJournal, NoMessage};
 use crate::batch::{DrySummary, Summary};
 use crate::config::Unusable;
 use crate::config::data::DataError;
-use crate::config::section::HasSection;
+use crate::config::section::MergeRefusal;
 use crate::config::settings::SettingsError;
 use crate::delivery::http::FetchError;
 use crate::delivery::mime::MimeError;
@@ -217,8 +217,15 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
             "the id is the row's line in the batch input; `courier log` lists them",
         );
     }
-    if e.is::<HasSection>() {
-        return hinted(Config, "pass --force to replace it");
+    if let Some(m) = e.downcast_ref::<MergeRefusal>() {
+        let code = match m {
+            MergeRefusal::HasSection(_)
+            | MergeRefusal::NotBlockYaml(_)
+            | MergeRefusal::Layout(_) => ExitStatus::Usage,
+            MergeRefusal::Missing(_) => ExitStatus::NoInput,
+            MergeRefusal::Unparsable { .. } | MergeRefusal::Invalid { .. } => Config,
+        };
+        return hinted(code, m.hint());
     }
     if let Some(s) = e.downcast_ref::<SettingsError>() {
         return hinted(Config, s.hint());
@@ -312,7 +319,7 @@ mod tests {
     use crate::batch::journal::view::{NoJournal, NoMessage};
     use crate::config::Unusable;
     use crate::config::data::DataError;
-    use crate::config::section::HasSection;
+    use crate::config::section::MergeRefusal;
     use crate::config::settings::SettingsError;
     use crate::delivery::http::FetchError;
     use crate::delivery::mime::MimeError;
@@ -495,7 +502,24 @@ mod tests {
                 .into(),
                 NoInput,
             ),
-            (HasSection("k.yml".into()).into(), Config),
+            // Merging onto a section is a conflict the user resolves
+            // (--force), not a broken config.
+            (
+                MergeRefusal::HasSection("k.yml".into()).into(),
+                ExitStatus::Usage,
+            ),
+            (
+                MergeRefusal::NotBlockYaml("k.json".into()).into(),
+                ExitStatus::Usage,
+            ),
+            (
+                MergeRefusal::Invalid {
+                    file: "k.yml".into(),
+                    errors: 1,
+                }
+                .into(),
+                Config,
+            ),
             // Writing an output is not reading an input.
             (io(std::io::ErrorKind::PermissionDenied).into(), Failure),
             (io(std::io::ErrorKind::BrokenPipe).into(), Failure),

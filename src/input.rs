@@ -40,6 +40,11 @@ pub const TEMPLATE: Cap = Cap {
     bytes: MIB,
     what: "a template or Jsonnet body file",
 };
+/// A connection URI on standard input (`uri --decode -`).
+pub const URI: Cap = Cap {
+    bytes: 4 * KIB,
+    what: "a connection URI on standard input",
+};
 /// A password (or API key) line on standard input.
 pub const PASSWORD: Cap = Cap {
     bytes: 4 * KIB,

@@ -23,7 +23,8 @@
 //!
 //! - `cli` (clap types only), `commands/` (one module per subcommand:
 //!   `check_config`, `test/`, `render`, `send/` with the batch presenter,
-//!   `log`, `uri`, `init`; `connection` is what `uri` and `init` share).
+//!   `log`, `uri`, `init`, `completions`; `connection` is what `uri` and `init` share,
+//!   `data` the `--data` key check that `render`, `send` and `test` share).
 //! - `output/` (the printer, the only `colored` user; `progress`, the only
 //!   `indicatif` user), `exit` (the code table, [`exit::classify`]), `diag`
 //!   (findings and their human/JSON forms).
@@ -139,6 +140,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Log(args) => commands::log::run(g, args, &printer),
         Command::Uri(args) => commands::uri::run(g, args, &mut printer),
         Command::Init(args) => commands::init::run(g, args, &mut printer),
+        Command::Completions(args) => commands::completions::run(args, &printer),
     };
     match result {
         Ok(status) => status,

@@ -81,7 +81,7 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Job>>>, reports: &Send
             conn = shared.target.clone().map(SmtpConn::new);
             internal("internal error while sending (courier bug)")
         });
-        let ms = start.elapsed().as_secs_f64() * 1e3;
+        let ms = crate::delivery::millis_since(start);
         report(job, Outcome::Delivered(masked(v, shared.redactor)), ms);
     }
     if let Some(c) = conn.as_mut() {

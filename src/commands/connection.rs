@@ -22,16 +22,27 @@ fn mode_of(m: ModeArg) -> Mode {
 pub fn read_password(conn: &ConnArgs, required: bool) -> anyhow::Result<String> {
     use crate::input::InputError;
     if conn.password_stdin {
-        return crate::prompt::password_from_stdin().map_err(|e| match e {
-            InputError::TooLarge(t) => t.into(),
+        let password = crate::prompt::password_from_stdin().map_err(|e| match e {
+            InputError::TooLarge(t) => anyhow::Error::from(t),
             InputError::Unreadable(u) => Usage::new(format!(
                 "cannot read the password from standard input: {}",
                 u.source
             ))
             .into(),
-        });
+        })?;
+        // An empty first line is a mistake (an empty file, an unset
+        // variable), never a password: the URI would log in without one.
+        if password.is_empty() {
+            return Err(
+                Usage::new("the first line of standard input is empty: no password")
+                    .hint("give it as the first line, e.g. `--password-stdin < password.txt`")
+                    .into(),
+            );
+        }
+        return Ok(password);
     }
     match crate::prompt::password_interactive("Password (not echoed): ") {
+        Some(Ok(p)) if p.is_empty() && required => Err(Usage::new("the password is empty").into()),
         Some(r) => r.map_err(|e| Usage::new(format!("cannot read the password: {e}")).into()),
         None if required => Err(Usage::new("no password: standard input is not a terminal")
             .hint("pass it on standard input with --password-stdin (never as a flag)")
@@ -40,20 +51,32 @@ pub fn read_password(conn: &ConnArgs, required: bool) -> anyhow::Result<String> 
     }
 }
 
-fn preset_of(conn: &ConnArgs) -> Result<Option<Preset>, Usage> {
-    let Some(p) = conn.provider else {
-        return Ok(None);
-    };
-    let name = match p {
+fn provider_name(p: ProviderArg) -> &'static str {
+    match p {
         ProviderArg::Mailgun => "mailgun",
         ProviderArg::MailgunEu => "mailgun-eu",
         ProviderArg::Ses => "ses",
         ProviderArg::Postmark => "postmark",
         ProviderArg::Sendgrid => "sendgrid",
+    }
+}
+
+fn preset_of(conn: &ConnArgs) -> Result<Option<Preset>, Usage> {
+    let Some(p) = conn.provider else {
+        return Ok(None);
     };
-    build::preset(name, conn.region.as_deref())
-        .map(Some)
-        .map_err(Usage::new)
+    let preset = build::preset(provider_name(p), conn.region.as_deref()).map_err(Usage::new)?;
+    // Mailgun and SES have no fixed user name: without one the URI logs in
+    // as nobody, and every send fails authentication.
+    let given = conn.user.as_deref().is_some_and(|u| !u.is_empty());
+    if preset.user.is_none() && !preset.token_is_user && !given {
+        return Err(Usage::new(format!(
+            "--provider {} needs --user, the SMTP login",
+            provider_name(p)
+        ))
+        .hint(preset.note));
+    }
+    Ok(Some(preset))
 }
 
 /// Resolves the parts from flags and the provider preset.
@@ -63,7 +86,10 @@ pub fn parts(conn: &ConnArgs, need_password: bool) -> anyhow::Result<(Parts, Opt
         .host
         .clone()
         .or_else(|| preset.as_ref().map(|p| p.host.clone()))
-        .ok_or_else(|| Usage::new("--host is needed (or --provider)"))?;
+        .ok_or_else(|| {
+            Usage::new("--host is needed (or --provider)")
+                .hint("`courier uri --decode URI` explains an existing URI")
+        })?;
     let mode = conn
         .mode
         .map(mode_of)

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::cli::{GlobalArgs, InitArgs, ProviderArg, SmsArg, StrategyArg};
-use crate::config::section::{BodyFile, HasSection, Provider, Sender};
+use crate::config::section::{BodyFile, MergeRefusal, Provider, Sender};
 use crate::config::{self};
 use crate::exit::{ExitStatus, Usage};
 use crate::output::Printer;
@@ -92,7 +92,11 @@ pub fn run(
     args: &InitArgs,
     printer: &mut Printer,
 ) -> anyhow::Result<ExitStatus> {
-    let _ = global;
+    super::no_config(
+        global,
+        "`courier init` reads no config (-c)",
+        "--merge FILE names the config to write the section into",
+    )?;
     let body_dir = args.body_dir.clone().unwrap_or_else(|| {
         args.merge
             .as_deref()
@@ -101,55 +105,143 @@ pub fn run(
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     });
     let (text, files) = section(args, &body_dir)?;
-    let write = |path: &Path, content: &str| -> anyhow::Result<()> {
-        std::fs::write(path, content).with_context(|| format!("cannot write {}", path.display()))
-    };
-    for f in &files {
-        let path = body_dir.join(f.name);
-        if path.exists() {
-            printer.note(&format!("courier: kept the existing {}", path.display()));
-        } else {
-            std::fs::create_dir_all(&body_dir).ok();
-            write(&path, &f.content)?;
-            printer.note(&format!("courier: wrote {}", path.display()));
-        }
-    }
     let Some(target) = &args.merge else {
-        printer.out_raw(&text);
+        let written = write_bodies(&body_dir, &files)?;
+        note_bodies(printer, &written);
+        print_section(printer, &text);
         if !files.is_empty() {
             printer.note("courier: Kratos resolves file:// bodies against its working directory; adjust the paths if it runs elsewhere");
         }
         return Ok(ExitStatus::Success);
     };
-    let (_, original) = crate::input::read_text(target, crate::input::CONFIG)?;
-    let merged = config::section::merge(&original, &text, args.force)
-        .ok_or_else(|| HasSection(target.display().to_string()))?;
-    write(target, &merged)?;
-    printer.note(&format!(
-        "courier: merged the courier section into {}",
-        target.display()
-    ));
-    let env = super::kratos_env();
-    let loaded = config::load(std::slice::from_ref(target), &env)?;
-    let errors: Vec<_> = loaded
+    if target == Path::new("-") {
+        return Err(
+            Usage::new("--merge needs a file to write; leave it out to print the section").into(),
+        );
+    }
+    if !target.exists() {
+        return Err(MergeRefusal::Missing(target.display().to_string()).into());
+    }
+    let (name, original) = crate::input::read_text(target, crate::input::CONFIG)?;
+    let merged = config::section::merge(&name, &original, &text, args.force)?;
+    let written = write_bodies(&body_dir, &files)?;
+    // The merged text is checked before the file is touched: a section
+    // that would leave it failing its check is not written at all.
+    let loaded = config::from_texts(vec![(name.clone(), merged.clone())], &super::kratos_env());
+    // Errors in other sections were there before, and are not the merge's
+    // to fix; they are counted in the verdict.
+    let (errors, elsewhere): (Vec<_>, Vec<_>) = loaded
         .check(&config::lint::Options::default())
         .into_iter()
         .filter(|d| d.severity == crate::diag::Severity::Error)
-        .collect();
-    super::print_diags(printer, &loaded, &errors);
-    let errors = errors.len();
-    printer.out(&format!(
-        "{}: {}",
-        target.display(),
-        if errors == 0 {
-            "valid".to_owned()
-        } else {
-            format!("{errors} error(s)")
+        .partition(|d| d.path.is_empty() || d.path == "courier" || d.path.starts_with("courier."));
+    if !errors.is_empty() {
+        super::print_diags(printer, &loaded, &errors);
+        for (path, created) in &written {
+            if *created {
+                std::fs::remove_file(path).ok();
+            }
         }
-    ));
-    Ok(if errors == 0 {
-        ExitStatus::Success
+        return Err(MergeRefusal::Invalid {
+            file: name,
+            errors: errors.len(),
+        }
+        .into());
+    }
+    write_atomically(target, &merged)?;
+    note_bodies(printer, &written);
+    printer.note(&format!("courier: merged the courier section into {name}"));
+    if printer.json_mode() {
+        printer.json(&Merged {
+            file: name,
+            errors_elsewhere: elsewhere.len(),
+        });
+    } else if elsewhere.is_empty() {
+        printer.out(&format!("{name}: valid"));
     } else {
-        ExitStatus::Config
-    })
+        printer.out(&format!(
+            "{name}: the courier section is valid; {} error(s) elsewhere (`courier check-config` lists them)",
+            elsewhere.len()
+        ));
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// The JSON result of `init --merge` (a public interface).
+#[derive(Debug, serde::Serialize)]
+pub struct Merged {
+    pub file: String,
+    /// Errors in other sections, there before the merge.
+    pub errors_elsewhere: usize,
+}
+
+/// The section: YAML text, or with `--format json` the same as a JSON
+/// document (`{"courier": {...}}`, a config Kratos reads as it is).
+fn print_section(printer: &Printer, text: &str) {
+    if printer.json_mode()
+        && let Ok(doc) = config::source::parse(text, 0)
+    {
+        printer.json(&doc.to_json());
+    } else {
+        printer.out_raw(text);
+    }
+}
+
+/// Writes the body files that do not exist yet; each path with whether it
+/// was written now.
+fn write_bodies(dir: &Path, files: &[BodyFile]) -> anyhow::Result<Vec<(PathBuf, bool)>> {
+    let mut out = Vec::new();
+    for f in files {
+        let path = dir.join(f.name);
+        let created = !path.exists();
+        if created {
+            std::fs::create_dir_all(dir).ok();
+            std::fs::write(&path, &f.content)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        out.push((path, created));
+    }
+    Ok(out)
+}
+
+fn note_bodies(printer: &mut Printer, written: &[(PathBuf, bool)]) {
+    for (path, created) in written {
+        let verb = if *created {
+            "wrote"
+        } else {
+            "kept the existing"
+        };
+        printer.note(&format!("courier: {verb} {}", path.display()));
+    }
+}
+
+/// Replaces `target` in one step: the text goes to a new file in the same
+/// folder (with the target's permissions), then is renamed over it, so a
+/// crash or a full disk leaves the old file or the new one, never half of
+/// one. A symbolic link is followed, and stays a link.
+fn write_atomically(target: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let real = std::fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf());
+    let dir = real
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = real
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let temp = dir.join(format!(".{file_name}.courier-{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.set_permissions(std::fs::metadata(&real)?.permissions())?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temp, &real)
+    })();
+    if result.is_err() {
+        std::fs::remove_file(&temp).ok();
+    }
+    result.with_context(|| format!("cannot write {}", target.display()))
 }

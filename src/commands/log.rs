@@ -13,7 +13,12 @@ use crate::output::Printer;
 use crate::secret::scrub;
 
 /// Runs the command.
-pub fn run(_global: &GlobalArgs, args: &LogArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+pub fn run(global: &GlobalArgs, args: &LogArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    super::no_config(
+        global,
+        "`courier log` reads no config (-c)",
+        "name the journal with --journal PATH",
+    )?;
     let path = match &args.journal {
         Some(p) => p.clone(),
         None => view::find_in(Path::new("."))?,

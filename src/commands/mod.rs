@@ -3,7 +3,9 @@
 //! what they share (reading the config, printing its findings) is here.
 
 pub mod check_config;
+pub mod completions;
 mod connection;
+mod data;
 pub mod init;
 pub mod log;
 pub mod render;
@@ -102,6 +104,43 @@ pub fn recipient(to: &str, channel: Channel) -> Result<String, Usage> {
         })?;
     }
     Ok(to.to_owned())
+}
+
+/// Refuses `-c` for a command that reads no config (it would be ignored
+/// without a word).
+pub fn no_config(global: &GlobalArgs, message: &str, instead: &str) -> Result<(), Usage> {
+    if global.config.is_empty() {
+        Ok(())
+    } else {
+        Err(Usage::new(message).hint(instead))
+    }
+}
+
+/// `--template TYPE` that `channel` does not send: with the type meant
+/// (a typo), or the channel that sends it.
+#[must_use]
+pub fn unknown_type(ty: &str, channel: Channel) -> Usage {
+    let all = channel.types();
+    let other = match channel {
+        Channel::Email => Channel::Sms,
+        Channel::Sms => Channel::Email,
+    };
+    let hint = if other.types().contains(&ty) {
+        format!(
+            "Kratos sends `{ty}` by {0}: use --channel {0}",
+            other.as_str()
+        )
+    } else if let Some(meant) = crate::diag::did_you_mean(ty, all.iter().copied()) {
+        format!("did you mean `{meant}`?")
+    } else {
+        format!("one of: {}", all.join(", "))
+    };
+    Usage::new(format!(
+        "`{}` is not a template type Kratos sends by {}",
+        crate::diag::escape_controls(ty),
+        channel.as_str()
+    ))
+    .hint(hint)
 }
 
 /// The channel of a `--channel` flag.

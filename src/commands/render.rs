@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, Part, RenderArgs};
-use crate::config::settings::{Route, Settings, SettingsError};
+use crate::config::settings::{Route, Settings};
 use crate::delivery::request::RequestView;
 use crate::diag::{Paint, Role};
 use crate::exit::{ExitStatus, Usage};
@@ -57,14 +57,22 @@ pub fn run(
         .into());
     }
     let route = settings.route(channel)?;
+    // A valid SMTP config has no request: asking for one is a usage
+    // error, not a broken config.
     if matches!(route, Route::Smtp) && matches!(args.part, Part::Payload | Part::Request) {
-        return Err(SettingsError::NotHttp.into());
+        return Err(Usage::new(format!(
+            "--part {} is the HTTP request, and this config sends email over SMTP (delivery_strategy: smtp)",
+            format!("{:?}", args.part).to_lowercase()
+        ))
+        .hint("use --part all, ctx, subject, text or html; or --channel sms for the SMS channel")
+        .into());
     }
     let data = args
         .data
         .as_deref()
         .map(crate::config::data::read)
         .transpose()?;
+    super::data::warn_unknown_keys(printer, data.as_ref(), channel, &types);
     let to = args
         .to
         .as_deref()
@@ -102,12 +110,7 @@ fn types(args: &RenderArgs, channel: Channel) -> anyhow::Result<Vec<&str>> {
     let all = channel.types();
     match &args.template {
         Some(t) if all.contains(&t.as_str()) => Ok(vec![t.as_str()]),
-        Some(t) => Err(Usage::new(format!(
-            "`{t}` is not a template type Kratos sends by {}",
-            channel.as_str()
-        ))
-        .hint(format!("one of: {}", all.join(", ")))
-        .into()),
+        Some(t) => Err(super::unknown_type(t, channel).into()),
         None => Ok(all.to_vec()),
     }
 }

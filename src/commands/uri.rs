@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, UriArgs};
+use crate::config::settings::SettingsError;
 use crate::connection_uri::SmtpUri;
 use crate::connection_uri::build::{self as uri};
 use crate::diag::{Paint, Role, Severity};
@@ -21,13 +22,19 @@ pub struct Built {
 
 /// Runs the command.
 pub fn run(
-    _global: &GlobalArgs,
+    global: &GlobalArgs,
     args: &UriArgs,
     printer: &mut Printer,
 ) -> anyhow::Result<ExitStatus> {
-    if let Some(raw) = &args.decode {
-        return decode(raw, printer);
+    if let Some(given) = &args.decode {
+        let raw = decode_input(global, given, printer)?;
+        return decode(&raw, printer);
     }
+    super::no_config(
+        global,
+        "`courier uri` reads a config (-c) only with --decode",
+        "`courier uri --decode -c FILE` explains the config's connection_uri",
+    )?;
     let (parts, preset) = super::connection::parts(&args.conn, true)?;
     let built = uri::build(&parts).map_err(|e| Usage::new(e.to_string()))?;
     let back = SmtpUri::parse(&built).map_err(|e| Usage::new(e.to_string()))?;
@@ -47,15 +54,60 @@ pub fn run(
             parts.mode.describe()
         ));
         printer.note(&format!(
-            "courier: Kratos reads it back as user {:?} and a password of {} characters",
+            "courier: Kratos reads it back as user {:?} and a password of {}",
             back.username,
-            back.password.expose().chars().count()
+            characters(back.password.expose().chars().count())
         ));
         if let Some(p) = preset {
             printer.note(&format!("courier: {}", p.note));
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// The URI `--decode` explains: the one given, standard input's first
+/// line (`-`), or the config's (`-c FILE`, environment overrides applied).
+fn decode_input(global: &GlobalArgs, given: &str, printer: &Printer) -> anyhow::Result<String> {
+    let from_config = !global.config.is_empty();
+    let env = super::kratos_env();
+    // Kratos' override alone is a config too.
+    let from_env = env.iter().any(|(k, _)| k == "COURIER_SMTP_CONNECTION_URI");
+    match given {
+        "" if from_config || from_env => {
+            let loaded = crate::config::load(&global.config, &env)?;
+            if !loaded.diagnostics.is_empty() {
+                super::print_diags(printer, &loaded, &loaded.diagnostics);
+                return Err(crate::config::Unusable {
+                    count: loaded.diagnostics.len(),
+                }
+                .into());
+            }
+            Ok(loaded
+                .connection_uri()
+                .ok_or(SettingsError::NoUri)?
+                .to_owned())
+        }
+        "" => Err(Usage::new("--decode needs a URI")
+            .hint("give it, `-` to read it from standard input, or -c FILE to read the config's")
+            .into()),
+        _ if from_config => Err(Usage::new("--decode takes a URI or -c FILE, not both").into()),
+        "-" => {
+            let bytes =
+                crate::input::read_capped(std::io::stdin().lock(), "<stdin>", crate::input::URI)?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| Usage::new("standard input is not UTF-8 text"))?;
+            let uri = text.trim_matches(|c: char| c.is_ascii_whitespace());
+            if uri.is_empty() {
+                return Err(Usage::new("standard input is empty: no URI to decode").into());
+            }
+            Ok(uri.to_owned())
+        }
+        uri => Ok(uri.to_owned()),
+    }
+}
+
+fn characters(n: usize) -> String {
+    format!("{n} character{}", if n == 1 { "" } else { "s" })
 }
 
 /// `--decode`: the JSON shape.
@@ -66,7 +118,9 @@ pub struct Decoded {
     pub user: Option<String>,
     pub password: Option<&'static str>,
     pub host: Option<String>,
-    pub port: Option<String>,
+    /// The port Kratos dials, a number as in `courier uri` (0 when Go
+    /// cannot read it; `null` when there is none).
+    pub port: Option<i64>,
     pub params: Vec<(String, String)>,
     pub findings: Vec<crate::diag::JsonDiagnostic>,
 }
@@ -94,7 +148,10 @@ fn decode(raw: &str, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
             }
         }),
         host: parsed.as_ref().map(|u| u.host.clone()),
-        port: parsed.as_ref().map(|u| u.port_text.clone()),
+        port: parsed
+            .as_ref()
+            .filter(|u| !u.port_text.is_empty())
+            .map(|u| u.port),
         params: parsed.as_ref().map(|u| u.query.clone()).unwrap_or_default(),
         findings: findings
             .iter()
@@ -117,7 +174,7 @@ fn decode(raw: &str, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
             ));
             out.push_str(&row("user", &format!("{:?}", u.username)));
             let pw = if u.has_password {
-                format!("*** ({} characters)", u.password.expose().chars().count())
+                format!("*** ({})", characters(u.password.expose().chars().count()))
             } else {
                 "(none)".into()
             };

@@ -36,6 +36,17 @@ pub struct Loaded {
 /// Reads the files (`-` is standard input; each at most
 /// [`crate::input::CONFIG`]) and applies the environment.
 pub fn load(paths: &[PathBuf], env: &[(String, String)]) -> Result<Loaded, InputError> {
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        files.push(crate::input::read_text(path, crate::input::CONFIG)?);
+    }
+    Ok(from_texts(files, env))
+}
+
+/// Loads files already read, as `(display name, text)`: what
+/// `init --merge` checks before it writes anything.
+#[must_use]
+pub fn from_texts(files: Vec<(String, String)>, env: &[(String, String)]) -> Loaded {
     let mut sources = Sources::default();
     let mut diagnostics = Vec::new();
     let mut root = Node {
@@ -46,8 +57,7 @@ pub fn load(paths: &[PathBuf], env: &[(String, String)]) -> Result<Loaded, Input
             column: 1,
         },
     };
-    for path in paths {
-        let (name, mut text) = crate::input::read_text(path, crate::input::CONFIG)?;
+    for (name, mut text) in files {
         // Go's YAML reader skips a byte order mark; so do the columns.
         if text.starts_with(crate::input::BOM) {
             text.drain(..crate::input::BOM.len());
@@ -95,12 +105,12 @@ pub fn load(paths: &[PathBuf], env: &[(String, String)]) -> Result<Loaded, Input
         }
     }
     crate::secret::register(&redactor);
-    Ok(Loaded {
+    Loaded {
         sources,
         root,
         diagnostics,
         redactor,
-    })
+    }
 }
 
 impl Loaded {
@@ -108,6 +118,15 @@ impl Loaded {
     #[must_use]
     pub fn settings(&self) -> settings::Settings {
         settings::Settings::lift(&self.root)
+    }
+
+    /// `courier.smtp.connection_uri` as written (after environment
+    /// overrides), when it is a string.
+    #[must_use]
+    pub fn connection_uri(&self) -> Option<&str> {
+        self.root
+            .lookup(&["courier", "smtp", "connection_uri"])
+            .and_then(Node::as_str)
     }
 
     /// Every finding: reading, schema, send-time lint.

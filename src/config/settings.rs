@@ -93,8 +93,6 @@ pub enum SettingsError {
     BadPort(String),
     #[error("there is no courier.channels entry with id sms")]
     NoSmsChannel,
-    #[error("delivery_strategy is smtp: email goes out over SMTP, there is no HTTP request")]
-    NotHttp,
     #[error("the request config has no usable http(s):// url")]
     NoUrl,
     #[error("the proxy from the environment is not a URL Go can parse: {0}")]
@@ -109,7 +107,6 @@ impl SettingsError {
             Self::NoSmsChannel => {
                 "SMS goes through courier.channels: [{id: sms, type: http, request_config: {...}}]"
             }
-            Self::NotHttp => "use --part ctx, or --channel sms for the SMS channel",
             Self::NoUrl => "`courier check-config` explains the request config",
             Self::BadProxy(_) => "fix HTTPS_PROXY / HTTP_PROXY (or unset them)",
             _ => "`courier check-config` explains the connection URI",

@@ -95,6 +95,8 @@ fn short_message(err: &serde_saphyr::Error) -> String {
         _ => first,
     };
     let msg = msg.split(", set DuplicateKeyPolicy").next().unwrap_or(msg);
+    // The crate's advice to its caller is not the user's.
+    let msg = msg.split("; use from_str_multiple").next().unwrap_or(msg);
     let msg = match msg.rfind(" at line ") {
         Some(i) if msg[i..].contains(", column ") => &msg[..i],
         _ => msg,

@@ -173,13 +173,9 @@ fn smtp_hint(err: &SmtpError, stage: Option<Stage>, target: &Target) -> Option<S
                     .to_owned()
             }
         }
-        SmtpError::Tls(TlsError::NameMismatch { .. }) => {
-            "add ?server_name=NAME to the URI with a name the certificate is valid for (see the names above)"
-                .to_owned()
+        SmtpError::Tls(e @ (TlsError::NameMismatch { .. } | TlsError::Untrusted(_))) => {
+            tls_hint(e, target)
         }
-        SmtpError::Tls(TlsError::Untrusted(_)) => "trust the issuing CA (for courier: SSL_CERT_FILE=ca.pem; for Kratos: \
-             the system trust store), or add ?skip_ssl_verify=true for testing only"
-            .to_owned(),
         SmtpError::Reply(r) if stage == Some(Stage::Auth) && r.code == 535 => {
             "the server rejected the credentials: check the user name, and that the password is \
              percent-encoded in the URI (/ as %2F, # as %23, ? as %3F, @ as %40, % as %25)"
@@ -211,6 +207,37 @@ fn smtp_hint(err: &SmtpError, stage: Option<Stage>, target: &Target) -> Option<S
         ),
         _ => return None,
     })
+}
+
+/// What to change when the certificate fails, from what the URI already
+/// says: with `disable_starttls=true` Kratos upgrades with its default
+/// verification, ignoring `skip_ssl_verify` and `server_name`, so adding
+/// either would change nothing.
+fn tls_hint(err: &TlsError, target: &Target) -> String {
+    const TRUST: &str = "trust the issuing CA (for courier: SSL_CERT_FILE=ca.pem; for Kratos: the system trust store)";
+    let opportunistic = target.security == Security::Opportunistic;
+    let named = target.tls.name != target.host;
+    match err {
+        TlsError::NameMismatch { .. } if opportunistic => format!(
+            "with disable_starttls=true Kratos checks the certificate against the host `{}` and \
+             ignores server_name: connect by a name the certificate is valid for (see the names above)",
+            target.host
+        ),
+        TlsError::NameMismatch { .. } if named => format!(
+            "the certificate is not valid for server_name `{}`: set ?server_name= to a name it is \
+             valid for (see the names above)",
+            target.tls.name
+        ),
+        TlsError::NameMismatch { .. } => "add ?server_name=NAME to the URI with a name the \
+             certificate is valid for (see the names above)"
+            .to_owned(),
+        _ if opportunistic => format!(
+            "with disable_starttls=true Kratos verifies the certificate whenever the server offers \
+             STARTTLS, ignoring skip_ssl_verify: {TRUST}; or, for testing only, drop \
+             disable_starttls and keep ?skip_ssl_verify=true"
+        ),
+        _ => format!("{TRUST}, or add ?skip_ssl_verify=true for testing only"),
+    }
 }
 
 /// The verdict on an HTTP exchange: any 2xx is success (202 included).
@@ -368,6 +395,42 @@ mod tests {
             password: Secret::new("p"),
             timeout: Duration::from_secs(10),
         }
+    }
+
+    /// The TLS hints never ask for what the URI already has, nor for what
+    /// Kratos would ignore.
+    #[test]
+    fn tls_hints_follow_the_uri() {
+        let untrusted = || SmtpError::Tls(TlsError::Untrusted("unknown CA".into()));
+        let mismatch = || {
+            SmtpError::Tls(TlsError::NameMismatch {
+                name: "x".into(),
+                detail: "d".into(),
+            })
+        };
+        let hint = |e: SmtpError, t: &Target| smtp(Err(&e), Some(Stage::Tls), t).hint.unwrap();
+        let mut opportunistic = target(25, Security::Opportunistic);
+        opportunistic.tls.skip_verify = true;
+        let h = hint(untrusted(), &opportunistic);
+        assert!(
+            h.contains("ignoring skip_ssl_verify") && h.contains("drop disable_starttls"),
+            "{h}"
+        );
+        let h = hint(mismatch(), &opportunistic);
+        assert!(
+            h.contains("ignores server_name") && !h.contains("add ?server_name"),
+            "{h}"
+        );
+        let mut named = target(465, Security::ImplicitTls);
+        named.tls.name = "mx.example.com".into();
+        let h = hint(mismatch(), &named);
+        assert!(
+            h.contains("not valid for server_name `mx.example.com`"),
+            "{h}"
+        );
+        let plain = target(465, Security::ImplicitTls);
+        assert!(hint(mismatch(), &plain).contains("add ?server_name=NAME"));
+        assert!(hint(untrusted(), &plain).contains("add ?skip_ssl_verify=true"));
     }
 
     fn reply(code: u16) -> SmtpError {

@@ -269,6 +269,9 @@ pub fn sample_message(
     let mut td = template_data(ty, channel, cx)?;
     let rcpt = to.map_or_else(|| recipient(channel).to_owned(), str::to_owned);
     if to.is_some() {
+        // The sample identity is the recipient's: its address (traits,
+        // verifiable and recovery addresses) follows `--to`.
+        follow_recipient(&mut td, recipient(channel), &rcpt);
         td["to"] = json!(rcpt);
     }
     if let Some(d) = data {
@@ -279,6 +282,33 @@ pub fn sample_message(
         template_data: td,
         request_headers: request_headers(ty, channel),
     })
+}
+
+fn follow_recipient(value: &mut Value, sample: &str, given: &str) {
+    match value {
+        Value::String(s) if s == sample => given.clone_into(s),
+        Value::Array(items) => {
+            for v in items {
+                follow_recipient(v, sample, given);
+            }
+        }
+        Value::Object(map) => {
+            for v in map.values_mut() {
+                follow_recipient(v, sample, given);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The top-level `template_data` fields of a type on a channel (what
+/// `--data` can set), or `None` when Kratos has no such combination.
+#[must_use]
+pub fn data_fields(ty: &str, channel: Channel) -> Option<Vec<String>> {
+    match template_data(ty, channel, &Context::default())? {
+        Value::Object(map) => Some(map.keys().cloned().collect()),
+        _ => Some(Vec::new()),
+    }
 }
 
 /// The sample HTTP ctx for a type and channel, with placeholder texts.

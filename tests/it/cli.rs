@@ -126,3 +126,89 @@ fn a_closed_stdout_ends_quietly() {
     drop(stdout);
     finish(child);
 }
+
+/// `-c` where a command reads no config is refused, never ignored.
+#[test]
+fn c_is_refused_where_no_config_is_read() {
+    for (args, says) in [
+        (&["log", "-c", "k.yml"][..], "`courier log` reads no config"),
+        (
+            &[
+                "init",
+                "--strategy",
+                "smtp",
+                "--host",
+                "mail.acme.test",
+                "-c",
+                "k.yml",
+            ],
+            "--merge FILE",
+        ),
+        (
+            &["uri", "--host", "mail.acme.test", "-c", "k.yml"],
+            "only with --decode",
+        ),
+    ] {
+        let out = run(&root(), args, &[], None);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.all());
+        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
+    }
+}
+
+/// Every command's help lists its own options first and the global ones
+/// under their own heading, and no example line wraps mid-command.
+#[test]
+fn help_keeps_global_options_apart_and_examples_whole() {
+    for command in [
+        "check-config",
+        "test",
+        "render",
+        "send",
+        "log",
+        "uri",
+        "init",
+        "completions",
+    ] {
+        let help = run(&root(), &[command, "--help"], &[], None).stdout;
+        let global = help
+            .find("\nGlobal options:\n")
+            .expect("a Global options heading");
+        let own = help.find("\nOptions:\n").expect("an Options heading");
+        assert!(own < global, "{command}");
+        assert!(help[global..].contains("--config <FILE>"), "{command}");
+        assert!(!help[own..global].contains("--config <FILE>"), "{command}");
+        let examples = help
+            .lines()
+            .skip_while(|l| *l != "Examples:")
+            .skip(1)
+            .take_while(|l| !l.is_empty());
+        for line in examples {
+            assert!(
+                line.starts_with("  courier ") || line.starts_with("  ory "),
+                "{command}: an example line wraps: {line:?}"
+            );
+        }
+    }
+}
+
+/// A usage error says what else would do.
+#[test]
+fn usage_errors_point_the_way() {
+    let out = run(&root(), &["uri"], &[], None);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(out.stderr.contains("--decode URI"), "{}", out.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k.yml"),
+        "courier:\n  smtp:\n    connection_uri: smtp://127.0.0.1:1/\n",
+    )
+    .unwrap();
+    let out = run(
+        dir.path(),
+        &["send", "-c", "k.yml", "--to", "j@acme.test", "--text", "t"],
+        &[],
+        None,
+    );
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(out.stderr.contains("--template TYPE"), "{}", out.stderr);
+}

@@ -48,6 +48,10 @@ const YAML: &[&str] = &[
     "smtp://h:25/?disable_starttls=true",
     "    from_address: ",
     "a@example.com",
+    // The unfinished-config lint: a documentation domain after a wide
+    // character, a placeholder.
+    "é.example.org",
+    "REPLACE_TOKEN",
     "    headers:\n",
     "      X-Api-Key: ",
     "  delivery_strategy: http\n",

@@ -39,6 +39,29 @@ fn completions_are_current() {
     }
 }
 
+/// `courier completions SHELL` prints what is committed in `completions/`.
+#[test]
+fn completions_command_prints_the_committed_scripts() {
+    for (shell, file) in [
+        ("bash", "courier.bash"),
+        ("zsh", "_courier"),
+        ("fish", "courier.fish"),
+        ("powershell", "_courier.ps1"),
+        ("elvish", "courier.elv"),
+    ] {
+        let out = crate::support::run(&root(), &["completions", shell], &[], None);
+        assert_eq!(out.code, 0, "{shell}: {}", out.all());
+        let committed = std::fs::read_to_string(root().join("completions").join(file))
+            .expect("committed script");
+        assert!(
+            out.stdout == committed,
+            "{shell}: differs from completions/{file}"
+        );
+    }
+    let out = crate::support::run(&root(), &["completions", "tcsh"], &[], None);
+    assert_eq!(out.code, 2, "{}", out.all());
+}
+
 #[test]
 fn man_pages_are_current() {
     let tmp = tempfile::tempdir().expect("temp dir");

@@ -510,3 +510,21 @@ fn the_request_url_reaches_the_server_whole_and_is_shown_masked() {
         out.stdout
     );
 }
+
+/// A closed port: `test` and `send` name it alike, as the system does.
+#[test]
+fn test_and_send_name_a_refused_connection_alike() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/send");
+    let dir = setup(&http_yaml(&url, Auth::None, "file://./body.jsonnet"));
+    let (test, _) = courier(dir.path(), &["test"]);
+    let (sent, _) = send(dir.path(), &[]);
+    for out in [&test, &sent] {
+        assert_eq!(out.code, 69, "{}", out.all());
+        assert!(out.all().contains("Connection refused"), "{}", out.all());
+    }
+}

@@ -14,6 +14,7 @@ mod hostile_input;
 mod hostile_secrets;
 mod hostile_smtp;
 mod http;
+mod init;
 mod smtp;
 mod support;
 mod templates;

@@ -439,6 +439,13 @@ fn disable_starttls_still_upgrades_when_offered() {
         "{}",
         out.stdout
     );
+    // The hint does not ask for the skip_ssl_verify the URI has.
+    assert!(
+        out.all().contains("ignoring skip_ssl_verify")
+            && !out.all().contains("add ?skip_ssl_verify=true"),
+        "{}",
+        out.all()
+    );
     let out = courier(dir.path(), &["test"], &with_ca());
     assert_eq!(out.code, 0, "{}", out.all());
 }
@@ -594,4 +601,18 @@ fn send_failures_name_the_stage_and_reply_and_client_certs_load() {
     );
     assert_eq!(out.code, 0, "{}", out.all());
     assert_eq!(starttls.messages(1).len(), 1);
+}
+
+/// An example's server never answers: the hint says so.
+#[test]
+fn a_documentation_domain_server_is_named_as_such() {
+    let dir = config("smtp://u:pw@mail.example.org:587/", "");
+    let out = courier(dir.path(), &["test", "--timeout", "2"], &[]);
+    assert!(matches!(out.code, 69 | 75), "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("`mail.example.org` is a documentation domain"),
+        "{}",
+        out.all()
+    );
 }

@@ -287,3 +287,186 @@ fn out_dir_gets_eml_and_html_per_type() {
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(dir.path().join("out/login_code_valid.txt").exists());
 }
+
+/// A valid SMTP config has no HTTP request to show: asking for one is a
+/// usage error (2), never "the config has an error" (78).
+#[test]
+fn render_payload_of_smtp_email_is_a_usage_error() {
+    let dir = smtp_config("");
+    let check = run(dir.path(), &["check-config", "-c", "kratos.yml"], &[], None);
+    assert_eq!(check.code, 0, "{}", check.all());
+    for part in ["payload", "request"] {
+        let out = render(
+            dir.path(),
+            &["--template", "recovery_code_valid", "--part", part],
+        );
+        assert_eq!(out.code, 2, "{part}: {}", out.all());
+        assert!(
+            out.stderr
+                .contains(&format!("--part {part} is the HTTP request"))
+                && out.stderr.contains("--channel sms"),
+            "{part}: {}",
+            out.stderr
+        );
+    }
+    // The SMS channel of the same config goes over HTTP: its payload renders.
+    let out = render(
+        dir.path(),
+        &[
+            "--template",
+            "recovery_code_valid",
+            "--channel",
+            "sms",
+            "--part",
+            "payload",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+}
+
+/// `--data` keys no template data has are named, with the JSON name of a
+/// Go field; a known key is not; `--to` is the sample identity's address.
+#[test]
+fn data_keys_are_checked_and_sample_data_follows_to() {
+    let dir = smtp_config("");
+    std::fs::write(
+        dir.path().join("data.yml"),
+        "RecoveryCode: '123456'\nexpires_in_minuts: 5\nzzz: 1\nrecovery_code: '654321'\n",
+    )
+    .unwrap();
+    let out = render(
+        dir.path(),
+        &[
+            "--template",
+            "recovery_code_valid",
+            "--data",
+            "data.yml",
+            "--to",
+            "jane@acme.test",
+            "--part",
+            "ctx",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    golden(
+        &root().join("tests/snapshots/render/data-unknown-keys.txt"),
+        &out.stderr,
+    );
+    assert!(
+        !out.stderr.contains("key `recovery_code`"),
+        "{}",
+        out.stderr
+    );
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let td = &json["ctx"]["template_data"];
+    assert_eq!(td["to"], "jane@acme.test");
+    assert_eq!(td["identity"]["traits"]["email"], "jane@acme.test");
+    assert_eq!(
+        td["identity"]["recovery_addresses"][0]["value"],
+        "jane@acme.test"
+    );
+    assert!(
+        !out.stdout.contains("jane.doe@example.com"),
+        "{}",
+        out.stdout
+    );
+    // Over all types, a key any of them has is known.
+    std::fs::write(
+        dir.path().join("data.yml"),
+        "recovery_code: '1'\nlogin_code: '2'\n",
+    )
+    .unwrap();
+    let out = render(
+        dir.path(),
+        &["--all-templates", "--data", "data.yml", "--format", "json"],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+    // send warns alike (before it delivers).
+    let sink = Sink::start(Mode::Plain, false);
+    let port = sink.port.to_string();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kratos.yml"),
+        format!("courier:\n  smtp:\n    connection_uri: smtp://127.0.0.1:{port}/?disable_starttls=true\n    from_address: no-reply@acme.test\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("data.yml"), "RecoveryCode: '123456'\n").unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "send",
+            "-c",
+            "kratos.yml",
+            "--to",
+            "jane@acme.test",
+            "--template",
+            "recovery_code_valid",
+            "--data",
+            "data.yml",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stderr.contains("did you mean `recovery_code`?"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// One did-you-mean for a mistyped template type in every command, and
+/// the channel that sends a type the other one does not.
+#[test]
+fn unknown_template_types_get_a_did_you_mean() {
+    let dir = smtp_config("");
+    let mut shown = String::new();
+    for args in [
+        &[
+            "render",
+            "-c",
+            "kratos.yml",
+            "--template",
+            "recovery_code_vaild",
+        ][..],
+        &[
+            "render",
+            "-c",
+            "kratos.yml",
+            "--template",
+            "recovery_valid",
+            "--channel",
+            "sms",
+        ],
+        &["render", "-c", "kratos.yml", "--template", "banana"],
+        &[
+            "send",
+            "-c",
+            "kratos.yml",
+            "--to",
+            "jane@acme.test",
+            "--template",
+            "login_code_vaild",
+        ],
+        &[
+            "test",
+            "-c",
+            "kratos.yml",
+            "--channel",
+            "sms",
+            "--template",
+            "login_cod_valid",
+        ],
+    ] {
+        let out = run(dir.path(), args, &[], None);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.all());
+        shown.push_str(&format!("$ courier {}\n{}", args.join(" "), out.stderr));
+    }
+    golden(
+        &root().join("tests/snapshots/templates/unknown-types.txt"),
+        &shown,
+    );
+}

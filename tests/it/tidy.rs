@@ -50,6 +50,7 @@ fn outside_crates_have_one_owner() {
         ("reqwest", "delivery/http/mod.rs"),
         ("colored", "output/mod.rs"),
         ("clap", "cli.rs"),
+        ("clap_complete", "cli.rs"),
         ("base64", "b64.rs"),
         ("rustls", "delivery/tls.rs"),
         ("x509_parser", "delivery/cert.rs"),

@@ -68,7 +68,7 @@ fn passwords_round_trip_pass_check_config_and_never_show_in_decode() {
                 "--mode",
                 "starttls",
                 "--host",
-                "mail.example.com",
+                "mail.acme.test",
                 "--user",
                 "us:er@x",
                 "--password-stdin",
@@ -83,7 +83,7 @@ fn passwords_round_trip_pass_check_config_and_never_show_in_decode() {
             std::fs::write(
                 dir.path().join("k.yml"),
                 format!(
-                    "courier:\n  smtp:\n    connection_uri: {}\n",
+                    "courier:\n  smtp:\n    connection_uri: {}\n    from_address: no-reply@acme.test\n",
                     serde_json::to_string(uri).unwrap()
                 ),
             )
@@ -373,7 +373,7 @@ fn init_prints_valid_sections_and_merges_keeping_the_rest() {
         ],
         None,
     );
-    assert_eq!(out.code, 78, "{}", out.all());
+    assert_eq!(out.code, 2, "{}", out.all());
     assert!(out.stderr.contains("--force"), "{}", out.stderr);
     assert_eq!(
         std::fs::read_to_string(dir.path().join("kratos.yml")).unwrap(),
@@ -411,4 +411,133 @@ fn init_prints_valid_sections_and_merges_keeping_the_rest() {
     );
     let check = run(dir.path(), &["check-config", "-c", "kratos.yml"], &[], None);
     assert_eq!(check.code, 0, "{}", check.all());
+}
+
+#[test]
+fn uri_refuses_what_cannot_work() {
+    let cases: [(&[&str], Option<&str>); 5] = [
+        (&["--host", "mail.acme.test", "--port", "0"], None),
+        (
+            &[
+                "--host",
+                "mail.acme.test",
+                "--user",
+                "u",
+                "--password-stdin",
+            ],
+            Some("\n"),
+        ),
+        (
+            &[
+                "--host",
+                "mail.acme.test",
+                "--user",
+                "u",
+                "--password-stdin",
+            ],
+            Some(""),
+        ),
+        (&["--provider", "mailgun", "--password-stdin"], Some("pw\n")),
+        (
+            &[
+                "--provider",
+                "ses",
+                "--region",
+                "eu-west-1",
+                "--password-stdin",
+            ],
+            Some("pw\n"),
+        ),
+    ];
+    let mut shown = String::new();
+    for (args, stdin) in cases {
+        let mut all = vec!["uri"];
+        all.extend(args);
+        let out = run(&root(), &all, &[], stdin);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.all());
+        assert!(out.stdout.is_empty(), "{args:?}: no URI: {}", out.stdout);
+        shown.push_str(&format!("$ courier {}\n{}", all.join(" "), out.stderr));
+    }
+    golden(&root().join("tests/snapshots/uri/refusals.txt"), &shown);
+}
+
+#[test]
+fn decode_reads_the_uri_from_stdin_or_the_config() {
+    let uri = "smtps://courier:Se%2Fcret-42@mail.acme.test:465/?server_name=mx.acme.test";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k.yml"),
+        format!("courier:\n  smtp:\n    connection_uri: {uri}\n"),
+    )
+    .unwrap();
+    let given = run(dir.path(), &["uri", "--decode", uri], &[], None);
+    assert_eq!(given.code, 0, "{}", given.all());
+    assert!(given.stdout.contains("mx.acme.test"), "{}", given.stdout);
+    let stdin = run(
+        dir.path(),
+        &["uri", "--decode", "-"],
+        &[],
+        Some(&format!("{uri}\n")),
+    );
+    let config = run(dir.path(), &["uri", "--decode", "-c", "k.yml"], &[], None);
+    for out in [&stdin, &config] {
+        assert_eq!(out.code, 0, "{}", out.all());
+        assert_eq!(out.stdout, given.stdout);
+        assert!(!out.all().contains("Se%2Fcret") && !out.all().contains("Se/cret"));
+    }
+    // The environment overrides the file, as for Kratos.
+    let env = run(
+        dir.path(),
+        &["uri", "--decode", "-c", "k.yml"],
+        &[("COURIER_SMTP_CONNECTION_URI", "smtp://relay.acme.test:25/")],
+        None,
+    );
+    assert!(env.stdout.contains("relay.acme.test"), "{}", env.all());
+    // ... and alone, as Kratos reads it without a file.
+    let env = run(
+        dir.path(),
+        &["uri", "--decode"],
+        &[("COURIER_SMTP_CONNECTION_URI", "smtp://relay.acme.test:25/")],
+        None,
+    );
+    assert!(env.stdout.contains("relay.acme.test"), "{}", env.all());
+
+    // The port is a number, as in `courier uri --format json`.
+    let json = run(
+        dir.path(),
+        &["uri", "--decode", uri, "--format", "json"],
+        &[],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["port"], 465, "{}", json.stdout);
+    // One character is one character.
+    let one = run(
+        dir.path(),
+        &["uri", "--decode", "smtp://u:p@mail.acme.test:587/"],
+        &[],
+        None,
+    );
+    assert!(one.stdout.contains("*** (1 character)\n"), "{}", one.stdout);
+    std::fs::write(dir.path().join("none.yml"), "courier:\n  smtp: {}\n").unwrap();
+    let big = "x".repeat(5000);
+    let cases: [(&[&str], Option<&str>, i32, &str); 5] = [
+        (&["--decode"], None, 2, "--decode needs a URI"),
+        (&["--decode", "-"], Some("\n"), 2, "no URI to decode"),
+        (&["--decode", "-"], Some(&big), 65, "larger than 4 KiB"),
+        (&["--decode", uri, "-c", "k.yml"], None, 2, "not both"),
+        (
+            &["--decode", "-c", "none.yml"],
+            None,
+            78,
+            "connection_uri is not set",
+        ),
+    ];
+    for (args, stdin, code, says) in cases {
+        let mut all = vec!["uri"];
+        all.extend(args);
+        let out = run(dir.path(), &all, &[], stdin);
+        assert_eq!(out.code, code, "{args:?}: {}", out.all());
+        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
+    }
 }

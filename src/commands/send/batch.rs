@@ -101,6 +101,16 @@ pub fn run(
         resend_uncertain: args.resend_uncertain,
         stop_at_bad_row: args.on_bad_row == OnBadRow::Stop,
     };
+    if let Some(ty) = &options.defaults.template
+        && let Some(channel) = options.defaults.channel
+    {
+        crate::commands::data::warn_unknown_keys(
+            printer,
+            options.defaults.data.as_ref(),
+            channel,
+            &[ty.as_str()],
+        );
+    }
     let mut presenter = Presenter::new(printer, args.dry_run);
     if args.dry_run {
         let summary = batch::dry_run(&options, &settings, &mut presenter)?;

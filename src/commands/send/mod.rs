@@ -53,13 +53,23 @@ pub fn run(
     let to = &super::recipient(to, channel)?;
     let (_, settings) = super::usable(global, printer, super::delivery_keys(channel))?;
     if channel == Channel::Email && args.subject.is_none() && args.template.is_none() {
-        return Err(Usage::new("an email needs --subject").into());
+        return Err(Usage::new("an email needs --subject")
+            .hint(
+                "or --template TYPE to send a Kratos template (`courier render --help` lists them)",
+            )
+            .into());
     }
     let data = args
         .data
         .as_deref()
         .map(crate::config::data::read)
         .transpose()?;
+    if let Some(ty) = &args.template {
+        if !channel.types().contains(&ty.as_str()) {
+            return Err(super::unknown_type(ty, channel).into());
+        }
+        super::data::warn_unknown_keys(printer, data.as_ref(), channel, &[ty.as_str()]);
+    }
     let content = match &args.template {
         Some(ty) => Content::Template {
             ty,

@@ -18,7 +18,7 @@ use crate::delivery::request::{RequestConfig, RequestView};
 use crate::delivery::tls::SessionInfo;
 use crate::delivery::verdict;
 use crate::diag::{Paint, Role};
-use crate::exit::{self, ExitStatus, Usage};
+use crate::exit::{self, ExitStatus};
 use crate::message::Channel;
 use crate::message::compose::{Composer, Spec, Wire};
 use crate::output::Printer;
@@ -57,18 +57,14 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     let ty = args.template.as_deref().unwrap_or(channel.default_type());
     if !channel.types().contains(&ty) {
-        return Err(Usage::new(format!(
-            "`{ty}` is not a template type Kratos sends by {}",
-            channel.as_str()
-        ))
-        .hint(format!("one of: {}", channel.types().join(", ")))
-        .into());
+        return Err(crate::commands::unknown_type(ty, channel).into());
     }
     let data = args
         .data
         .as_deref()
         .map(crate::config::data::read)
         .transpose()?;
+    crate::commands::data::warn_unknown_keys(printer, data.as_ref(), channel, &[ty]);
     let endpoint = Endpoint::of(&cfg.url).ok_or(SettingsError::NoUrl)?;
     let proxy = dial::proxy_for(&endpoint.scheme, &endpoint.host, &|n| std::env::var(n).ok());
     if let Some(p) = &proxy

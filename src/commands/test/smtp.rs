@@ -58,7 +58,17 @@ pub fn run(settings: &Settings, args: &TestArgs, printer: &Printer) -> anyhow::R
         code: 250,
         lines: Vec::new(),
     };
-    let v = verdict::smtp(result.as_ref().map(|()| &reached), stage, &target);
+    let mut v = verdict::smtp(result.as_ref().map(|()| &reached), stage, &target);
+    // An example's server was never meant to answer.
+    if result.is_err()
+        && stage == Some(Stage::Connect)
+        && let Some(domain) = crate::config::lint::documentation_domain(&target.host)
+    {
+        v.hint = Some(format!(
+            "`{domain}` is a documentation domain (RFC 2606), not a mail server: put your \
+             server in courier.smtp.connection_uri (`courier uri` builds one)"
+        ));
+    }
     let error = result.as_ref().err().map(|_| ErrorReport {
         stage: stage.map(Stage::name),
         message: v.error.clone().unwrap_or_default(),

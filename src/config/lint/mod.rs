@@ -8,9 +8,11 @@ mod context;
 mod headers;
 mod request;
 mod templates;
+mod unfinished;
 pub mod uri;
 
 pub use context::Options;
+pub use unfinished::documentation_domain;
 
 use std::path::{Path, PathBuf};
 
@@ -19,7 +21,7 @@ use crate::config::schema::facts::courier_required;
 use crate::config::schema::formats::pattern_matches;
 use crate::config::settings::Settings;
 use crate::config::source::Sources;
-use crate::config::tree::{KeyPath, Node, Value};
+use crate::config::tree::{KeyPath, Loc, Node, Value};
 use crate::diag::Diagnostic;
 use context::Context;
 use request::Target;
@@ -41,12 +43,15 @@ pub fn lint(root: &Node, sources: &Sources, options: &Options) -> Vec<Diagnostic
         options,
         sandbox: std::cell::RefCell::new(crate::render::sandbox::Sandbox::new()),
     };
-    smtp_section(courier, &mut out);
+    // Findings about a key the section lacks point at `courier:` itself.
+    let courier_key = root.entry("courier").map_or(&courier.loc, |e| &e.key_loc);
+    smtp_section(courier, courier_key, &mut out);
     http_section(courier, &cx, &mut out);
     channels(courier, &cx, &mut out);
     worker(courier, &mut out);
     templates::lint(courier, &cx, &mut out);
     override_path(courier, &mut out);
+    unfinished::lint(courier, courier_key, strategy(courier) == "smtp", &mut out);
     out
 }
 
@@ -57,7 +62,7 @@ fn strategy(courier: &Node) -> &str {
         .unwrap_or("smtp")
 }
 
-fn smtp_section(courier: &Node, out: &mut Vec<Diagnostic>) {
+fn smtp_section(courier: &Node, courier_key: &Loc, out: &mut Vec<Diagnostic>) {
     let path = KeyPath::root("courier").key("smtp");
     match courier.lookup(&["smtp", "connection_uri"]) {
         Some(uri) => {
@@ -75,7 +80,7 @@ fn smtp_section(courier: &Node, out: &mut Vec<Diagnostic>) {
                 "no connection URI: with delivery_strategy smtp every email fails \
                  (\"courier.smtp.connection_uri is not set\")",
             )
-            .at(courier.entry("smtp").map_or(&courier.loc, |e| &e.key_loc))
+            .at(courier.entry("smtp").map_or(courier_key, |e| &e.key_loc))
             .help(
                 "set courier.smtp.connection_uri, e.g. smtp://user:password@mail.example.com:587/",
             ),

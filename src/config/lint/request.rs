@@ -161,13 +161,17 @@ fn load(at: &Body<'_>, cx: &Context<'_>, out: &mut Vec<Diagnostic>) -> Option<St
     let mut d = Diagnostic::error(code, &at.path, err.to_string()).at(&at.node.loc);
     if let Ok(fetch::Target::File(p)) = fetch::target(at.uri)
         && p.is_relative()
-        && cx.config_dirs.iter().any(|d| d.join(&p).is_file())
-        && !matches!(at.node.loc.origin, Origin::Env(_))
     {
-        d = d.help(
+        let beside = cx.config_dirs.iter().any(|d| d.join(&p).is_file())
+            && !matches!(at.node.loc.origin, Origin::Env(_));
+        d = d.help(if beside {
             "the file exists next to the config file, but Kratos resolves file:// paths against its \
-             working directory: run from there, or use an absolute path",
-        );
+             working directory: run from there, or use an absolute path"
+        } else {
+            "a relative file:// path is resolved against the working directory (Kratos' and \
+             courier's), not the config file's folder: run from the folder it is relative to, or \
+             use an absolute path"
+        });
     }
     out.push(d);
     None

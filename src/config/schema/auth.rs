@@ -51,7 +51,10 @@ pub(super) fn validate(node: &Node, path: &KeyPath, out: &mut Vec<Diagnostic>) {
                     format!("unknown key `{}` in auth", e.key),
                 )
                 .at(&e.key_loc)
-                .help(SHAPES),
+                .help(match did_you_mean(&e.key, ["type", "config"]) {
+                    Some(m) => format!("did you mean `{m}`? {SHAPES}"),
+                    None => SHAPES.to_owned(),
+                }),
             );
         }
     }
@@ -102,14 +105,16 @@ fn config_fields(
         } else if e.key == "in" {
             let v = e.node.as_str().unwrap_or_default();
             if v != "header" && v != "cookie" {
-                out.push(
-                    Diagnostic::error(
-                        "invalid-auth",
-                        cpath.key("in"),
-                        format!("`{v}` is not one of: header, cookie"),
-                    )
-                    .at(&e.node.loc),
-                );
+                let mut d = Diagnostic::error(
+                    "invalid-auth",
+                    cpath.key("in"),
+                    format!("`{v}` is not one of: header, cookie"),
+                )
+                .at(&e.node.loc);
+                if let Some(m) = did_you_mean(v, ["header", "cookie"]) {
+                    d = d.help(format!("did you mean `{m}`?"));
+                }
+                out.push(d);
             }
         }
     }

@@ -328,7 +328,7 @@ fn step<T>(
     r: Result<T, SendError>,
     detail: impl Fn(&T) -> String,
 ) -> Result<T, SendError> {
-    let ms = start.elapsed().as_secs_f64() * 1e3;
+    let ms = crate::delivery::millis_since(start);
     let (outcome, detail) = match &r {
         Ok(v) => ("ok", detail(v)),
         Err(e) => ("failed", e.to_string()),
@@ -380,17 +380,23 @@ fn walk(
             .join(", ")
     })?;
     let start = Instant::now();
-    let r = addrs
-        .iter()
-        .map(|a| TcpStream::connect_timeout(a, timeout).map(|s| (s, *a)))
-        .find(Result::is_ok)
-        .unwrap_or_else(|| {
-            Err(std::io::Error::new(
-                std::io::ErrorKind::ConnectionRefused,
-                "no address accepted the connection",
-            ))
-        })
-        .map_err(|e| io_failure(&e, timeout));
+    // Every address is tried; when none answers, the last one's error
+    // is the report (as `send` reports it: "Connection refused").
+    let mut last = std::io::Error::new(
+        std::io::ErrorKind::NotFound,
+        "the name resolved to no address",
+    );
+    let mut connected = None;
+    for a in &addrs {
+        match TcpStream::connect_timeout(a, timeout) {
+            Ok(s) => {
+                connected = Some((s, *a));
+                break;
+            }
+            Err(e) => last = e,
+        }
+    }
+    let r = connected.ok_or_else(|| io_failure(&last, timeout));
     let (tcp, _) = step(d, "connect", start, r, |(_, a)| {
         format!("{a}{}", if proxy.is_some() { " (proxy)" } else { "" })
     })?;

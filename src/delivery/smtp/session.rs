@@ -278,7 +278,7 @@ impl Session {
         self.stages.push(StageRecord {
             stage,
             outcome,
-            ms: start.elapsed().as_secs_f64() * 1e3,
+            ms: crate::delivery::millis_since(start),
             detail,
         });
         if result.is_ok() && stage != Stage::Quit {
