@@ -349,7 +349,9 @@ impl<'s> Composer<'s> {
             channel,
         };
         let model = self.model(&kind);
-        let data = model::data_json(&model.1, template_data, request_headers);
+        // The text parts' data, and the HTML part's (without request
+        // headers), each crossing to the sandbox once.
+        let mut data = vec![model::data_json(&model.1, template_data, request_headers)];
         let parts: &[Part] = match channel {
             Channel::Email => &[Part::Subject, Part::Text, Part::Html],
             Channel::Sms => &[Part::Sms],
@@ -358,17 +360,18 @@ impl<'s> Composer<'s> {
         let mut present = Vec::new();
         for &part in parts {
             if let Some(id) = self.part(&kind, part, &model)? {
-                let data = if part == Part::Html {
-                    model::data_json(&model.1, template_data, &json!({}))
+                let which = if part == Part::Html {
+                    data.push(model::data_json(&model.1, template_data, &json!({})));
+                    1
                 } else {
-                    data.clone()
+                    0
                 };
-                runs.push((id, data));
+                runs.push((id, which));
                 present.push(part);
             }
         }
         let mut texts = Texts::default();
-        for (part, text) in present.into_iter().zip(self.sandbox.execute(runs)) {
+        for (part, text) in present.into_iter().zip(self.sandbox.execute(data, &runs)) {
             let text = text?;
             match part {
                 Part::Subject => texts.subject = text.trim().to_owned(),

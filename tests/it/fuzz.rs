@@ -409,7 +409,7 @@ fn go_templates_render_or_fail_cleanly_in_the_sandbox() {
             let mut sandbox = sandbox.borrow_mut();
             let result = sandbox
                 .template(&files, part, &model_name, &go)
-                .and_then(|id| sandbox.execute(vec![(id, data.clone())]).remove(0));
+                .and_then(|id| sandbox.execute(vec![data.clone()], &[(id, 0)]).remove(0));
             match result {
                 Ok(out) => prop_assert!(out.len() <= 1 << 20),
                 Err(e) => prop_assert!(

@@ -71,7 +71,7 @@ fn check(
     let mut sandbox = cx.sandbox.borrow_mut();
     let rendered = sandbox
         .template(&files, part, &model_name, &go)
-        .and_then(|id| sandbox.execute(vec![(id, data)]).remove(0));
+        .and_then(|id| sandbox.execute(vec![data], &[(id, 0)]).remove(0));
     if let Err(e) = rendered {
         let (path, loc) = match &files.origin {
             Origin::Config { path, .. } => (path.clone(), node.map(|n| n.loc.clone())),

@@ -1,17 +1,19 @@
 //! The parent's handle on one worker. A process: requests go down its
 //! stdin and the answer is read from its stdout on the calling thread,
-//! while a watchdog thread kills the process if the answer is later than
-//! the request's limit plus a grace (the worker ends itself at the limit;
-//! this is the second bound). A thread, in library use: the same requests
-//! over channels, a runaway abandoned rather than killed.
+//! under a deadline a watchdog thread polls: it kills the process if the
+//! answer is later than the request's limit plus a grace (the worker ends
+//! itself at the limit; this is the second bound). A thread, in library
+//! use: the same requests over channels, a runaway abandoned rather than
+//! killed.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex, Weak, mpsc};
 use std::time::{Duration, Instant};
 
+use super::deadline::{self, Deadline};
 use super::protocol::{Op, Request, Response};
 use super::worker;
 
@@ -60,13 +62,18 @@ enum Link {
 }
 
 struct Process {
-    child: Arc<Mutex<Child>>,
+    watch: Arc<Watch>,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
-    /// The deadline of the request under way (`None`: answered).
-    watch: mpsc::Sender<Option<Instant>>,
+}
+
+/// What the parent's watchdog watches.
+struct Watch {
+    child: Mutex<Child>,
+    /// The deadline of the request under way.
+    deadline: Deadline,
     /// The watchdog killed the worker.
-    overran: Arc<AtomicBool>,
+    overran: AtomicBool,
 }
 
 impl Worker {
@@ -95,7 +102,7 @@ impl Worker {
     /// Whether the worker may be asked (its watchdog did not kill it).
     pub(super) fn usable(&self) -> bool {
         match &self.link {
-            Link::Process(p) => !p.overran.load(Ordering::SeqCst),
+            Link::Process(p) => !p.watch.overran.load(Ordering::SeqCst),
             Link::Thread { .. } => true,
         }
     }
@@ -104,7 +111,7 @@ impl Worker {
     /// (one per template of an `Execute`), plus grace.
     pub(super) fn ask(&mut self, op: &Op, limit: Duration) -> Result<Response, Fault> {
         let steps = match op {
-            Op::Execute { runs } => u32::try_from(runs.len().max(1)).unwrap_or(u32::MAX),
+            Op::Execute { runs, .. } => u32::try_from(runs.len().max(1)).unwrap_or(u32::MAX),
             _ => 1,
         };
         let wait = limit.saturating_mul(steps) + GRACE;
@@ -143,15 +150,16 @@ impl Process {
             let _ = child.wait();
             return Err(Fault::Crashed("a worker without pipes".into()));
         };
-        let child = Arc::new(Mutex::new(child));
-        let overran = Arc::new(AtomicBool::new(false));
-        let watch = watchdog(child.clone(), overran.clone());
+        let watch = Arc::new(Watch {
+            child: Mutex::new(child),
+            deadline: Deadline::default(),
+            overran: AtomicBool::new(false),
+        });
+        watchdog(Arc::downgrade(&watch));
         Ok(Self {
-            child,
+            watch,
             stdin,
             stdout: BufReader::new(stdout),
-            watch,
-            overran,
         })
     }
 
@@ -162,7 +170,7 @@ impl Process {
         };
         let mut line = serde_json::to_vec(&request).map_err(|e| Fault::Crashed(e.to_string()))?;
         line.push(b'\n');
-        let _ = self.watch.send(Some(Instant::now() + wait));
+        self.watch.deadline.set(wait);
         let sent = self
             .stdin
             .write_all(&line)
@@ -173,7 +181,7 @@ impl Process {
                 .take(worker::RESPONSE_CAP + 1)
                 .read_until(b'\n', &mut answer)
         });
-        let _ = self.watch.send(None);
+        self.watch.deadline.clear();
         match read {
             Ok(n) if n > 0 && answer.last() == Some(&b'\n') => serde_json::from_slice(&answer)
                 .map_err(|e| Fault::Crashed(format!("an unreadable answer: {e}"))),
@@ -184,10 +192,10 @@ impl Process {
     /// Why the worker stopped answering, from how it ended; one that has
     /// not ended (an answer cut short) is killed.
     fn why_gone(&mut self, limit: Duration) -> Fault {
-        if self.overran.load(Ordering::SeqCst) {
+        if self.watch.overran.load(Ordering::SeqCst) {
             return Fault::Timeout(limit);
         }
-        let Ok(mut child) = self.child.lock() else {
+        let Ok(mut child) = self.watch.child.lock() else {
             return Fault::Crashed("the worker's handle was poisoned".into());
         };
         let waited = Instant::now();
@@ -208,32 +216,29 @@ impl Process {
     }
 }
 
-/// Kills `child` when a request's deadline passes before its answer.
-fn watchdog(child: Arc<Mutex<Child>>, overran: Arc<AtomicBool>) -> mpsc::Sender<Option<Instant>> {
-    let (tx, rx) = mpsc::channel::<Option<Instant>>();
+/// Kills the worker when a request's deadline passes before its answer;
+/// ends with the handle.
+fn watchdog(watch: Weak<Watch>) {
     std::thread::spawn(move || {
-        while let Ok(message) = rx.recv() {
-            let Some(deadline) = message else {
-                continue;
+        loop {
+            std::thread::sleep(deadline::POLL);
+            let Some(w) = watch.upgrade() else {
+                return;
             };
-            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(_) => {}
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    overran.store(true, Ordering::SeqCst);
-                    if let Ok(mut c) = child.lock() {
-                        let _ = c.kill();
-                    }
+            if w.deadline.passed() {
+                w.overran.store(true, Ordering::SeqCst);
+                w.deadline.clear();
+                if let Ok(mut c) = w.child.lock() {
+                    let _ = c.kill();
                 }
-                Err(mpsc::RecvTimeoutError::Disconnected) => return,
             }
         }
     });
-    tx
 }
 
 impl Drop for Process {
     fn drop(&mut self) {
-        if let Ok(mut child) = self.child.lock() {
+        if let Ok(mut child) = self.watch.child.lock() {
             let _ = child.kill();
             let _ = child.wait();
         }

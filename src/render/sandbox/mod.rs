@@ -13,6 +13,7 @@
 //! not called and the worker is a thread: same protocol, same limits on
 //! output, but a runaway is abandoned rather than killed.
 
+mod deadline;
 mod handle;
 pub mod protocol;
 pub mod worker;
@@ -129,12 +130,14 @@ impl Sandbox {
         }
     }
 
-    /// Executes templates, each with its data (Go field names to JSON):
-    /// one result per run, in order. When the worker fails (time, memory)
-    /// during several runs, each is run alone to name the one at fault.
+    /// Executes templates: each run a template and the index of its data
+    /// in `data` (Go field names to JSON); one result per run, in order.
+    /// When the worker fails (time, memory) during several runs, each is
+    /// run alone to name the one at fault.
     pub fn execute(
         &mut self,
-        runs: Vec<(TemplateId, Value)>,
+        data: Vec<Value>,
+        runs: &[(TemplateId, usize)],
     ) -> Vec<Result<String, TemplateError>> {
         let n = runs.len();
         if n == 0 {
@@ -142,7 +145,8 @@ impl Sandbox {
         }
         let slots: Vec<usize> = runs.iter().map(|(id, _)| id.0).collect();
         let op = Op::Execute {
-            runs: runs.into_iter().map(|(id, data)| (id.0, data)).collect(),
+            data,
+            runs: runs.iter().map(|(id, which)| (id.0, *which)).collect(),
         };
         // The limit is each template's: the worker times every run.
         let answer = self.call(&op, &slots, TEMPLATE_TIME_LIMIT);
@@ -161,11 +165,14 @@ impl Sandbox {
                 .map(|i| Err(template_fault(&name(self, i), "a malformed answer")))
                 .collect(),
             Err(_) if n > 1 => {
-                let Op::Execute { runs } = op else {
+                let Op::Execute { data, .. } = op else {
                     return Vec::new();
                 };
-                runs.into_iter()
-                    .flat_map(|(slot, data)| self.execute(vec![(TemplateId(slot), data)]))
+                runs.iter()
+                    .flat_map(|(id, which)| {
+                        let one = data.get(*which).cloned().unwrap_or_default();
+                        self.execute(vec![one], &[(*id, 0)])
+                    })
                     .collect()
             }
             Err(fault) => vec![Err(template_fault(&name(self, 0), &fault.text()))],

@@ -34,8 +34,13 @@ pub enum Op {
         model: String,
         fields: Vec<String>,
     },
-    /// Execute templates, each with its data (Go field names to JSON).
-    Execute { runs: Vec<(usize, Value)> },
+    /// Execute templates: each run names a slot and which of `data` (Go
+    /// field names to JSON) it executes with; data shared by several runs
+    /// crosses the pipe once.
+    Execute {
+        data: Vec<Value>,
+        runs: Vec<(usize, usize)>,
+    },
 }
 
 /// Why one evaluation failed.

@@ -6,13 +6,14 @@
 use std::collections::HashMap;
 use std::io::{BufRead, Read, Write};
 use std::process::ExitCode;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
+use super::deadline::{self, Deadline};
 use super::protocol::{Failure, Op, Request, Response};
 use crate::render::jsonnet::Program;
 use crate::render::template::compile::Compiled;
-use crate::render::template::model;
+use crate::render::template::{Data, model};
 
 /// Set in a worker process's environment (and nothing else is).
 pub const WORKER_ENV: &str = "COURIER_SANDBOX_WORKER";
@@ -68,12 +69,13 @@ pub fn evaluator(
 }
 
 /// The worker process. The evaluation thread reads requests from stdin
-/// and answers on stdout; this thread is its watchdog: told when each
-/// step of a request starts (with its limit) and when the request ends,
-/// it ends the process when a step overruns. The evaluation thread starts
-/// serving only once the heap is capped.
+/// and answers on stdout, setting a deadline as each step of a request
+/// starts; this thread is its watchdog and ends the process when a
+/// deadline passes. The evaluation thread starts serving only once the
+/// heap is capped.
 pub fn main() -> ExitCode {
-    let (watch_tx, watch_rx) = mpsc::channel::<Option<Duration>>();
+    let deadline = Arc::new(Deadline::default());
+    let watched = deadline.clone();
     let (go_tx, go_rx) = mpsc::channel::<()>();
     let evaluator = std::thread::Builder::new()
         .name("evaluator".into())
@@ -82,25 +84,17 @@ pub fn main() -> ExitCode {
             if go_rx.recv().is_err() {
                 return EXIT_PROTOCOL;
             }
-            serve(&watch_tx)
+            serve(&watched)
         });
     let Ok(evaluator) = evaluator else {
         return ExitCode::from(EXIT_PROTOCOL);
     };
     limit_memory();
     let _ = go_tx.send(());
-    let mut armed: Option<Duration> = None;
-    loop {
-        let message = match armed {
-            None => watch_rx
-                .recv()
-                .map_err(|_| mpsc::RecvTimeoutError::Disconnected),
-            Some(limit) => watch_rx.recv_timeout(limit),
-        };
-        match message {
-            Ok(next) => armed = next,
-            Err(mpsc::RecvTimeoutError::Timeout) => return ExitCode::from(EXIT_TIMEOUT),
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+    while !evaluator.is_finished() {
+        std::thread::sleep(deadline::POLL);
+        if deadline.passed() {
+            return ExitCode::from(EXIT_TIMEOUT);
         }
     }
     match evaluator.join() {
@@ -109,9 +103,9 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Requests from stdin, answers on stdout, each step timed by the
-/// watchdog; the exit code when the input ends.
-fn serve(watchdog: &mpsc::Sender<Option<Duration>>) -> u8 {
+/// Requests from stdin, answers on stdout, each step under a deadline;
+/// the exit code when the input ends.
+fn serve(deadline: &Deadline) -> u8 {
     let mut programs = Programs::default();
     let mut input = std::io::stdin().lock();
     let mut output = std::io::stdout().lock();
@@ -122,11 +116,8 @@ fn serve(watchdog: &mpsc::Sender<Option<Duration>>) -> u8 {
             Err(()) => return EXIT_PROTOCOL,
         };
         let limit = Duration::from_millis(request.limit_ms);
-        let step = || {
-            let _ = watchdog.send(Some(limit));
-        };
-        let response = programs.handle(request.op, &step);
-        let _ = watchdog.send(None);
+        let response = programs.handle(request.op, &|| deadline.set(limit));
+        deadline.clear();
         let mut line = serde_json::to_vec(&response).unwrap_or_default();
         if line.len() as u64 > RESPONSE_CAP {
             let refused: Response = vec![Err(Failure::TooLarge(line.len()))];
@@ -228,21 +219,21 @@ impl Programs {
                         .map_err(Failure::Template),
                 ]
             }
-            Op::Execute { runs } => runs
-                .into_iter()
-                .enumerate()
-                .map(|(i, (slot, data))| {
-                    if i > 0 {
-                        step();
-                    }
-                    match self.templates.get(&slot) {
-                        Some(c) => c
-                            .execute(&model::to_value(&data))
-                            .map_err(Failure::Template),
-                        None => Err(Failure::NoSlot(slot)),
-                    }
-                })
-                .collect(),
+            Op::Execute { data, runs } => {
+                let values: Vec<Data> = data.iter().map(model::to_value).collect();
+                runs.into_iter()
+                    .enumerate()
+                    .map(|(i, (slot, which))| {
+                        if i > 0 {
+                            step();
+                        }
+                        match (self.templates.get(&slot), values.get(which)) {
+                            (Some(c), Some(v)) => c.execute(v).map_err(Failure::Template),
+                            _ => Err(Failure::NoSlot(slot)),
+                        }
+                    })
+                    .collect()
+            }
         }
     }
 }
