@@ -198,13 +198,9 @@ fn string_pairs(node: Option<&Node>) -> Vec<(String, String)> {
 }
 
 fn message_retries(root: &Node) -> u32 {
-    match root
-        .lookup(&["courier", "message_retries"])
-        .map(|n| &n.value)
-    {
-        Some(crate::config::tree::Value::Int(n)) => u32::try_from((*n).max(0)).unwrap_or(u32::MAX),
-        _ => 5,
-    }
+    root.lookup(&["courier", "message_retries"])
+        .and_then(|n| crate::config::schema::validate::integral(&n.value))
+        .map_or(5, |n| u32::try_from(n.max(0)).unwrap_or(u32::MAX))
 }
 
 fn mail(root: &Node) -> Mail {
@@ -231,7 +227,10 @@ fn smtp(root: &Node) -> Result<Smtp, SettingsError> {
     let path = |k: &str| string(root, &["courier", "smtp", k]).filter(|s| !s.is_empty());
     Ok(Smtp {
         uri,
+        // An empty name is no name: Kratos' dialer skips its own EHLO and
+        // Go's client greets with `localhost`.
         local_name: string(root, &["courier", "smtp", "local_name"])
+            .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "localhost".to_owned()),
         client_cert: path("client_cert_path").zip(path("client_key_path")),
     })

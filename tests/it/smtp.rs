@@ -616,3 +616,33 @@ fn a_documentation_domain_server_is_named_as_such() {
         out.all()
     );
 }
+
+#[test]
+fn an_empty_local_name_greets_as_localhost_and_whole_float_retries_are_integers() {
+    use crate::support::hostile::{Hostile, Step};
+    let server = Hostile::start(vec![
+        Step::Send(b"220 hostile ESMTP\r\n".to_vec()),
+        Step::Until("EHLO".into()),
+        Step::Send(b"250 hostile\r\n".to_vec()),
+        Step::Until("QUIT".into()),
+        Step::Send(b"221 bye\r\n".to_vec()),
+    ]);
+    let dir = config(
+        &format!("smtp://127.0.0.1:{}/?disable_starttls=true", server.port),
+        "",
+    );
+    // Kratos' dialer says nothing itself for an empty name; Go's client
+    // then greets as `localhost`. `message_retries: 5.0` passes Kratos'
+    // validator (an integer by JSON Schema's rule).
+    let yaml = std::fs::read_to_string(dir.path().join("kratos.yml"))
+        .unwrap()
+        .replace("local_name: courier.test", "local_name: \"\"")
+        + "  message_retries: 5.0\n";
+    std::fs::write(dir.path().join("kratos.yml"), yaml).unwrap();
+    let out = courier(dir.path(), &["check-config"], &[]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let out = courier(dir.path(), &["test", "--quit-after", "ehlo"], &[]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let sent = server.received_after("QUIT");
+    assert!(sent.contains("EHLO localhost\r\n"), "{sent:?}");
+}

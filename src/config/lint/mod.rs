@@ -155,7 +155,7 @@ fn channels(courier: &Node, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 
 fn worker(courier: &Node, out: &mut Vec<Diagnostic>) {
     if let Some(n) = courier.lookup(&["worker", "pull_count"])
-        && let Value::Int(v) = n.value
+        && let Some(v) = crate::config::schema::validate::integral(&n.value)
         && v > 255
     {
         out.push(

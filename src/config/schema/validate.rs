@@ -11,8 +11,8 @@ pub fn validate(node: &Node, schema: &Schema, path: &KeyPath, out: &mut Vec<Diag
     match schema {
         Schema::Object(o) => validate_object(node, o, path, out),
         Schema::Str(rules) => validate_string(node, rules, path, out),
-        Schema::Int { min, max } => match node.value {
-            Value::Int(i) => {
+        Schema::Int { min, max } => match integral(&node.value) {
+            Some(i) => {
                 if min.is_some_and(|m| i < m) || max.is_some_and(|m| i > m) {
                     out.push(
                         Diagnostic::error(
@@ -28,7 +28,7 @@ pub fn validate(node: &Node, schema: &Schema, path: &KeyPath, out: &mut Vec<Diag
                     );
                 }
             }
-            _ => out.push(type_error(node, "an integer", path)),
+            None => out.push(type_error(node, "an integer", path)),
         },
         Schema::Bool => {
             if !matches!(node.value, Value::Bool(_)) {
@@ -252,5 +252,36 @@ fn pattern_error(p: Pattern, s: &str, path: &KeyPath) -> Diagnostic {
             ..d
         }
         .help("write a number with a unit: 1s, 500ms, 1h30m"),
+    }
+}
+
+/// A number JSON Schema counts as an integer: an integer, or a float with
+/// no fractional part (`5.0` passes Kratos' validator, draft 7).
+#[must_use]
+pub fn integral(value: &Value) -> Option<i64> {
+    match value {
+        Value::Int(i) => Some(*i),
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "checked: finite, whole and within i64"
+        )]
+        Value::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.2e18 => Some(*f as i64),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::integral;
+    use crate::config::tree::Value;
+
+    #[test]
+    fn whole_floats_are_integers_as_json_schema_counts() {
+        assert_eq!(integral(&Value::Int(5)), Some(5));
+        assert_eq!(integral(&Value::Float(5.0)), Some(5));
+        assert_eq!(integral(&Value::Float(-1.0)), Some(-1));
+        assert_eq!(integral(&Value::Float(5.5)), None);
+        assert_eq!(integral(&Value::Float(f64::NAN)), None);
+        assert_eq!(integral(&Value::Float(1e300)), None);
     }
 }
