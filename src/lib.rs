@@ -65,7 +65,8 @@
 //!   `build` makes one), `gourl` (Go's `net/url`), `input` (named inputs
 //!   and the cap on each kind of local input), `secret` (`***`, the
 //!   registry of known secrets, masking of outside text, URLs, source
-//!   lines and credential names), `b64`, `prompt`, `interrupt`.
+//!   lines and credential names), `typo` (edit distance), `b64`, `prompt`,
+//!   `interrupt`.
 //!
 //! # Invariants
 //!
@@ -122,6 +123,7 @@ pub mod output;
 pub mod prompt;
 pub mod render;
 pub mod secret;
+pub mod typo;
 
 use cli::{Cli, Command};
 use exit::ExitStatus;

@@ -255,9 +255,10 @@ pub fn is_secret_name(name: &str) -> bool {
         WORDS.contains(&w.as_str())
             || ["pass", "secret", "token"].iter().any(|p| w.starts_with(p))
             || (w.len() >= 6
-                && ["password", "passwd", "secret", "apikey"]
-                    .iter()
-                    .any(|s| distance(w, s) == 1 || (w.len() >= 7 && distance(w, s) == 2)))
+                && ["password", "passwd", "secret", "apikey"].iter().any(|s| {
+                    let d = crate::typo::edit_distance(w, s);
+                    d == 1 || (w.len() >= 7 && d == 2)
+                }))
     }) || words.last().is_some_and(|w| w == "key")
         || words.windows(2).any(|p| p[0] == "api" && p[1] == "key")
 }
@@ -284,31 +285,6 @@ fn words(name: &str) -> Vec<String> {
     }
     out.retain(|w| !w.is_empty());
     out
-}
-
-/// Edit distance with adjacent transpositions counted as one edit.
-fn distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = v;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// Line `line_no` (from 1) of a YAML or JSON config text as a diagnostic
