@@ -6,7 +6,7 @@
 //! use: the same requests over channels, a runaway abandoned rather than
 //! killed.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, Weak, mpsc};
 use std::time::{Duration, Instant};
 
 use super::deadline::{self, Deadline};
-use super::protocol::{Op, Request, Response};
+use super::protocol::{Op, Request, Response, read_line, to_line};
 use super::worker;
 
 /// How long the parent waits beyond a request's limit before it kills the
@@ -166,24 +166,18 @@ impl Process {
     fn ask(&mut self, op: &Op, limit: Duration, wait: Duration) -> Result<Response, Fault> {
         let request = Request {
             limit_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
-            op: op.clone(),
+            op,
         };
-        let mut line = serde_json::to_vec(&request).map_err(|e| Fault::Crashed(e.to_string()))?;
-        line.push(b'\n');
+        let line = to_line(&request).map_err(|e| Fault::Crashed(e.to_string()))?;
         self.watch.deadline.set(wait);
         let sent = self
             .stdin
             .write_all(&line)
             .and_then(|()| self.stdin.flush());
-        let mut answer = Vec::new();
-        let read = sent.and_then(|()| {
-            (&mut self.stdout)
-                .take(worker::RESPONSE_CAP + 1)
-                .read_until(b'\n', &mut answer)
-        });
+        let read = sent.and_then(|()| read_line(&mut self.stdout, worker::RESPONSE_CAP + 1));
         self.watch.deadline.clear();
         match read {
-            Ok(n) if n > 0 && answer.last() == Some(&b'\n') => serde_json::from_slice(&answer)
+            Ok(Some(answer)) => serde_json::from_slice(&answer)
                 .map_err(|e| Fault::Crashed(format!("an unreadable answer: {e}"))),
             _ => Err(self.why_gone(limit)),
         }

@@ -1,6 +1,8 @@
 //! What the parent and a sandbox worker say to each other: one JSON object
 //! per line each way, a request and then its response.
 
+use std::io::{BufRead, Read};
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -8,11 +10,13 @@ use crate::render::jsonnet::JsonnetError;
 use crate::render::template::{Part, TemplateError, TemplateFiles};
 
 /// A request, with the time the worker gives each of its steps (a load, an
-/// apply, one template of an `Execute`) before it exits.
+/// apply, one template of an `Execute`) before it exits. The parent sends
+/// a borrowed operation (`Request<&Op>`: the data is not copied), the
+/// worker reads an owned one.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Request {
+pub struct Request<O = Op> {
     pub limit_ms: u64,
-    pub op: Op,
+    pub op: O,
 }
 
 /// What to do.
@@ -87,3 +91,28 @@ impl Failure {
 /// One result per evaluation the request asked for (one for a load or an
 /// apply, one per run for `Execute`); a load answers an empty text.
 pub type Response = Vec<Result<String, Failure>>;
+
+/// A message as one line of JSON.
+pub fn to_line(message: &impl Serialize) -> serde_json::Result<Vec<u8>> {
+    let mut line = serde_json::to_vec(message)?;
+    line.push(b'\n');
+    Ok(line)
+}
+
+/// The next line of `input`, whole (ending in a newline) and at most
+/// `cap` bytes; `None` at the end of the input. A longer or unfinished
+/// line is an `InvalidData` error.
+pub fn read_line(input: &mut impl BufRead, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut line = Vec::new();
+    let n = input.by_ref().take(cap).read_until(b'\n', &mut line)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if line.last() != Some(&b'\n') {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "a line cut short or over its cap",
+        ));
+    }
+    Ok(Some(line))
+}

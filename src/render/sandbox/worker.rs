@@ -4,13 +4,13 @@
 //! left running. The only `rlimit` user.
 
 use std::collections::HashMap;
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Write};
 use std::process::ExitCode;
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use super::deadline::{self, Deadline};
-use super::protocol::{Failure, Op, Request, Response};
+use super::protocol::{Failure, Op, Request, Response, read_line, to_line};
 use crate::render::jsonnet::Program;
 use crate::render::template::compile::Compiled;
 use crate::render::template::{Data, model};
@@ -118,12 +118,11 @@ fn serve(deadline: &Deadline) -> u8 {
         let limit = Duration::from_millis(request.limit_ms);
         let response = programs.handle(request.op, &|| deadline.set(limit));
         deadline.clear();
-        let mut line = serde_json::to_vec(&response).unwrap_or_default();
+        let mut line = to_line(&response).unwrap_or_default();
         if line.len() as u64 > RESPONSE_CAP {
             let refused: Response = vec![Err(Failure::TooLarge(line.len()))];
-            line = serde_json::to_vec(&refused).unwrap_or_default();
+            line = to_line(&refused).unwrap_or_default();
         }
-        line.push(b'\n');
         if output
             .write_all(&line)
             .and_then(|()| output.flush())
@@ -136,19 +135,10 @@ fn serve(deadline: &Deadline) -> u8 {
 
 /// One request line, or `None` at the end of input.
 fn read_request(input: &mut impl BufRead) -> Result<Option<Request>, ()> {
-    let mut line = Vec::new();
-    let n = input
-        .by_ref()
-        .take(REQUEST_CAP)
-        .read_until(b'\n', &mut line)
-        .map_err(drop)?;
-    if n == 0 {
-        return Ok(None);
+    match read_line(input, REQUEST_CAP).map_err(drop)? {
+        Some(line) => serde_json::from_slice(&line).map(Some).map_err(drop),
+        None => Ok(None),
     }
-    if line.last() != Some(&b'\n') {
-        return Err(());
-    }
-    serde_json::from_slice(&line).map(Some).map_err(drop)
 }
 
 /// Caps the heap: an allocation beyond it aborts this process, which the
