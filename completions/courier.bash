@@ -77,7 +77,7 @@ _courier() {
 
     case "${cmd}" in
         courier)
-            opts="-c -q -v -h -V --config --format --color --quiet --verbose --help --version check-config test render send log uri init completions help"
+            opts="-c -q -v -h -V --config --format --color --quiet --verbose --kratos-version --help --version check-config test render send log uri init completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -99,6 +99,10 @@ _courier() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --kratos-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -107,7 +111,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__check__subcmd__config)
-            opts="-c -q -v -h -V --strict --online --config --format --color --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --strict --online --config --format --color --quiet --verbose --kratos-version --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -127,6 +131,10 @@ _courier() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --kratos-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -137,7 +145,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__completions)
-            opts="-c -q -v -h -V --config --format --color --quiet --verbose --help --version bash elvish fish powershell zsh"
+            opts="-c -q -v -h -V --config --format --color --quiet --verbose --kratos-version --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -157,6 +165,10 @@ _courier() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --kratos-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -307,7 +319,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__init)
-            opts="-c -q -v -h -V --strategy --mode --host --port --user --password-stdin --server-name --provider --region --from-address --from-name --sms --merge --force --body-dir --config --format --color --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --strategy --mode --host --port --user --password-stdin --server-name --provider --region --from-address --from-name --sms --merge --force --body-dir --config --format --color --quiet --verbose --kratos-version --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -381,6 +393,10 @@ _courier() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --kratos-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -389,7 +405,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__log)
-            opts="-c -q -v -h -V --journal --status --recipient --config --format --color --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --journal --status --recipient --config --format --color --quiet --verbose --kratos-version --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -423,6 +439,10 @@ _courier() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --kratos-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -431,7 +451,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__render)
-            opts="-c -q -v -h -V --template --all-templates --channel --to --data --part --out --with-secrets --config --format --color --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --template --all-templates --channel --to --data --part --out --with-secrets --config --format --color --quiet --verbose --kratos-version --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -477,6 +497,10 @@ _courier() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --kratos-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -485,7 +509,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__send)
-            opts="-j -c -q -v -h -V --to --batch --dry-run --on-bad-row --subject --text --template --data --channel --html --timeout --concurrency --rate --journal --retry-abandoned --resend-uncertain --backoff --config --format --color --quiet --verbose --help --version"
+            opts="-j -c -q -v -h -V --to --batch --dry-run --on-bad-row --subject --text --template --data --channel --html --timeout --concurrency --rate --journal --retry-abandoned --resend-uncertain --backoff --config --format --color --quiet --verbose --kratos-version --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -567,6 +591,10 @@ _courier() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --kratos-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -575,7 +603,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__test)
-            opts="-c -q -v -h -V --to --quit-after --timeout --channel --template --data --config --format --color --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --to --quit-after --timeout --channel --template --data --config --format --color --quiet --verbose --kratos-version --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -621,6 +649,10 @@ _courier() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --kratos-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -629,7 +661,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__uri)
-            opts="-c -q -v -h -V --mode --host --port --user --password-stdin --server-name --provider --region --decode --config --format --color --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --mode --host --port --user --password-stdin --server-name --provider --region --decode --config --format --color --quiet --verbose --kratos-version --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -681,6 +713,10 @@ _courier() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --kratos-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

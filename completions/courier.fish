@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_courier_global_optspecs
-    string join \n c/config= format= color= q/quiet v/verbose h/help V/version
+    string join \n c/config= format= color= q/quiet v/verbose kratos-version= h/help V/version
 end
 
 function __fish_courier_needs_command
@@ -30,6 +30,7 @@ json\t''"
 complete -c courier -n "__fish_courier_needs_command" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c courier -n "__fish_courier_needs_command" -l kratos-version -d 'The Kratos release to act as: its config schema, template types, Jsonnet ctx and courier behaviour. One of v1.0.0, v1.1.0, v1.2.0, v1.3.0, v1.3.1, v25.4.0, v26.2.0 (the `v` is optional) or master' -r
 complete -c courier -n "__fish_courier_needs_command" -s q -l quiet -d 'Print only errors and results'
 complete -c courier -n "__fish_courier_needs_command" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -49,6 +50,7 @@ json\t''"
 complete -c courier -n "__fish_courier_using_subcommand check-config" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c courier -n "__fish_courier_using_subcommand check-config" -l kratos-version -d 'The Kratos release to act as: its config schema, template types, Jsonnet ctx and courier behaviour. One of v1.0.0, v1.1.0, v1.2.0, v1.3.0, v1.3.1, v25.4.0, v26.2.0 (the `v` is optional) or master' -r
 complete -c courier -n "__fish_courier_using_subcommand check-config" -l strict -d 'Treat warnings as errors (exit 78 when there is any warning)'
 complete -c courier -n "__fish_courier_using_subcommand check-config" -l online -d 'Also fetch `http(s)://` Jsonnet bodies and check them'
 complete -c courier -n "__fish_courier_using_subcommand check-config" -s q -l quiet -d 'Print only errors and results'
@@ -74,6 +76,7 @@ json\t''"
 complete -c courier -n "__fish_courier_using_subcommand test" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c courier -n "__fish_courier_using_subcommand test" -l kratos-version -d 'The Kratos release to act as: its config schema, template types, Jsonnet ctx and courier behaviour. One of v1.0.0, v1.1.0, v1.2.0, v1.3.0, v1.3.1, v25.4.0, v26.2.0 (the `v` is optional) or master' -r
 complete -c courier -n "__fish_courier_using_subcommand test" -s q -l quiet -d 'Print only errors and results'
 complete -c courier -n "__fish_courier_using_subcommand test" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -98,6 +101,7 @@ json\t''"
 complete -c courier -n "__fish_courier_using_subcommand render" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c courier -n "__fish_courier_using_subcommand render" -l kratos-version -d 'The Kratos release to act as: its config schema, template types, Jsonnet ctx and courier behaviour. One of v1.0.0, v1.1.0, v1.2.0, v1.3.0, v1.3.1, v25.4.0, v26.2.0 (the `v` is optional) or master' -r
 complete -c courier -n "__fish_courier_using_subcommand render" -l all-templates -d 'Render every template type of the channel'
 complete -c courier -n "__fish_courier_using_subcommand render" -l with-secrets -d 'Write credential headers of courier.smtp.headers into the .eml files as they are (masked as *** by default)'
 complete -c courier -n "__fish_courier_using_subcommand render" -s q -l quiet -d 'Print only errors and results'
@@ -126,6 +130,7 @@ json\t''"
 complete -c courier -n "__fish_courier_using_subcommand send" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c courier -n "__fish_courier_using_subcommand send" -l kratos-version -d 'The Kratos release to act as: its config schema, template types, Jsonnet ctx and courier behaviour. One of v1.0.0, v1.1.0, v1.2.0, v1.3.0, v1.3.1, v25.4.0, v26.2.0 (the `v` is optional) or master' -r
 complete -c courier -n "__fish_courier_using_subcommand send" -l dry-run -d 'With --batch: render every message and validate every recipient, send nothing'
 complete -c courier -n "__fish_courier_using_subcommand send" -l retry-abandoned -d 'With --batch: send again the rows a previous run abandoned'
 complete -c courier -n "__fish_courier_using_subcommand send" -l resend-uncertain -d 'With --batch: send again the rows a crashed run left in flight (they may have been delivered; the default is at most once)'
@@ -145,6 +150,7 @@ json\t''"
 complete -c courier -n "__fish_courier_using_subcommand log" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c courier -n "__fish_courier_using_subcommand log" -l kratos-version -d 'The Kratos release to act as: its config schema, template types, Jsonnet ctx and courier behaviour. One of v1.0.0, v1.1.0, v1.2.0, v1.3.0, v1.3.1, v25.4.0, v26.2.0 (the `v` is optional) or master' -r
 complete -c courier -n "__fish_courier_using_subcommand log" -s q -l quiet -d 'Print only errors and results'
 complete -c courier -n "__fish_courier_using_subcommand log" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -172,6 +178,7 @@ json\t''"
 complete -c courier -n "__fish_courier_using_subcommand uri" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c courier -n "__fish_courier_using_subcommand uri" -l kratos-version -d 'The Kratos release to act as: its config schema, template types, Jsonnet ctx and courier behaviour. One of v1.0.0, v1.1.0, v1.2.0, v1.3.0, v1.3.1, v25.4.0, v26.2.0 (the `v` is optional) or master' -r
 complete -c courier -n "__fish_courier_using_subcommand uri" -l password-stdin -d 'Read the password (or API key, or token) from the first line of standard input'
 complete -c courier -n "__fish_courier_using_subcommand uri" -s q -l quiet -d 'Print only errors and results'
 complete -c courier -n "__fish_courier_using_subcommand uri" -s v -l verbose -d 'Print more detail (repeat for more)'
@@ -206,6 +213,7 @@ json\t''"
 complete -c courier -n "__fish_courier_using_subcommand init" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c courier -n "__fish_courier_using_subcommand init" -l kratos-version -d 'The Kratos release to act as: its config schema, template types, Jsonnet ctx and courier behaviour. One of v1.0.0, v1.1.0, v1.2.0, v1.3.0, v1.3.1, v25.4.0, v26.2.0 (the `v` is optional) or master' -r
 complete -c courier -n "__fish_courier_using_subcommand init" -l password-stdin -d 'Read the password (or API key, or token) from the first line of standard input'
 complete -c courier -n "__fish_courier_using_subcommand init" -l force -d 'Replace an existing courier section when merging'
 complete -c courier -n "__fish_courier_using_subcommand init" -s q -l quiet -d 'Print only errors and results'
@@ -218,6 +226,7 @@ json\t''"
 complete -c courier -n "__fish_courier_using_subcommand completions" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c courier -n "__fish_courier_using_subcommand completions" -l kratos-version -d 'The Kratos release to act as: its config schema, template types, Jsonnet ctx and courier behaviour. One of v1.0.0, v1.1.0, v1.2.0, v1.3.0, v1.3.1, v25.4.0, v26.2.0 (the `v` is optional) or master' -r
 complete -c courier -n "__fish_courier_using_subcommand completions" -s q -l quiet -d 'Print only errors and results'
 complete -c courier -n "__fish_courier_using_subcommand completions" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'

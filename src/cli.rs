@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::delivery::smtp::Stage;
+use crate::release::Release;
 
 /// After the top-level help: the exit statuses (from the one table in
 /// `exit.rs`) and the environment.
@@ -69,6 +70,19 @@ pub struct GlobalArgs {
     /// Print more detail (repeat for more)
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+
+    /// The Kratos release to act as: its config schema, template types,
+    /// Jsonnet ctx and courier behaviour. One of v1.0.0, v1.1.0, v1.2.0,
+    /// v1.3.0, v1.3.1, v25.4.0, v26.2.0 (the `v` is optional) or master
+    #[arg(
+        long = "kratos-version",
+        value_name = "VERSION",
+        env = "COURIER_KRATOS_VERSION",
+        default_value_t = Release::DEFAULT,
+        value_parser = Release::parse,
+        global = true
+    )]
+    pub kratos_version: Release,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

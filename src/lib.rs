@@ -121,6 +121,7 @@ pub mod interrupt;
 pub mod message;
 pub mod output;
 pub mod prompt;
+pub mod release;
 pub mod render;
 pub mod secret;
 pub mod typo;

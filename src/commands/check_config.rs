@@ -11,6 +11,8 @@ use crate::output::Printer;
 /// The JSON document of `check-config` (a public interface).
 #[derive(Debug, Serialize)]
 pub struct Report {
+    /// The release the config was judged as (`v26.2.0`, `master`).
+    pub kratos_version: &'static str,
     pub valid: bool,
     pub diagnostics: Vec<JsonDiagnostic>,
 }
@@ -33,6 +35,7 @@ pub fn run(
     let failed = errors > 0 || (args.strict && warnings > 0);
     if printer.json_mode() {
         printer.json(&Report {
+            kratos_version: loaded.release.tag(),
             valid: !failed,
             diagnostics: diags
                 .iter()
@@ -57,15 +60,16 @@ pub fn run(
             names.join(", ")
         };
         let out = printer.stdout_paint();
+        let release = format!("for Kratos {}", loaded.release);
         let verdict = match (errors, warnings) {
-            (0, 0) => out.paint("valid", Role::Success),
+            (0, 0) => format!("{} {release}", out.paint("valid", Role::Success)),
             (0, w) if !failed => format!(
-                "{} ({})",
+                "{} {release} ({})",
                 out.paint("valid", Role::Success),
                 count(w, "warning")
             ),
             (e, w) => format!(
-                "{}: {}, {}",
+                "{} {release}: {}, {}",
                 out.paint("invalid", Role::Error),
                 count(e, "error"),
                 count(w, "warning")

@@ -127,7 +127,11 @@ pub fn run(
     let written = write_bodies(&body_dir, &files)?;
     // The merged text is checked before the file is touched: a section
     // that would leave it failing its check is not written at all.
-    let loaded = config::from_texts(vec![(name.clone(), merged.clone())], &super::kratos_env());
+    let loaded = config::from_texts(
+        vec![(name.clone(), merged.clone())],
+        &super::kratos_env(),
+        global.kratos_version,
+    );
     // Errors in other sections were there before, and are not the merge's
     // to fix; they are counted in the verdict.
     let (errors, elsewhere): (Vec<_>, Vec<_>) = loaded

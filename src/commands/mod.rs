@@ -41,7 +41,7 @@ pub fn read_config(global: &GlobalArgs) -> anyhow::Result<Loaded> {
             .hint("pass -c FILE (repeatable; `-` reads standard input)")
             .into());
     }
-    Ok(config::load(&global.config, &env)?)
+    Ok(config::load(&global.config, &env, global.kratos_version)?)
 }
 
 /// Prints findings on stderr, with their source lines.

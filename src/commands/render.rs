@@ -14,6 +14,7 @@ use crate::exit::{ExitStatus, Usage};
 use crate::message::Channel;
 use crate::message::compose::{self, ComposeError, Composer, Message, Spec, Wire};
 use crate::output::Printer;
+use crate::render::template::Part as TemplatePart;
 
 /// One rendered template type (a public interface).
 #[derive(Debug, Serialize)]
@@ -26,6 +27,9 @@ pub struct Rendered {
     pub sms: Option<String>,
     pub ctx: serde_json::Value,
     pub request: Option<RequestView>,
+    /// The parts rendered from courier's built-in templates (courier's
+    /// wording, not Kratos'): `subject`, `text`, `html`, `sms`.
+    pub builtin_templates: Vec<&'static str>,
 }
 
 /// Runs the command.
@@ -83,7 +87,22 @@ pub fn run(
     for ty in types {
         let spec = Spec::template(channel, to.as_deref(), ty, data.as_ref());
         let message = composer.compose(&spec).map_err(|e| of_type(ty, e))?;
-        rendered.push(view(&message, route));
+        let mut r = view(&message, route);
+        r.builtin_templates = composer
+            .builtin_used()
+            .iter()
+            .filter(|(t, c, _)| t == ty && *c == channel)
+            .map(|(_, _, part)| part_name(*part))
+            .collect();
+        rendered.push(r);
+    }
+    let builtin: Vec<&str> = rendered
+        .iter()
+        .filter(|r| !r.builtin_templates.is_empty())
+        .map(|r| r.template_type.as_str())
+        .collect();
+    if !builtin.is_empty() {
+        printer.note(&crate::message::builtin::notice(&builtin, settings.release));
     }
     if let Some(dir) = &args.out {
         write_out(dir, &rendered, &settings, args.with_secrets, printer)?;
@@ -115,6 +134,16 @@ fn types(args: &RenderArgs, channel: Channel) -> anyhow::Result<Vec<&str>> {
     }
 }
 
+/// A part as `Rendered` names it.
+fn part_name(part: TemplatePart) -> &'static str {
+    match part {
+        TemplatePart::Subject => "subject",
+        TemplatePart::Text => "text",
+        TemplatePart::Html => "html",
+        TemplatePart::Sms => "sms",
+    }
+}
+
 fn view(m: &Message, route: Route<'_>) -> Rendered {
     let email = m.channel == Channel::Email;
     let request = match (&m.wire, route) {
@@ -130,6 +159,7 @@ fn view(m: &Message, route: Route<'_>) -> Rendered {
         sms: (!email).then(|| m.texts.body.clone()),
         ctx: m.ctx(),
         request,
+        builtin_templates: Vec::new(),
     }
 }
 

@@ -74,7 +74,7 @@ fn decode_input(global: &GlobalArgs, given: &str, printer: &Printer) -> anyhow::
     let from_env = env.iter().any(|(k, _)| k == "COURIER_SMTP_CONNECTION_URI");
     match given {
         "" if from_config || from_env => {
-            let loaded = crate::config::load(&global.config, &env)?;
+            let loaded = crate::config::load(&global.config, &env, global.kratos_version)?;
             if !loaded.diagnostics.is_empty() {
                 super::print_diags(printer, &loaded, &loaded.diagnostics);
                 return Err(crate::config::Unusable {

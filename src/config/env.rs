@@ -7,6 +7,7 @@ use crate::config::schema::Schema;
 use crate::config::schema::facts;
 use crate::config::tree::{Entry, Loc, Node, Value};
 use crate::diag::{Diagnostic, did_you_mean};
+use crate::release::Release;
 
 /// The first segment of every key path courier reads.
 const ROOTS: &[&str] = &[
@@ -20,12 +21,12 @@ const ROOTS: &[&str] = &[
 
 /// Applies the overrides found in `vars` to `root`, returning findings
 /// about variables that could not be applied.
-pub fn apply(root: &mut Node, vars: &[(String, String)]) -> Vec<Diagnostic> {
-    let known = facts::paths();
+pub fn apply(root: &mut Node, vars: &[(String, String)], r: Release) -> Vec<Diagnostic> {
+    let known = facts::paths(r);
     let mut matched: Vec<(Vec<String>, &Schema, &str, &str)> = Vec::new();
     let mut diags = Vec::new();
     for (name, value) in vars {
-        if !ROOTS.iter().any(|r| name.starts_with(r)) {
+        if !ROOTS.iter().any(|r| name.starts_with(r)) || name == crate::release::ENV {
             continue;
         }
         let tokens: Vec<String> = name.to_lowercase().split('_').map(str::to_owned).collect();
@@ -199,7 +200,8 @@ fn set(root: &mut Node, segments: &[String], value: Node, loc: &Loc) -> Result<(
 mod tests {
     use super::apply;
     use crate::config::source::parse;
-    use crate::config::tree::{Origin, Value};
+    use crate::config::tree::{Node, Origin, Value};
+    use crate::release::Release;
 
     fn vars(v: &[(&str, &str)]) -> Vec<(String, String)> {
         v.iter()
@@ -217,7 +219,9 @@ mod tests {
                 ("COURIER_MESSAGE_RETRIES", "7"),
                 ("COURIER_SMTP_HEADERS", "{\"X-A\":\"b\"}"),
                 ("PATH", "/bin"),
+                ("COURIER_KRATOS_VERSION", "v1.3.1"),
             ]),
+            Release::DEFAULT,
         );
         assert!(diags.is_empty(), "{diags:?}");
         let uri = root.lookup(&["courier", "smtp", "connection_uri"]).unwrap();
@@ -244,6 +248,7 @@ mod tests {
                 ("COURIER_SMTP_CONECTION_URI", "smtp://x:1"),
                 ("COURIER_CHANNELS", "{not json"),
             ]),
+            Release::DEFAULT,
         );
         let url = root.lookup(&["courier", "channels"]).unwrap().items()[0]
             .lookup(&["request_config", "url"])
@@ -257,5 +262,18 @@ mod tests {
             unknown.help.as_deref(),
             Some("did you mean COURIER_SMTP_CONNECTION_URI?")
         );
+    }
+
+    #[test]
+    fn overrides_follow_the_release() {
+        let sms = vars(&[("COURIER_SMS_REQUEST_CONFIG_URL", "https://x")]);
+        let mut root = parse("courier: {}\n", 0).unwrap();
+        assert!(apply(&mut root, &sms, Release::V1_3_1).is_empty());
+        let url = root.lookup(&["courier", "sms", "request_config", "url"]);
+        assert_eq!(url.and_then(Node::as_str), Some("https://x"));
+        let mut root = parse("courier: {}\n", 0).unwrap();
+        let diags = apply(&mut root, &sms, Release::V25_4_0);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, "env-unknown");
     }
 }

@@ -16,6 +16,7 @@ use std::path::PathBuf;
 
 use crate::diag::Diagnostic;
 use crate::input::InputError;
+use crate::release::Release;
 use crate::secret::Redactor;
 use source::{SourceFile, Sources};
 use tree::{KeyPath, Loc, Node, Origin, Value};
@@ -24,6 +25,8 @@ use tree::{KeyPath, Loc, Node, Origin, Value};
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub sources: Sources,
+    /// The Kratos release the config is judged and used as.
+    pub release: Release,
     /// The merged tree; only `config/` reads it ([`Loaded::settings`] lifts
     /// what commands use).
     pub(in crate::config) root: Node,
@@ -34,19 +37,20 @@ pub struct Loaded {
 }
 
 /// Reads the files (`-` is standard input; each at most
-/// [`crate::input::CONFIG`]) and applies the environment.
-pub fn load(paths: &[PathBuf], env: &[(String, String)]) -> Result<Loaded, InputError> {
+/// [`crate::input::CONFIG`]) and applies the environment, as release `r`
+/// does.
+pub fn load(paths: &[PathBuf], env: &[(String, String)], r: Release) -> Result<Loaded, InputError> {
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
         files.push(crate::input::read_text(path, crate::input::CONFIG)?);
     }
-    Ok(from_texts(files, env))
+    Ok(from_texts(files, env, r))
 }
 
 /// Loads files already read, as `(display name, text)`: what
 /// `init --merge` checks before it writes anything.
 #[must_use]
-pub fn from_texts(files: Vec<(String, String)>, env: &[(String, String)]) -> Loaded {
+pub fn from_texts(files: Vec<(String, String)>, env: &[(String, String)], r: Release) -> Loaded {
     let mut sources = Sources::default();
     let mut diagnostics = Vec::new();
     let mut root = Node {
@@ -90,7 +94,7 @@ pub fn from_texts(files: Vec<(String, String)>, env: &[(String, String)]) -> Loa
             ),
         }
     }
-    diagnostics.extend(env::apply(&mut root, env));
+    diagnostics.extend(env::apply(&mut root, env, r));
     let mut redactor = Redactor::default();
     secrets::collect(&root, &KeyPath::default(), &mut redactor);
     // Files that did not parse are not in the tree: scan their text too.
@@ -107,6 +111,7 @@ pub fn from_texts(files: Vec<(String, String)>, env: &[(String, String)]) -> Loa
     crate::secret::register(&redactor);
     Loaded {
         sources,
+        release: r,
         root,
         diagnostics,
         redactor,
@@ -117,7 +122,7 @@ impl Loaded {
     /// The courier section, typed.
     #[must_use]
     pub fn settings(&self) -> settings::Settings {
-        settings::Settings::lift(&self.root)
+        settings::Settings::lift(&self.root, self.release)
     }
 
     /// `courier.smtp.connection_uri` as written (after environment
@@ -170,12 +175,18 @@ fn check(loaded: &Loaded, options: &lint::Options) -> Vec<Diagnostic> {
     let mut schema_diags = Vec::new();
     schema::validate::validate(
         &loaded.root,
-        &schema::facts::root(),
+        &schema::facts::root(loaded.release),
         &KeyPath::default(),
+        loaded.release,
         &mut schema_diags,
     );
     out.extend(schema_diags);
-    out.extend(lint::lint(&loaded.root, &loaded.sources, options));
+    out.extend(lint::lint(
+        &loaded.root,
+        &loaded.sources,
+        loaded.release,
+        options,
+    ));
     crate::diag::sort(&mut out);
     out
 }

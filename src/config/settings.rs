@@ -17,6 +17,7 @@ use crate::delivery::smtp::Target;
 use crate::delivery::tls::TlsOptions;
 use crate::fetch::templates::TemplateSources;
 use crate::message::{Channel, sample};
+use crate::release::Release;
 use crate::secret::Secret;
 
 /// Kratos' sender address when `from_address` is not set.
@@ -117,6 +118,8 @@ impl SettingsError {
 /// The courier section, typed.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The Kratos release the settings were read as.
+    pub release: Release,
     pub strategy: Strategy,
     pub mail: Mail,
     pub smtp: Result<Smtp, SettingsError>,
@@ -161,7 +164,7 @@ impl Settings {
 
     /// Lifts the settings from a loaded tree.
     #[must_use]
-    pub fn lift(root: &Node) -> Self {
+    pub fn lift(root: &Node, release: Release) -> Self {
         let strategy = match string(root, &["courier", "delivery_strategy"]).as_deref() {
             Some("http") => Strategy::Http,
             _ => Strategy::Smtp,
@@ -171,6 +174,7 @@ impl Settings {
             request_config(node.unwrap_or(&Node::empty_map()), true)
         });
         Self {
+            release,
             strategy,
             mail: mail(root),
             smtp: smtp(root),

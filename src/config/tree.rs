@@ -230,6 +230,19 @@ impl KeyPath {
         p.0.push(Seg::Index(i));
         p
     }
+
+    /// The segments as the schema's key paths spell them (`#` for an
+    /// array index).
+    #[must_use]
+    pub fn schema_segments(&self) -> Vec<String> {
+        self.0
+            .iter()
+            .map(|s| match s {
+                Seg::Key(k) => k.clone(),
+                Seg::Index(_) => "#".to_owned(),
+            })
+            .collect()
+    }
 }
 
 impl fmt::Display for KeyPath {

@@ -2,6 +2,26 @@
 //! message is rendered with when the config overrides nothing. The wording
 //! is courier's; the fields each template reads are Kratos'.
 
+use crate::release::Release;
+
+/// What a user reads where a built-in template was rendered: that the
+/// wording is courier's, and how to see the texts of Kratos `release`
+/// itself (its built-in folder has the layout `template_override_path`
+/// reads).
+#[must_use]
+pub fn notice(types: &[&str], release: Release) -> String {
+    let which = match types {
+        [one] => format!("`{one}` is"),
+        many => format!("{} types are", many.len()),
+    };
+    format!(
+        "courier: note: {which} rendered from courier's built-in templates: courier's wording, not the texts \
+         Kratos {release} sends. To see Kratos' own, point courier.template_override_path at \
+         courier/template/courier/builtin/templates in a checkout of ory/kratos at {release} \
+         (the same layout)"
+    )
+}
+
 /// The Jsonnet body Kratos uses when the email request config sets none
 /// (the same fields and values, in courier's own Jsonnet).
 pub const DEFAULT_BODY: &str = include_str!("templates/default_body.jsonnet");

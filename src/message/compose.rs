@@ -6,7 +6,7 @@
 //! all compose through it. Templates and bodies are parsed once per
 //! composer (one per thread).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 use serde_json::{Value, json};
@@ -21,7 +21,7 @@ use crate::message::{Channel, Texts, ctx, sample};
 use crate::render::jsonnet::JsonnetError;
 use crate::render::sandbox::{JsonnetId, Sandbox, TemplateId};
 use crate::render::template::model::{self, Field};
-use crate::render::template::{Part, TemplateError};
+use crate::render::template::{Origin, Part, TemplateError};
 
 /// What the message says.
 #[derive(Debug, Clone)]
@@ -197,6 +197,9 @@ pub struct Composer<'s> {
     templates: BTreeMap<(usize, Channel, Part), Result<Option<TemplateId>, TemplateError>>,
     models: BTreeMap<(usize, Channel), Rc<Model>>,
     bodies: HashMap<Channel, (String, JsonnetId)>,
+    /// The parts rendered from courier's own templates (courier's
+    /// wording, not Kratos').
+    builtin: BTreeSet<(String, Channel, Part)>,
 }
 
 impl<'s> Composer<'s> {
@@ -213,7 +216,15 @@ impl<'s> Composer<'s> {
             templates: BTreeMap::new(),
             models: BTreeMap::new(),
             bodies: HashMap::new(),
+            builtin: BTreeSet::new(),
         }
+    }
+
+    /// Every (type, channel, part) this composer rendered from courier's
+    /// built-in templates, whose wording is courier's, not Kratos'.
+    #[must_use]
+    pub fn builtin_used(&self) -> &BTreeSet<(String, Channel, Part)> {
+        &self.builtin
     }
 
     /// Composes one message, keeping everything (texts, data, wire).
@@ -405,6 +416,10 @@ impl<'s> Composer<'s> {
         let go: Vec<&str> = model.1.iter().map(|(g, _)| *g).collect();
         let sources = &self.settings.templates;
         let id = templates::load(kind.ty, part, sources, self.reach).and_then(|files| {
+            if files.as_ref().is_some_and(|f| f.origin == Origin::Builtin) {
+                self.builtin
+                    .insert((kind.ty.to_owned(), kind.channel, part));
+            }
             files
                 .map(|files| self.sandbox.template(&files, part, &model.0, &go))
                 .transpose()

@@ -118,7 +118,12 @@ fn found(json: &serde_json::Value) -> BTreeSet<(String, String)> {
 
 fn check_shape(json: &serde_json::Value) {
     let keys: Vec<&String> = json.as_object().expect("object").keys().collect();
-    assert_eq!(keys, ["valid", "diagnostics"]);
+    assert_eq!(keys, ["kratos_version", "valid", "diagnostics"]);
+    assert!(
+        json["kratos_version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with('v') || v == "master")
+    );
     for d in json["diagnostics"].as_array().expect("array") {
         let keys: Vec<&String> = d.as_object().expect("object").keys().collect();
         assert_eq!(

@@ -120,7 +120,11 @@ fn the_config_loader_and_lint_never_panic() {
     runner()
         .run(&strategy, |text| {
             std::fs::write(&path, &text).expect("write");
-            if let Ok(loaded) = courier::config::load(std::slice::from_ref(&path), &[]) {
+            if let Ok(loaded) = courier::config::load(
+                std::slice::from_ref(&path),
+                &[],
+                courier::release::Release::DEFAULT,
+            ) {
                 let diags = loaded.check(&courier::config::lint::Options::default());
                 for d in &diags {
                     let json = d.to_json(&loaded.sources, &loaded.redactor);

@@ -99,7 +99,11 @@ pub fn run(
         recipient: Some(to),
         content,
     };
-    let wire = Composer::new(&settings).wire(&spec)?;
+    let mut composer = Composer::new(&settings);
+    let wire = composer.wire(&spec)?;
+    if let Some((ty, ..)) = composer.builtin_used().first() {
+        printer.note(&crate::message::builtin::notice(&[ty], settings.release));
+    }
     let timeout = Duration::from_secs(args.timeout);
     let (via, server, v) = match wire {
         Wire::Smtp(email) => {

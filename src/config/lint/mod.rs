@@ -23,12 +23,18 @@ use crate::config::settings::Settings;
 use crate::config::source::Sources;
 use crate::config::tree::{KeyPath, Loc, Node, Value};
 use crate::diag::Diagnostic;
+use crate::release::Release;
 use context::Context;
 use request::Target;
 
 /// Runs every send-time rule.
 #[must_use]
-pub fn lint(root: &Node, sources: &Sources, options: &Options) -> Vec<Diagnostic> {
+pub fn lint(
+    root: &Node,
+    sources: &Sources,
+    release: Release,
+    options: &Options,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(courier) = root
         .get("courier")
@@ -38,7 +44,7 @@ pub fn lint(root: &Node, sources: &Sources, options: &Options) -> Vec<Diagnostic
         return out;
     };
     let cx = Context {
-        settings: Settings::lift(root),
+        settings: Settings::lift(root, release),
         config_dirs: config_dirs(sources),
         options,
         sandbox: std::cell::RefCell::new(crate::render::sandbox::Sandbox::new()),

@@ -101,7 +101,7 @@ mod tests {
 
     #[test]
     fn paths_cover_arrays() {
-        let p = paths();
+        let p = paths(crate::release::Release::DEFAULT);
         assert!(
             p.iter()
                 .any(|(p, _)| p.join(".") == "courier.channels.#.request_config.url")

@@ -5,11 +5,19 @@ use super::formats::{format_matches, pattern_matches};
 use super::{Format, Obj, Pattern, Schema, Str, auth, type_error};
 use crate::config::tree::{KeyPath, Node, Value};
 use crate::diag::{Diagnostic, did_you_mean};
+use crate::release::Release;
 
-/// Validates `node` against `schema`, appending a diagnostic per violation.
-pub fn validate(node: &Node, schema: &Schema, path: &KeyPath, out: &mut Vec<Diagnostic>) {
+/// Validates `node` against `schema` (of release `r`), appending a
+/// diagnostic per violation.
+pub fn validate(
+    node: &Node,
+    schema: &Schema,
+    path: &KeyPath,
+    r: Release,
+    out: &mut Vec<Diagnostic>,
+) {
     match schema {
-        Schema::Object(o) => validate_object(node, o, path, out),
+        Schema::Object(o) => validate_object(node, o, path, r, out),
         Schema::Str(rules) => validate_string(node, rules, path, out),
         Schema::Int { min, max } => match integral(&node.value) {
             Some(i) => {
@@ -44,7 +52,7 @@ pub fn validate(node: &Node, schema: &Schema, path: &KeyPath, out: &mut Vec<Diag
         Schema::Array(item) => match &node.value {
             Value::Seq(items) => {
                 for (i, n) in items.iter().enumerate() {
-                    validate(n, item, &path.index(i), out);
+                    validate(n, item, &path.index(i), r, out);
                 }
             }
             _ => out.push(type_error(node, "an array", path)),
@@ -66,7 +74,7 @@ pub fn validate(node: &Node, schema: &Schema, path: &KeyPath, out: &mut Vec<Diag
     }
 }
 
-fn validate_object(node: &Node, o: &Obj, path: &KeyPath, out: &mut Vec<Diagnostic>) {
+fn validate_object(node: &Node, o: &Obj, path: &KeyPath, r: Release, out: &mut Vec<Diagnostic>) {
     let Value::Map(entries) = &node.value else {
         out.push(type_error(node, "an object", path));
         return;
@@ -75,9 +83,11 @@ fn validate_object(node: &Node, o: &Obj, path: &KeyPath, out: &mut Vec<Diagnosti
     for e in entries {
         let child = path.key(&e.key);
         if let Some((_, s)) = o.props.iter().find(|(k, _)| *k == e.key) {
-            validate(&e.node, s, &child, out);
+            validate(&e.node, s, &child, r, out);
         } else if o.closed {
-            out.push(unknown_key(&e.key, path, &known).at(&e.key_loc));
+            out.push(unknown_key(&e.key, path, &known, r).at(&e.key_loc));
+        } else if let Some(d) = ignored_here(&e.key, path, r) {
+            out.push(d.at(&e.key_loc));
         } else if o.warn_unknown {
             let mut d = Diagnostic::warning(
                 "unknown-key-ignored",
@@ -98,19 +108,11 @@ fn validate_object(node: &Node, o: &Obj, path: &KeyPath, out: &mut Vec<Diagnosti
     }
 }
 
-fn unknown_key(key: &str, parent: &KeyPath, known: &[&str]) -> Diagnostic {
+fn unknown_key(key: &str, parent: &KeyPath, known: &[&str], r: Release) -> Diagnostic {
     let parent_s = parent.to_string();
     let child = parent.key(key);
-    if parent_s == "courier" && key == "sms" {
-        return Diagnostic::error(
-            "legacy-sms",
-            &child,
-            "`courier.sms` was removed (Kratos v25.4); Kratos rejects configs that still have it",
-        )
-        .help(
-            "move it to `courier.channels: [{id: sms, type: http, request_config: {...}}]`; \
-             the Jsonnet ctx is now {recipient, body, template_type, ...}, not {from, to, body}",
-        );
+    if let Some(d) = other_release(key, parent, r) {
+        return d;
     }
     if parent_s == "courier.templates" && key == "authenticator_key_added" {
         return Diagnostic::error(
@@ -142,6 +144,56 @@ fn unknown_key(key: &str, parent: &KeyPath, known: &[&str]) -> Diagnostic {
         None => d,
     };
     d
+}
+
+/// A key of an open object that the selected release ignores and another
+/// release reads (`clients.smtp.disallow_private_ip_ranges` before it
+/// existed).
+fn ignored_here(key: &str, parent: &KeyPath, r: Release) -> Option<Diagnostic> {
+    let child = parent.key(key);
+    let segments = child.schema_segments();
+    let span = super::facts::history(&segments.iter().map(String::as_str).collect::<Vec<_>>())?;
+    Some(Diagnostic::warning(
+        "key-not-in-release",
+        &child,
+        format!(
+            "Kratos {r} ignores `{child}` ({}): the setting has no effect",
+            span.describe()
+        ),
+    ))
+}
+
+/// A key the selected release lacks and another release has: which
+/// releases have it, and (for `courier.sms`) where it moved.
+fn other_release(key: &str, parent: &KeyPath, r: Release) -> Option<Diagnostic> {
+    let child = parent.key(key);
+    let segments = child.schema_segments();
+    let span = super::facts::history(&segments.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let d = Diagnostic::error(
+        "key-not-in-release",
+        &child,
+        format!(
+            "Kratos {r} has no `{child}` ({}); it rejects the config",
+            span.describe()
+        ),
+    );
+    let newer = span.until.is_none_or(|u| r < u);
+    let d = if span.since == Release::Master {
+        d.help("remove it; only builds of Kratos' master branch read it (--kratos-version master)")
+    } else if newer {
+        d.help(format!(
+            "if you run {} or later, say so: --kratos-version {}",
+            span.since, span.since
+        ))
+    } else if child.to_string() == "courier.sms" {
+        d.help(
+            "move it to `courier.channels: [{id: sms, type: http, request_config: {...}}]`; \
+             the Jsonnet ctx is then {recipient, body, template_type, ...}, not {from, to, body}",
+        )
+    } else {
+        d.help("remove it, or select the release you run with --kratos-version")
+    };
+    Some(d)
 }
 
 fn missing_key(key: &str, parent: &KeyPath) -> Diagnostic {
