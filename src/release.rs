@@ -82,6 +82,26 @@ impl Release {
     }
 }
 
+impl Release {
+    /// The most Jsonnet output this release's evaluator passes on (v1.0.0
+    /// had no cap: courier's own, master's 256 KiB, stands).
+    #[must_use]
+    pub fn jsonnet_output_cap(self) -> usize {
+        if self >= Release::Master || self < Release::V1_1_0 {
+            256 << 10
+        } else {
+            64 << 10
+        }
+    }
+
+    /// The most Jsonnet input (the body and the ctx as JSON) this
+    /// release's evaluator reads, when it has a cap (from v1.1.0).
+    #[must_use]
+    pub fn jsonnet_input_cap(self) -> Option<usize> {
+        (self >= Release::V1_1_0).then_some(64 << 10)
+    }
+}
+
 impl fmt::Display for Release {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.tag())
@@ -147,6 +167,12 @@ pub const SMTP_REQUIRES_URI: Span = Span::until(Release::V1_2_0);
 pub const REGISTRATION_CODE_SMS: Span = Span::since(Release::V25_4_0);
 /// `clients.web_hook.header_allowlist`.
 pub const HEADER_ALLOWLIST: Span = Span::since(Release::V25_4_0);
+/// `html_body` in the HTTP ctx.
+pub const HTML_BODY_CTX: Span = Span::since(Release::V25_4_0);
+/// `request_headers` in the HTTP ctx.
+pub const REQUEST_HEADERS: Span = Span::since(Release::V26_2_0);
+/// An ad-hoc (stub) email's HTML part falls back to its plain text.
+pub const STUB_HTML_FALLBACK: Span = Span::since(Release::V26_2_0);
 /// `courier.templates.verifiable_address_changed` and
 /// `clients.smtp.disallow_private_ip_ranges`.
 pub const UNRELEASED: Span = Span::since(Release::Master);

@@ -72,7 +72,7 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Job>>>, reports: &Send
                 (Payload::Smtp(built), Some(c), _) => c.send(built),
                 (Payload::Http(req), _, Some(client)) => {
                     let result = client.send(req);
-                    verdict::http(result.as_ref())
+                    verdict::http(result.as_ref(), shared.settings.release)
                 }
                 _ => internal("no transport for this channel"),
             }

@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::diag::{Paint, Role};
 use crate::message::{Channel, sample};
 use crate::output::Printer;
+use crate::release::Release;
 
 /// Warns, on stderr, about each key of `data` that no type of `types`
 /// has on `channel`.
@@ -16,13 +17,14 @@ pub fn warn_unknown_keys(
     data: Option<&Value>,
     channel: Channel,
     types: &[&str],
+    release: Release,
 ) {
     let Some(Value::Object(given)) = data else {
         return;
     };
     let fields: Vec<Vec<String>> = types
         .iter()
-        .filter_map(|t| sample::data_fields(t, channel))
+        .filter_map(|t| sample::data_fields(t, channel, release))
         .collect();
     if fields.is_empty() {
         return;

@@ -20,6 +20,7 @@ use crate::diag::Diagnostic;
 use crate::exit::Usage;
 use crate::message::Channel;
 use crate::output::Printer;
+use crate::release::Release;
 
 /// The process environment as UTF-8 pairs (non-UTF-8 entries cannot be
 /// Kratos overrides and are skipped).
@@ -119,16 +120,22 @@ pub fn no_config(global: &GlobalArgs, message: &str, instead: &str) -> Result<()
 /// `--template TYPE` that `channel` does not send: with the type meant
 /// (a typo), or the channel that sends it.
 #[must_use]
-pub fn unknown_type(ty: &str, channel: Channel) -> Usage {
-    let all = channel.types();
+pub fn unknown_type(ty: &str, channel: Channel, release: Release) -> Usage {
+    let all = channel.types(release);
     let other = match channel {
         Channel::Email => Channel::Sms,
         Channel::Sms => Channel::Email,
     };
-    let hint = if other.types().contains(&ty) {
+    let hint = if other.types(release).contains(&ty) {
         format!(
             "Kratos sends `{ty}` by {0}: use --channel {0}",
             other.as_str()
+        )
+    } else if let Some(span) = channel.span_of(ty) {
+        format!(
+            "Kratos {release} does not send it by {}: {} (select your release with --kratos-version)",
+            channel.as_str(),
+            span.describe()
         )
     } else if let Some(meant) = crate::diag::did_you_mean(ty, all.iter().copied()) {
         format!("did you mean `{meant}`?")
@@ -136,7 +143,7 @@ pub fn unknown_type(ty: &str, channel: Channel) -> Usage {
         format!("one of: {}", all.join(", "))
     };
     Usage::new(format!(
-        "`{}` is not a template type Kratos sends by {}",
+        "`{}` is not a template type Kratos {release} sends by {}",
         crate::diag::escape_controls(ty),
         channel.as_str()
     ))

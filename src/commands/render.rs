@@ -14,6 +14,7 @@ use crate::exit::{ExitStatus, Usage};
 use crate::message::Channel;
 use crate::message::compose::{self, ComposeError, Composer, Message, Spec, Wire};
 use crate::output::Printer;
+use crate::release::Release;
 use crate::render::template::Part as TemplatePart;
 
 /// One rendered template type (a public interface).
@@ -44,7 +45,7 @@ pub fn run(
             || p == "courier.delivery_strategy"
     })?;
     let channel = super::channel_of(args.channel);
-    let types = types(args, channel)?;
+    let types = types(args, channel, settings.release)?;
     let wrong_part = match channel {
         Channel::Email => args.part == Part::Sms,
         Channel::Sms => matches!(args.part, Part::Subject | Part::Text | Part::Html),
@@ -76,7 +77,7 @@ pub fn run(
         .as_deref()
         .map(crate::config::data::read)
         .transpose()?;
-    super::data::warn_unknown_keys(printer, data.as_ref(), channel, &types);
+    super::data::warn_unknown_keys(printer, data.as_ref(), channel, &types, settings.release);
     let to = args
         .to
         .as_deref()
@@ -125,12 +126,18 @@ fn of_type(ty: &str, e: ComposeError) -> anyhow::Error {
 }
 
 /// The types asked for, checked against the channel.
-fn types(args: &RenderArgs, channel: Channel) -> anyhow::Result<Vec<&str>> {
-    let all = channel.types();
+fn types(args: &RenderArgs, channel: Channel, release: Release) -> anyhow::Result<Vec<&str>> {
+    let all = channel.types(release);
     match &args.template {
         Some(t) if all.contains(&t.as_str()) => Ok(vec![t.as_str()]),
-        Some(t) => Err(super::unknown_type(t, channel).into()),
-        None => Ok(all.to_vec()),
+        Some(t) => Err(super::unknown_type(t, channel, release).into()),
+        None if all.is_empty() => Err(Usage::new(format!(
+            "Kratos {release} sends no template type by {}",
+            channel.as_str()
+        ))
+        .hint("SMS templates arrived in v1.1.0; `courier send --channel sms --text` sends an ad-hoc SMS")
+        .into()),
+        None => Ok(all),
     }
 }
 

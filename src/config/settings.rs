@@ -94,6 +94,12 @@ pub enum SettingsError {
     BadPort(String),
     #[error("there is no courier.channels entry with id sms")]
     NoSmsChannel,
+    #[error("Kratos v1.0.0 sends SMS through courier.sms, and courier.sms.enabled is not true")]
+    SmsDisabled,
+    #[error(
+        "Kratos v1.1.0 drops its email channel when courier.channels is set: every email fails (unknown channel \"email\")"
+    )]
+    EmailChannelDropped,
     #[error("the request config has no usable http(s):// url")]
     NoUrl,
     #[error("the proxy from the environment is not a URL Go can parse: {0}")]
@@ -107,6 +113,12 @@ impl SettingsError {
         match self {
             Self::NoSmsChannel => {
                 "SMS goes through courier.channels: [{id: sms, type: http, request_config: {...}}]"
+            }
+            Self::SmsDisabled => {
+                "set courier.sms.enabled: true and courier.sms.request_config (url, method, body)"
+            }
+            Self::EmailChannelDropped => {
+                "upgrade to v1.2.0 or later (which keeps email beside channels), or remove courier.channels"
             }
             Self::NoUrl => "`courier check-config` explains the request config",
             Self::BadProxy(_) => "fix HTTPS_PROXY / HTTP_PROXY (or unset them)",
@@ -127,8 +139,14 @@ pub struct Settings {
     /// strategy is `http`.
     pub email_http: Option<RequestConfig>,
     /// The first `courier.channels` entry with `id: sms` (no defaults:
-    /// Kratos applies none inside arrays).
+    /// Kratos applies none inside arrays); before v1.1.0,
+    /// `courier.sms.request_config` when `courier.sms.enabled`.
     pub sms: Option<RequestConfig>,
+    /// `courier.sms.from` (default `Ory Kratos`): the sender in the ctx of
+    /// v1.0.0's SMS.
+    pub sms_from: String,
+    /// Whether `courier.channels` has entries (v1.1.0 then drops email).
+    pub channels_set: bool,
     pub templates: TemplateSources,
     /// `message_retries` (default 5): `message_retries + 1` attempts.
     pub message_retries: u32,
@@ -146,6 +164,16 @@ pub enum Route<'a> {
 impl Settings {
     /// The route of `channel`: email by the strategy, SMS by its channel.
     pub fn route(&self, channel: Channel) -> Result<Route<'_>, SettingsError> {
+        if channel == Channel::Email && self.release == Release::V1_1_0 && self.channels_set {
+            return Err(SettingsError::EmailChannelDropped);
+        }
+        if channel == Channel::Sms && !self.release.has(crate::release::CHANNELS) {
+            return self
+                .sms
+                .as_ref()
+                .map(Route::Http)
+                .ok_or(SettingsError::SmsDisabled);
+        }
         match (channel, self.strategy, &self.email_http) {
             (Channel::Email, Strategy::Http, Some(cfg)) => Ok(Route::Http(cfg)),
             (Channel::Email, ..) => Ok(Route::Smtp),
@@ -179,10 +207,19 @@ impl Settings {
             mail: mail(root),
             smtp: smtp(root),
             email_http,
-            sms: sms_channel(root),
+            sms: if release.has(crate::release::CHANNELS) {
+                sms_channel(root)
+            } else {
+                legacy_sms(root)
+            },
+            sms_from: string(root, &["courier", "sms", "from"])
+                .unwrap_or_else(|| "Ory Kratos".to_owned()),
+            channels_set: root
+                .lookup(&["courier", "channels"])
+                .is_some_and(|c| !c.items().is_empty()),
             templates: templates(root),
             message_retries: message_retries(root),
-            sample: sample_context(root),
+            sample: sample_context(root, release),
         }
     }
 }
@@ -292,6 +329,17 @@ fn sms_channel(root: &Node) -> Option<RequestConfig> {
         .map(|n| request_config(n, false))
 }
 
+/// `courier.sms.request_config` when `courier.sms.enabled` (v1.0.0);
+/// the schema requires url and method, and gives no default body.
+fn legacy_sms(root: &Node) -> Option<RequestConfig> {
+    let enabled = root.lookup(&["courier", "sms", "enabled"]);
+    if enabled.is_none_or(|n| n.value != crate::config::tree::Value::Bool(true)) {
+        return None;
+    }
+    let node = root.lookup(&["courier", "sms", "request_config"]);
+    Some(request_config(node.unwrap_or(&Node::empty_map()), false))
+}
+
 fn templates(root: &Node) -> TemplateSources {
     fn walk(node: &Node, path: &mut Vec<String>, out: &mut BTreeMap<String, String>) {
         if let Some(s) = node.as_str().filter(|s| !s.is_empty()) {
@@ -318,8 +366,11 @@ fn templates(root: &Node) -> TemplateSources {
 }
 
 /// `serve.public.base_url` and the code and link lifespans.
-fn sample_context(root: &Node) -> sample::Context {
-    let mut cx = sample::Context::default();
+fn sample_context(root: &Node, release: Release) -> sample::Context {
+    let mut cx = sample::Context {
+        release,
+        ..sample::Context::default()
+    };
     if let Some(b) = string(root, &["serve", "public", "base_url"]) {
         cx.base_url = b.trim_end_matches('/').to_owned();
     }

@@ -13,6 +13,7 @@ use crate::connection_uri::Security;
 use crate::delivery::http::{Answer, SendError};
 use crate::delivery::smtp::{Reply, SmtpError, Stage, Target};
 use crate::delivery::tls::TlsError;
+use crate::release::Release;
 use crate::secret::scrub;
 
 /// What happens to the message next.
@@ -240,10 +241,36 @@ fn tls_hint(err: &TlsError, target: &Target) -> String {
     }
 }
 
-/// The verdict on an HTTP exchange: any 2xx is success (202 included).
+/// The verdict on an HTTP exchange as release `r` judges it: any 2xx is
+/// success (202 included); before v1.1.0, only 200 and 201.
 #[must_use]
-pub fn http(result: Result<&Answer, &SendError>) -> Verdict {
-    http_at(result, None)
+pub fn http(result: Result<&Answer, &SendError>, r: Release) -> Verdict {
+    match result {
+        Ok(a) if !accepted(a.status, r) && (200..300).contains(&a.status) => {
+            let mut v = Verdict::new(Action::Abandon, Scope::Message, Class::Permanent);
+            v.reply = Some(scrub(&format!("{} {}", a.status, a.body.trim_end())));
+            v.error = Some(format!(
+                "the server answered HTTP {}, and Kratos {r} counts only 200 and 201 as sent",
+                a.status
+            ));
+            v.hint = Some(
+                "Kratos retries the message until message_retries runs out: make the provider \
+                 answer 200 or 201, or upgrade Kratos (v1.1.0 accepts any 2xx)"
+                    .into(),
+            );
+            v
+        }
+        _ => http_at(result, None),
+    }
+}
+
+/// Whether release `r` counts `status` as sent.
+fn accepted(status: u16, r: Release) -> bool {
+    if r.has(crate::release::CHANNELS) {
+        (200..300).contains(&status)
+    } else {
+        matches!(status, 200 | 201)
+    }
 }
 
 /// [`http`], where the caller knows the step that failed (`courier test`
@@ -378,6 +405,7 @@ mod tests {
     use crate::delivery::http::{Answer, SendError};
     use crate::delivery::smtp::{Overrun, Reply, SmtpError, Stage, Target};
     use crate::delivery::tls::{TlsError, TlsOptions};
+    use crate::release::Release;
     use crate::secret::Secret;
 
     fn target(port: u16, security: Security) -> Target {
@@ -545,19 +573,24 @@ mod tests {
             (407, Stop, Server, Permanent),
         ];
         for (status, action, scope, class) in statuses {
-            let v = http(Ok(&answer(status, None)));
+            let v = http(Ok(&answer(status, None)), Release::DEFAULT);
             assert!(is(&v, action, scope, class), "{status}: {v:?}");
             assert_eq!(v.reply.as_deref(), Some(format!("{status} body").as_str()));
             assert_eq!(v.error.is_some(), action != Sent);
         }
-        let v = http(Ok(&answer(429, Some(30))));
+        // Kratos v1.0.0 counts only 200 and 201 as sent.
+        for (status, action) in [(200, Sent), (201, Sent), (202, Abandon), (204, Abandon)] {
+            let v = http(Ok(&answer(status, None)), Release::V1_0_0);
+            assert_eq!(v.action, action, "{status}: {v:?}");
+        }
+        let v = http(Ok(&answer(429, Some(30))), Release::DEFAULT);
         assert_eq!(v.retry_after, Some(Duration::from_secs(30)));
         assert!(v.hint.is_some_and(|h| h.contains("throttling")));
         let slow = Answer {
             cut: Some("the body did not end within the 10s timeout".into()),
             ..answer(400, None)
         };
-        let v = http(Ok(&slow));
+        let v = http(Ok(&slow), Release::DEFAULT);
         assert!(is(&v, Abandon, Message, Permanent), "the status decides");
         assert_eq!(
             v.reply.as_deref(),
@@ -577,7 +610,7 @@ mod tests {
             (SendError::Redirect(RedirectError::TooMany, String::new()), Stop, Server, Permanent, "redirect"),
         ];
         for (err, action, scope, class, stage) in failures {
-            let v = http(Err(&err));
+            let v = http(Err(&err), Release::DEFAULT);
             assert!(is(&v, action, scope, class), "{err:?}: {v:?}");
             assert_eq!(v.stage, Some(stage));
             assert!(v.describe().starts_with(&format!("{stage}: ")));

@@ -2,7 +2,8 @@
 //! default body when `courier.http` sets none).
 
 use crate::delivery::request::{BodySource, RequestConfig};
-use crate::message::builtin::DEFAULT_BODY;
+use crate::message::builtin::default_body;
+use crate::release::Release;
 
 /// Why a body cannot be had.
 #[derive(Debug, thiserror::Error)]
@@ -49,13 +50,13 @@ pub fn display_name(uri: &str) -> String {
 }
 
 /// Loads the body of `cfg`; `online` allows fetching `http(s)://` bodies.
-pub fn load(cfg: &RequestConfig, online: bool) -> Result<Body, BodyError> {
+pub fn load(cfg: &RequestConfig, online: bool, release: Release) -> Result<Body, BodyError> {
     let uri = match &cfg.body {
         None => return Err(BodyError::Missing),
         Some(BodySource::KratosDefault) => {
             return Ok(Body {
                 name: "default body".into(),
-                code: DEFAULT_BODY.into(),
+                code: default_body(release).into(),
             });
         }
         Some(BodySource::Uri(uri)) => uri,

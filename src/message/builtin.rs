@@ -22,6 +22,52 @@ pub fn notice(types: &[&str], release: Release) -> String {
     )
 }
 
+/// Opens a passage of a built-in template that reads a field older
+/// releases' models lack: `{{/* needs .Field */}}`, closed by
+/// `{{/* end */}}` (both Go comments: they render nothing).
+const NEEDS: &str = "{{/* needs .";
+const END: &str = "{{/* end */}}";
+
+/// A built-in template fitted to a model with `fields`: each passage
+/// that needs a field the model lacks is left out (with its markers),
+/// so the template never reads a field Kratos' model of that release
+/// does not have.
+#[must_use]
+pub fn fit(text: &str, fields: &[&str]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(NEEDS) {
+        let after = &rest[start + NEEDS.len()..];
+        let Some(close) = after.find(" */}}") else {
+            break;
+        };
+        let field = &after[..close];
+        let Some(end) = after.find(END) else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        if fields.contains(&field) {
+            out.push_str(&rest[start..start + NEEDS.len() + end + END.len()]);
+        }
+        rest = &after[end + END.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The default body of Kratos v1.0.0, whose ctx has Go field names.
+pub const DEFAULT_BODY_V1_0: &str = include_str!("templates/default_body_v1_0.jsonnet");
+
+/// The default body of release `r`.
+#[must_use]
+pub fn default_body(r: Release) -> &'static str {
+    if r.has(crate::release::CHANNELS) {
+        DEFAULT_BODY
+    } else {
+        DEFAULT_BODY_V1_0
+    }
+}
+
 /// The Jsonnet body Kratos uses when the email request config sets none
 /// (the same fields and values, in courier's own Jsonnet).
 pub const DEFAULT_BODY: &str = include_str!("templates/default_body.jsonnet");
@@ -206,4 +252,24 @@ pub fn template(rel: &str) -> Option<&'static str> {
         .iter()
         .find(|(p, _)| *p == rel)
         .map(|(_, text)| *text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn passages_needing_a_missing_field_are_left_out() {
+        let t = "a {{/* needs .X */}}b {{ .X }} {{/* end */}}c{{/* needs .Y */}}d{{/* end */}}";
+        assert_eq!(
+            fit(t, &["X"]),
+            "a {{/* needs .X */}}b {{ .X }} {{/* end */}}c"
+        );
+        assert_eq!(fit(t, &["Y"]), "a c{{/* needs .Y */}}d{{/* end */}}");
+        assert_eq!(fit("plain", &[]), "plain");
+        assert_eq!(
+            fit("broken {{/* needs .X */}} no end", &[]),
+            "broken {{/* needs .X */}} no end"
+        );
+    }
 }

@@ -17,8 +17,9 @@ use crate::delivery::mime::Email;
 use crate::delivery::request::{HttpRequest, RequestError};
 use crate::fetch::body::{self, BodyError};
 use crate::fetch::templates::{self, Reach};
-use crate::message::{Channel, Texts, ctx, sample};
-use crate::render::jsonnet::JsonnetError;
+use crate::message::{Channel, Texts, builtin, ctx, sample};
+use crate::release::{self, Release};
+use crate::render::jsonnet::{self, JsonnetError};
 use crate::render::sandbox::{JsonnetId, Sandbox, TemplateId};
 use crate::render::template::model::{self, Field};
 use crate::render::template::{Origin, Part, TemplateError};
@@ -81,6 +82,8 @@ pub struct Message {
     pub template_data: Value,
     pub request_headers: Value,
     pub wire: Wire,
+    /// The release it was composed as.
+    pub release: Release,
 }
 
 impl Message {
@@ -94,6 +97,7 @@ impl Message {
             &self.texts,
             self.template_data.clone(),
             self.request_headers.clone(),
+            self.release,
         )
     }
 }
@@ -196,7 +200,8 @@ pub struct Composer<'s> {
     /// does not fetch it anew for every row).
     templates: BTreeMap<(usize, Channel, Part), Result<Option<TemplateId>, TemplateError>>,
     models: BTreeMap<(usize, Channel), Rc<Model>>,
-    bodies: HashMap<Channel, (String, JsonnetId)>,
+    /// By channel: the body's name, its slot, its length in bytes.
+    bodies: HashMap<Channel, (String, JsonnetId, usize)>,
     /// The parts rendered from courier's own templates (courier's
     /// wording, not Kratos').
     builtin: BTreeSet<(String, Channel, Part)>,
@@ -260,11 +265,21 @@ impl<'s> Composer<'s> {
             }
             Content::Adhoc(texts) => {
                 let to = spec.recipient.ok_or(ComposeError::NoRecipient)?;
+                let release = self.settings.release;
+                let mut texts = texts.clone();
+                // From v26.2.0 Kratos renders a stub's HTML part as its
+                // HTML text, or its plain text when it has none.
+                if channel == Channel::Email
+                    && texts.html_body.is_empty()
+                    && release.has(release::STUB_HTML_FALLBACK)
+                {
+                    texts.html_body.clone_from(&texts.body);
+                }
                 Ok(Draft {
                     ty: "stub".to_owned(),
                     recipient: to.to_owned(),
-                    texts: texts.clone(),
-                    template_data: ctx::stub_data(to, channel, texts),
+                    template_data: ctx::stub_data(to, channel, &texts, release),
+                    texts,
                     request_headers: json!({}),
                 })
             }
@@ -292,9 +307,15 @@ impl<'s> Composer<'s> {
             }
             Route::Http(cfg) => {
                 let payload = if cfg.has_body() {
-                    let (data, headers) =
-                        (take(&mut d.template_data), take(&mut d.request_headers));
-                    let ctx = ctx::build(&d.recipient, &d.ty, channel, &d.texts, data, headers);
+                    let release = self.settings.release;
+                    let ctx = if channel == Channel::Sms && !release.has(release::CHANNELS) {
+                        ctx::legacy_sms(&self.settings.sms_from, &d.recipient, &d.texts.body)
+                    } else {
+                        let (data, headers) =
+                            (take(&mut d.template_data), take(&mut d.request_headers));
+                        let (to, ty, texts) = (&d.recipient, &d.ty, &d.texts);
+                        ctx::build(to, ty, channel, texts, data, headers, release)
+                    };
                     Some(self.body(channel, ctx)?)
                 } else {
                     None
@@ -310,6 +331,7 @@ impl<'s> Composer<'s> {
             template_data: d.template_data,
             request_headers: d.request_headers,
             wire,
+            release: self.settings.release,
         })
     }
 
@@ -319,7 +341,7 @@ impl<'s> Composer<'s> {
             let Route::Http(cfg) = self.settings.route(channel)? else {
                 return Err(ComposeError::Settings(SettingsError::NoSmsChannel));
             };
-            let body = body::load(cfg, self.reach.online)?;
+            let body = body::load(cfg, self.reach.online, self.settings.release)?;
             let id = self
                 .sandbox
                 .jsonnet(&body.name, &body.code)
@@ -327,13 +349,17 @@ impl<'s> Composer<'s> {
                     name: body.name.clone(),
                     error,
                 })?;
-            self.bodies.insert(channel, (body.name, id));
+            self.bodies
+                .insert(channel, (body.name, id, body.code.len()));
         }
-        let Some((name, id)) = self.bodies.get(&channel) else {
+        let Some((name, id, len)) = self.bodies.get(&channel) else {
             return Err(ComposeError::Settings(SettingsError::NoSmsChannel));
         };
-        self.sandbox
-            .apply(*id, ctx)
+        let release = self.settings.release;
+        let input = jsonnet::within_caps(release, Some((*len, &ctx)), "");
+        input
+            .and_then(|()| self.sandbox.apply(*id, ctx))
+            .and_then(|text| jsonnet::within_caps(release, None, &text).map(|()| text))
             .map_err(|error| ComposeError::Jsonnet {
                 name: name.clone(),
                 error,
@@ -352,7 +378,7 @@ impl<'s> Composer<'s> {
     ) -> Result<Texts, TemplateError> {
         let kind = Kind {
             index: channel
-                .types()
+                .types(self.settings.release)
                 .iter()
                 .position(|t| *t == ty)
                 .unwrap_or(usize::MAX),
@@ -397,7 +423,7 @@ impl<'s> Composer<'s> {
     fn model(&mut self, kind: &Kind<'_>) -> Rc<Model> {
         self.models
             .entry((kind.index, kind.channel))
-            .or_insert_with(|| Rc::new(model::model(kind.ty, kind.channel)))
+            .or_insert_with(|| Rc::new(model::model(kind.ty, kind.channel, self.settings.release)))
             .clone()
     }
 
@@ -415,10 +441,13 @@ impl<'s> Composer<'s> {
         }
         let go: Vec<&str> = model.1.iter().map(|(g, _)| *g).collect();
         let sources = &self.settings.templates;
-        let id = templates::load(kind.ty, part, sources, self.reach).and_then(|files| {
-            if files.as_ref().is_some_and(|f| f.origin == Origin::Builtin) {
+        let id = templates::load(kind.ty, part, sources, self.reach).and_then(|mut files| {
+            if let Some(f) = files.as_mut().filter(|f| f.origin == Origin::Builtin) {
                 self.builtin
                     .insert((kind.ty.to_owned(), kind.channel, part));
+                for (_, text) in &mut f.files {
+                    *text = builtin::fit(text, &go);
+                }
             }
             files
                 .map(|files| self.sandbox.template(&files, part, &model.0, &go))

@@ -6,9 +6,12 @@
 use serde_json::{Value, json};
 
 use crate::message::{Channel, Texts};
+use crate::release::Release;
 
-/// The HTTP ctx, with Kratos' field order: `html_body` only when not
-/// empty, `subject` empty for SMS.
+/// The HTTP ctx of release `release`, with Kratos' field order:
+/// `html_body` (from v25.4.0) only when not empty, `subject` empty for
+/// SMS, `request_headers` from v26.2.0; before v1.1.0, Go's field names
+/// and no `message_type`.
 #[must_use]
 pub fn build(
     recipient: &str,
@@ -17,8 +20,17 @@ pub fn build(
     texts: &Texts,
     data: Value,
     headers: Value,
+    release: Release,
 ) -> Value {
     let mut m = serde_json::Map::new();
+    if !release.has(crate::release::CHANNELS) {
+        m.insert("Recipient".into(), json!(recipient));
+        m.insert("Subject".into(), json!(texts.subject));
+        m.insert("Body".into(), json!(texts.body));
+        m.insert("TemplateType".into(), json!(ty));
+        m.insert("TemplateData".into(), data);
+        return Value::Object(m);
+    }
     m.insert("recipient".into(), json!(recipient));
     let subject = match channel {
         Channel::Email => texts.subject.as_str(),
@@ -26,28 +38,50 @@ pub fn build(
     };
     m.insert("subject".into(), json!(subject));
     m.insert("body".into(), json!(texts.body));
-    if channel == Channel::Email && !texts.html_body.is_empty() {
+    if channel == Channel::Email
+        && !texts.html_body.is_empty()
+        && release.has(crate::release::HTML_BODY_CTX)
+    {
         m.insert("html_body".into(), json!(texts.html_body));
     }
     m.insert("template_type".into(), json!(ty));
     m.insert("template_data".into(), data);
     m.insert("message_type".into(), json!(channel.as_str()));
-    m.insert("request_headers".into(), headers);
+    if release.has(crate::release::REQUEST_HEADERS) {
+        m.insert("request_headers".into(), headers);
+    }
     Value::Object(m)
 }
 
-/// The `template_data` of an ad-hoc message (`courier send --subject
-/// --text`): Kratos' `stub` template type.
+/// The ctx of an SMS sent through `courier.sms` (v1.0.0): the sender
+/// name, the recipient and the text.
 #[must_use]
-pub fn stub_data(to: &str, channel: Channel, texts: &Texts) -> Value {
+pub fn legacy_sms(from: &str, to: &str, body: &str) -> Value {
+    json!({"from": from, "to": to, "body": body})
+}
+
+/// The `template_data` of an ad-hoc message (`courier send --subject
+/// --text`): Kratos' `stub` template type, as release `release` stores it
+/// (Go names before v1.1.0; `html_body` from v25.4.0, when not empty; the
+/// SMS stub's empty identity).
+#[must_use]
+pub fn stub_data(to: &str, channel: Channel, texts: &Texts, release: Release) -> Value {
+    let tagged = release.has(crate::release::CHANNELS);
+    let name = |snake: &'static str, go: &'static str| if tagged { snake } else { go };
     let mut data = serde_json::Map::new();
-    data.insert("to".into(), json!(to));
+    data.insert(name("to", "To").into(), json!(to));
     if channel == Channel::Email {
-        data.insert("subject".into(), json!(texts.subject));
+        data.insert(name("subject", "Subject").into(), json!(texts.subject));
     }
-    data.insert("body".into(), json!(texts.body));
-    if channel == Channel::Email && !texts.html_body.is_empty() {
+    data.insert(name("body", "Body").into(), json!(texts.body));
+    if channel == Channel::Email
+        && !texts.html_body.is_empty()
+        && release.has(crate::release::HTML_BODY_CTX)
+    {
         data.insert("html_body".into(), json!(texts.html_body));
+    }
+    if channel == Channel::Sms {
+        data.insert(name("identity", "Identity").into(), Value::Null);
     }
     Value::Object(data)
 }
@@ -93,6 +127,7 @@ pub fn merge(base: &mut Value, patch: &Value) {
 mod tests {
     use super::{build, merge, stub_data};
     use crate::message::{Channel, Texts};
+    use crate::release::Release;
 
     #[test]
     fn html_body_only_when_present_and_subject_empty_for_sms() {
@@ -108,6 +143,7 @@ mod tests {
             &texts,
             serde_json::json!({}),
             serde_json::json!({}),
+            Release::DEFAULT,
         );
         assert!(ctx.get("html_body").is_none());
         assert_eq!(ctx["subject"], "S");
@@ -118,6 +154,7 @@ mod tests {
             &texts,
             serde_json::json!({}),
             serde_json::Value::Null,
+            Release::DEFAULT,
         );
         assert_eq!(sms["subject"], "");
         let keys: Vec<&str> = sms
@@ -139,8 +176,62 @@ mod tests {
             ]
         );
         assert_eq!(
-            stub_data("+1", Channel::Sms, &texts),
-            serde_json::json!({"to": "+1", "body": "B"})
+            stub_data("+1", Channel::Sms, &texts, Release::DEFAULT),
+            serde_json::json!({"to": "+1", "body": "B", "identity": null})
+        );
+    }
+
+    #[test]
+    fn the_ctx_has_the_keys_of_each_release() {
+        let texts = Texts {
+            subject: "S".into(),
+            body: "B".into(),
+            html_body: "<p>B</p>".into(),
+        };
+        let keys = |r: Release| -> Vec<String> {
+            let ctx = build(
+                "a@b.c",
+                "t",
+                Channel::Email,
+                &texts,
+                serde_json::json!({}),
+                serde_json::json!({}),
+                r,
+            );
+            ctx.as_object().unwrap().keys().cloned().collect()
+        };
+        assert_eq!(
+            keys(Release::V1_0_0),
+            [
+                "Recipient",
+                "Subject",
+                "Body",
+                "TemplateType",
+                "TemplateData"
+            ]
+        );
+        let v1_3 = [
+            "recipient",
+            "subject",
+            "body",
+            "template_type",
+            "template_data",
+            "message_type",
+        ];
+        assert_eq!(keys(Release::V1_3_1), v1_3);
+        let mut v25 = v1_3.to_vec();
+        v25.insert(3, "html_body");
+        assert_eq!(keys(Release::V25_4_0), v25);
+        v25.push("request_headers");
+        assert_eq!(keys(Release::V26_2_0), v25);
+        assert_eq!(keys(Release::Master), v25);
+        let texts = Texts {
+            html_body: String::new(),
+            ..texts
+        };
+        assert_eq!(
+            stub_data("a@b.c", Channel::Email, &texts, Release::V1_0_0),
+            serde_json::json!({"To": "a@b.c", "Subject": "S", "Body": "B"})
         );
     }
 

@@ -8,6 +8,8 @@ pub mod compose;
 pub mod ctx;
 pub mod sample;
 
+use crate::release::{Release, Span};
+
 /// The channel a message goes out on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Channel {
@@ -34,13 +36,27 @@ impl Channel {
         }
     }
 
-    /// Every template type Kratos sends on this channel.
+    /// Every template type Kratos `release` sends on this channel.
     #[must_use]
-    pub fn types(self) -> &'static [&'static str] {
-        match self {
+    pub fn types(self, release: Release) -> Vec<&'static str> {
+        let all: &[(&str, Span)] = match self {
             Channel::Email => EMAIL_TYPES,
             Channel::Sms => SMS_TYPES,
-        }
+        };
+        all.iter()
+            .filter(|(_, span)| release.has(*span))
+            .map(|(t, _)| *t)
+            .collect()
+    }
+
+    /// The releases that send type `ty` on this channel, when any does.
+    #[must_use]
+    pub fn span_of(self, ty: &str) -> Option<Span> {
+        let all: &[(&str, Span)] = match self {
+            Channel::Email => EMAIL_TYPES,
+            Channel::Sms => SMS_TYPES,
+        };
+        all.iter().find(|(t, _)| *t == ty).map(|(_, s)| *s)
     }
 
     /// The type `courier test` shows when none is given: the message an
@@ -54,30 +70,36 @@ impl Channel {
     }
 }
 
-/// Every template type Kratos sends by email.
-pub const EMAIL_TYPES: &[&str] = &[
-    "recovery_invalid",
-    "recovery_valid",
-    "recovery_code_invalid",
-    "recovery_code_valid",
-    "verification_invalid",
-    "verification_valid",
-    "verification_code_invalid",
-    "verification_code_valid",
-    "login_code_valid",
-    "registration_code_valid",
-    "verifiable_address_changed",
-    "authenticator_key_added",
+const ALWAYS: Span = Span::ALWAYS;
+const V1_1: Span = Span::since(Release::V1_1_0);
+const V25_4: Span = Span::since(Release::V25_4_0);
+const MASTER: Span = Span::since(Release::Master);
+
+/// Every template type Kratos sends by email, with the releases that do.
+pub const EMAIL_TYPES: &[(&str, Span)] = &[
+    ("recovery_invalid", ALWAYS),
+    ("recovery_valid", ALWAYS),
+    ("recovery_code_invalid", ALWAYS),
+    ("recovery_code_valid", ALWAYS),
+    ("verification_invalid", ALWAYS),
+    ("verification_valid", ALWAYS),
+    ("verification_code_invalid", ALWAYS),
+    ("verification_code_valid", ALWAYS),
+    ("login_code_valid", V1_1),
+    ("registration_code_valid", V1_1),
+    ("verifiable_address_changed", MASTER),
+    ("authenticator_key_added", MASTER),
 ];
 
-/// Every template type Kratos sends by SMS.
-pub const SMS_TYPES: &[&str] = &[
-    "verification_code_valid",
-    "recovery_code_valid",
-    "login_code_valid",
-    "registration_code_valid",
-    "verifiable_address_changed",
-    "authenticator_key_added",
+/// Every template type Kratos sends by SMS, with the releases that do
+/// (v1.0.0 sends none: its one SMS type was never queued).
+pub const SMS_TYPES: &[(&str, Span)] = &[
+    ("verification_code_valid", V1_1),
+    ("recovery_code_valid", V25_4),
+    ("login_code_valid", V1_1),
+    ("registration_code_valid", V25_4),
+    ("verifiable_address_changed", MASTER),
+    ("authenticator_key_added", MASTER),
 ];
 
 /// The rendered texts of a message.

@@ -5,10 +5,14 @@
 use serde_json::{Value, json};
 
 use crate::message::{Channel, Texts, ctx};
+use crate::release::Release;
+use crate::render::template::model;
 
 /// Values the samples are built from (from the config where it has them).
 #[derive(Debug, Clone)]
 pub struct Context {
+    /// The release whose models shape the data.
+    pub release: Release,
     pub base_url: String,
     /// From `selfservice.methods.code.config.lifespan`.
     pub expires_in_minutes: i64,
@@ -19,6 +23,7 @@ pub struct Context {
 impl Default for Context {
     fn default() -> Self {
         Self {
+            release: Release::DEFAULT,
             base_url: "https://auth.example.com".into(),
             expires_in_minutes: 60,
             link_expires_in_minutes: 60,
@@ -78,9 +83,28 @@ fn identity() -> Value {
 /// Kratos has no such combination.
 #[must_use]
 pub fn template_data(ty: &str, channel: Channel, cx: &Context) -> Option<Value> {
-    if !channel.types().contains(&ty) {
+    if !channel.types(cx.release).contains(&ty) {
         return None;
     }
+    let full = full_data(ty, channel, cx)?;
+    // The fields of the release's model, in its order, under its JSON
+    // names (Go names before v1.1.0).
+    let tagged = model::tagged(cx.release);
+    let data = model::snake_fields(ty, channel, cx.release)
+        .into_iter()
+        .filter_map(|(go, snake)| {
+            // Absent: a field Kratos omits when empty (the OAuth2 login
+            // request without one).
+            let value = full.get(snake)?.clone();
+            let key = if tagged { snake } else { go };
+            Some((key.to_owned(), value))
+        })
+        .collect();
+    Some(Value::Object(data))
+}
+
+/// Every field the newest model of a type has, by snake-case name.
+fn full_data(ty: &str, channel: Channel, cx: &Context) -> Option<Value> {
     let to = recipient(channel);
     let request_url = format!("{}/self-service/{}/browser", cx.base_url, flow_of(ty));
     let mut data = json!({"to": to});
@@ -246,6 +270,7 @@ pub fn sample_ctx(
         texts,
         m.template_data,
         m.request_headers,
+        cx.release,
     ))
 }
 
@@ -272,7 +297,11 @@ pub fn sample_message(
         // The sample identity is the recipient's: its address (traits,
         // verifiable and recovery addresses) follows `--to`.
         follow_recipient(&mut td, recipient(channel), &rcpt);
-        td["to"] = json!(rcpt);
+        td[if model::tagged(cx.release) {
+            "to"
+        } else {
+            "To"
+        }] = json!(rcpt);
     }
     if let Some(d) = data {
         ctx::merge(&mut td, d);
@@ -304,8 +333,12 @@ fn follow_recipient(value: &mut Value, sample: &str, given: &str) {
 /// The top-level `template_data` fields of a type on a channel (what
 /// `--data` can set), or `None` when Kratos has no such combination.
 #[must_use]
-pub fn data_fields(ty: &str, channel: Channel) -> Option<Vec<String>> {
-    match template_data(ty, channel, &Context::default())? {
+pub fn data_fields(ty: &str, channel: Channel, release: Release) -> Option<Vec<String>> {
+    let cx = Context {
+        release,
+        ..Context::default()
+    };
+    match template_data(ty, channel, &cx)? {
         Value::Object(map) => Some(map.keys().cloned().collect()),
         _ => Some(Vec::new()),
     }
@@ -326,30 +359,72 @@ pub fn ctx(ty: &str, channel: Channel, cx: &Context) -> Option<Value> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Context, ctx, template_data};
-    use crate::message::{Channel, EMAIL_TYPES, SMS_TYPES};
+    use super::{Context, ctx, data_fields, template_data};
+    use crate::message::Channel;
+    use crate::release::Release;
 
     #[test]
     fn every_type_has_data_on_its_channels() {
+        for release in Release::ALL {
+            let cx = Context {
+                release,
+                ..Context::default()
+            };
+            for t in Channel::Email.types(release) {
+                assert!(ctx(t, Channel::Email, &cx).is_some(), "{t}");
+            }
+            for t in Channel::Sms.types(release) {
+                assert!(
+                    ctx(t, Channel::Sms, &cx)
+                        .unwrap()
+                        .get("html_body")
+                        .is_none(),
+                    "{t}"
+                );
+            }
+        }
         let cx = Context::default();
-        for t in EMAIL_TYPES {
-            assert!(ctx(t, Channel::Email, &cx).is_some(), "{t}");
-        }
-        for t in SMS_TYPES {
-            assert!(
-                ctx(t, Channel::Sms, &cx)
-                    .unwrap()
-                    .get("html_body")
-                    .is_none(),
-                "{t}"
-            );
-        }
         assert!(template_data("recovery_valid", Channel::Sms, &cx).is_none());
+        assert!(template_data("verifiable_address_changed", Channel::Email, &cx).is_none());
+    }
+
+    #[test]
+    fn each_release_has_its_models_fields_in_their_order() {
+        let fields = |ty, ch, r| data_fields(ty, ch, r).unwrap().join(",");
+        assert_eq!(
+            fields("recovery_code_valid", Channel::Email, Release::V1_0_0),
+            "To,RecoveryCode,Identity"
+        );
+        assert_eq!(
+            fields("recovery_code_valid", Channel::Email, Release::V1_1_0),
+            "to,recovery_code,identity,request_url"
+        );
+        assert_eq!(
+            fields("recovery_code_valid", Channel::Email, Release::V1_3_1),
+            "to,recovery_code,identity,request_url,transient_payload"
+        );
+        assert_eq!(
+            fields("recovery_code_valid", Channel::Email, Release::V26_2_0),
+            "to,recovery_code,identity,request_url,transient_payload,expires_in_minutes"
+        );
+        assert_eq!(
+            fields("registration_code_valid", Channel::Email, Release::V26_2_0),
+            "to,traits,registration_code,request_url,transient_payload,expires_in_minutes"
+        );
+        assert_eq!(
+            fields("login_code_valid", Channel::Sms, Release::Master),
+            "to,login_code,identity,request_url,request_url_domain,transient_payload,expires_in_minutes"
+        );
+        assert!(data_fields("login_code_valid", Channel::Sms, Release::V1_0_0).is_none());
+        assert!(data_fields("recovery_code_valid", Channel::Sms, Release::V1_3_1).is_none());
     }
 
     #[test]
     fn kratos_quirks_are_kept() {
-        let cx = Context::default();
+        let cx = Context {
+            release: Release::Master,
+            ..Context::default()
+        };
         let sms = template_data("recovery_code_valid", Channel::Sms, &cx).unwrap();
         assert!(sms.get("verification_code").is_some() && sms.get("recovery_code").is_none());
         let reg = template_data("registration_code_valid", Channel::Email, &cx).unwrap();

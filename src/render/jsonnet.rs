@@ -53,6 +53,40 @@ impl std::error::Error for JsonnetError {}
 /// Kratos refuses Jsonnet output over 256 KiB.
 pub const OUTPUT_LIMIT: usize = 256 << 10;
 
+/// Refuses what release `r`'s evaluator refuses: an input (the body and
+/// the ctx as JSON) or an output over its caps. `input` is `None` when
+/// only the output is checked.
+pub fn within_caps(
+    r: crate::release::Release,
+    input: Option<(usize, &serde_json::Value)>,
+    output: &str,
+) -> Result<(), JsonnetError> {
+    let limit = |message: String| JsonnetError {
+        kind: JsonnetErrorKind::Limit,
+        message,
+        line: None,
+        column: None,
+    };
+    if let (Some(cap), Some((code, ctx))) = (r.jsonnet_input_cap(), input) {
+        let size = code + serde_json::to_string(ctx).map_or(0, |s| s.len());
+        if size > cap {
+            return Err(limit(format!(
+                "the body and its ctx are {size} bytes; Kratos {r} refuses Jsonnet input over {} KiB",
+                cap >> 10
+            )));
+        }
+    }
+    let cap = r.jsonnet_output_cap();
+    if output.len() > cap {
+        return Err(limit(format!(
+            "the output is {} bytes; Kratos {r} refuses Jsonnet output over {} KiB",
+            output.len(),
+            cap >> 10
+        )));
+    }
+    Ok(())
+}
+
 /// A template parsed and its top level evaluated (a `function(ctx)` or a
 /// plain value), ready to be applied to many ctx values. It holds
 /// jrsonnet's state, which is not `Send`: it lives on the thread that made

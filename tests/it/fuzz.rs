@@ -398,7 +398,11 @@ fn go_templates_render_or_fail_cleanly_in_the_sandbox() {
         None,
     )
     .expect("sample");
-    let (model_name, fields) = model::model("recovery_code_valid", Channel::Email);
+    let (model_name, fields) = model::model(
+        "recovery_code_valid",
+        Channel::Email,
+        courier::release::Release::DEFAULT,
+    );
     let go: Vec<&str> = fields.iter().map(|(g, _)| *g).collect();
     let data = model::data_json(&fields, &msg.template_data, &msg.request_headers);
     let sandbox = std::cell::RefCell::new(Sandbox::new());

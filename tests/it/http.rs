@@ -284,6 +284,8 @@ fn payloads_match_go_jsonnet_byte_for_byte() {
                 dir.path(),
                 &[
                     "render",
+                    "--kratos-version",
+                    "master",
                     "--template",
                     ty,
                     "--format",
@@ -321,6 +323,8 @@ fn payloads_match_go_jsonnet_byte_for_byte() {
             dir.path(),
             &[
                 "render",
+                "--kratos-version",
+                "master",
                 "--channel",
                 "sms",
                 "--template",

@@ -522,6 +522,34 @@ fn headers_cc_bcc_and_sender_are_applied_as_kratos_does() {
         "{}",
         m.eml
     );
+    // From v26.2.0 an ad-hoc (stub) email's HTML part is its text.
+    for part in ["text/plain", "text/html"] {
+        assert!(
+            m.eml.contains(&format!(
+                "Content-Transfer-Encoding: quoted-printable\r\nContent-Type: {part}; charset=UTF-8\r\n\r\nHi\r\n"
+            )),
+            "{part}: {}",
+            m.eml
+        );
+    }
+    let out = courier(
+        dir.path(),
+        &[
+            "send",
+            "--to",
+            "jane@example.com",
+            "--subject",
+            "Original",
+            "--text",
+            "Hi",
+            "--kratos-version",
+            "v25.4.0",
+        ],
+        &with_ca(),
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    let m = &smtps.messages(2)[1];
+    assert!(!m.eml.contains("text/html"), "{}", m.eml);
     assert!(m.eml.contains("Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nHi"), "{}", m.eml);
 }
 

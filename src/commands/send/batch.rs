@@ -109,6 +109,7 @@ pub fn run(
             options.defaults.data.as_ref(),
             channel,
             &[ty.as_str()],
+            settings.release,
         );
     }
     let mut presenter = Presenter::new(printer, args.dry_run);

@@ -20,6 +20,7 @@ use crate::exit::{self, ExitStatus, Usage};
 use crate::message::compose::{Composer, Content, Spec, Wire};
 use crate::message::{Channel, Texts};
 use crate::output::Printer;
+use crate::release::Release;
 
 /// One JSON line per message (a public interface).
 #[derive(Debug, Serialize)]
@@ -65,10 +66,16 @@ pub fn run(
         .map(crate::config::data::read)
         .transpose()?;
     if let Some(ty) = &args.template {
-        if !channel.types().contains(&ty.as_str()) {
-            return Err(super::unknown_type(ty, channel).into());
+        if !channel.types(settings.release).contains(&ty.as_str()) {
+            return Err(super::unknown_type(ty, channel, settings.release).into());
         }
-        super::data::warn_unknown_keys(printer, data.as_ref(), channel, &[ty.as_str()]);
+        super::data::warn_unknown_keys(
+            printer,
+            data.as_ref(),
+            channel,
+            &[ty.as_str()],
+            settings.release,
+        );
     }
     let content = match &args.template {
         Some(ty) => Content::Template {
@@ -111,7 +118,7 @@ pub fn run(
             ("smtp", server, v)
         }
         Wire::Http(req) => {
-            let (server, v) = send_http(&req, timeout)?;
+            let (server, v) = send_http(&req, timeout, settings.release)?;
             ("http", server, v)
         }
     };
@@ -151,10 +158,14 @@ fn send_smtp(
 }
 
 /// One request, one attempt.
-fn send_http(req: &HttpRequest, timeout: Duration) -> anyhow::Result<(String, Verdict)> {
+fn send_http(
+    req: &HttpRequest,
+    timeout: Duration,
+    release: Release,
+) -> anyhow::Result<(String, Verdict)> {
     let server = crate::secret::mask_url(req.url.split('?').next().unwrap_or_default());
     let result = Client::new(timeout)?.send(req);
-    let mut v = verdict::http(result.as_ref());
+    let mut v = verdict::http(result.as_ref(), release);
     // Where an HTTP exchange failed is in its error; the stage names SMTP's.
     v.stage = None;
     Ok((server, v))

@@ -56,15 +56,21 @@ pub fn run(
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
     let ty = args.template.as_deref().unwrap_or(channel.default_type());
-    if !channel.types().contains(&ty) {
-        return Err(crate::commands::unknown_type(ty, channel).into());
+    if !channel.types(settings.release).contains(&ty) {
+        return Err(crate::commands::unknown_type(ty, channel, settings.release).into());
     }
     let data = args
         .data
         .as_deref()
         .map(crate::config::data::read)
         .transpose()?;
-    crate::commands::data::warn_unknown_keys(printer, data.as_ref(), channel, &[ty]);
+    crate::commands::data::warn_unknown_keys(
+        printer,
+        data.as_ref(),
+        channel,
+        &[ty],
+        settings.release,
+    );
     let endpoint = Endpoint::of(&cfg.url).ok_or(SettingsError::NoUrl)?;
     let proxy = dial::proxy_for(&endpoint.scheme, &endpoint.host, &|n| std::env::var(n).ok());
     if let Some(p) = &proxy

@@ -54,6 +54,7 @@ pub fn lint(
     smtp_section(courier, courier_key, &mut out);
     http_section(courier, &cx, &mut out);
     channels(courier, &cx, &mut out);
+    legacy_sms(courier, &cx, &mut out);
     worker(courier, &mut out);
     templates::lint(courier, &cx, &mut out);
     override_path(courier, &mut out);
@@ -135,6 +136,22 @@ fn http_section(courier: &Node, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 
 fn channels(courier: &Node, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let items = courier.get("channels").map_or(&[][..], Node::items);
+    if cx.settings.release == crate::release::Release::V1_1_0
+        && !items.is_empty()
+        && let Some(e) = courier.entry("channels")
+    {
+        out.push(
+            Diagnostic::error(
+                "email-channel-dropped",
+                // Email is what breaks: the finding blocks what sends email.
+                KeyPath::root("courier").key("smtp"),
+                "Kratos v1.1.0 drops its email channel when courier.channels is set: every email \
+                 fails with unknown channel \"email\"",
+            )
+            .at(&e.key_loc)
+            .help("v1.2.0 and later keep email beside channels; on v1.1.0, SMS and email cannot both work"),
+        );
+    }
     for (i, ch) in items.iter().enumerate() {
         let path = KeyPath::root("courier").key("channels").index(i);
         if !matches!(ch.value, Value::Map(_)) {
@@ -156,6 +173,52 @@ fn channels(courier: &Node, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let rc_path = path.key("request_config");
             request::lint(&e.node, &e.key_loc, &rc_path, Target::Channel, cx, out);
         }
+    }
+}
+
+/// `courier.sms`: the SMS sender of v1.0.0, still in the schema but read
+/// by nothing from v1.1.0 to v1.3.1 (later releases reject it).
+fn legacy_sms(courier: &Node, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(entry) = courier.entry("sms") else {
+        return;
+    };
+    let release = cx.settings.release;
+    let path = KeyPath::root("courier").key("sms");
+    if !release.has(crate::release::SMS_SECTION) {
+        return;
+    }
+    if release.has(crate::release::CHANNELS) {
+        out.push(
+            Diagnostic::warning(
+                "sms-section-ignored",
+                path,
+                format!(
+                    "Kratos {release} accepts courier.sms but reads nothing from it: SMS goes through courier.channels"
+                ),
+            )
+            .at(&entry.key_loc)
+            .help("move it to `courier.channels: [{id: sms, type: http, request_config: {...}}]` (the ctx is then {recipient, body, ...})"),
+        );
+        return;
+    }
+    if entry
+        .node
+        .get("enabled")
+        .is_none_or(|n| n.value != Value::Bool(true))
+    {
+        out.push(
+            Diagnostic::warning(
+                "sms-disabled",
+                path.key("enabled"),
+                "courier.sms.enabled is not true: Kratos v1.0.0 fails every SMS it is asked to send",
+            )
+            .at(&entry.key_loc)
+            .help("set `enabled: true` if identities receive codes by SMS"),
+        );
+    }
+    if let Some(e) = entry.node.entry("request_config") {
+        let rc = path.key("request_config");
+        request::lint(&e.node, &e.key_loc, &rc, Target::LegacySms, cx, out);
     }
 }
 

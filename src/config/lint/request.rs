@@ -9,8 +9,8 @@ use crate::config::schema::formats::pattern_matches;
 use crate::config::tree::{KeyPath, Loc, Node, Origin, Value};
 use crate::diag::Diagnostic;
 use crate::fetch::{self, body::display_name};
-use crate::message::{Channel, sample};
-use crate::render::jsonnet::{JsonnetError, JsonnetErrorKind};
+use crate::message::{Channel, ctx, sample};
+use crate::render::jsonnet::{self, JsonnetError, JsonnetErrorKind};
 
 /// Whose request config it is.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -19,6 +19,9 @@ pub(super) enum Target {
     Email,
     /// A `courier.channels` entry (no defaults inside arrays).
     Channel,
+    /// `courier.sms.request_config` (v1.0.0): no default body, a ctx of
+    /// `from`, `to` and `body`.
+    LegacySms,
 }
 
 /// The rules of one request config.
@@ -67,7 +70,7 @@ pub(super) fn lint(
         out,
     );
     match rc.get("body") {
-        None if target == Target::Channel && !trace => out.push(
+        None if target != Target::Email && !trace => out.push(
             Diagnostic::error(
                 "channel-body-missing",
                 path.key("body"),
@@ -203,7 +206,8 @@ fn lint_body(
             return;
         }
     };
-    for (line, access) in camel_case_access(&code) {
+    let camel_ok = !cx.settings.release.has(crate::release::CHANNELS);
+    for (line, access) in camel_case_access(&code).into_iter().filter(|_| !camel_ok) {
         out.push(
             Diagnostic::warning(
                 "jsonnet-camelcase",
@@ -217,12 +221,24 @@ fn lint_body(
     let channel = match target {
         Target::Email => Channel::Email,
         Target::Channel => Channel::Sms,
+        Target::LegacySms => {
+            let s = &cx.settings;
+            let ctx = ctx::legacy_sms(&s.sms_from, "+15555550123", "Your code is 742913");
+            if let Err(e) = sandbox.apply(id, ctx) {
+                out.push(failure(&name, "an SMS", Channel::Sms, &e, &at.path).at(&at.node.loc));
+            }
+            return;
+        }
     };
-    for ty in channel.types() {
+    for ty in channel.types(cx.settings.release) {
         let Some(ctx) = sample::ctx(ty, channel, &cx.settings.sample) else {
             continue;
         };
-        let finding = match sandbox.apply(id, ctx) {
+        let release = cx.settings.release;
+        let applied = jsonnet::within_caps(release, Some((code.len(), &ctx)), "")
+            .and_then(|()| sandbox.apply(id, ctx))
+            .and_then(|text| jsonnet::within_caps(release, None, &text).map(|()| text));
+        let finding = match applied {
             Err(e) => Some(failure(&name, ty, channel, &e, &at.path)),
             Ok(text) if form => serde_json::from_str(&text)
                 .ok()

@@ -21,7 +21,7 @@ pub(super) fn lint(courier: &Node, cx: &Context<'_>, out: &mut Vec<Diagnostic>) 
         (Channel::Email, &[Part::Subject, Part::Text, Part::Html][..]),
         (Channel::Sms, &[Part::Sms][..]),
     ] {
-        for ty in channel.types() {
+        for ty in channel.types(cx.settings.release) {
             for part in parts {
                 check(courier, cx, ty, channel, *part, out);
             }
@@ -65,7 +65,7 @@ fn check(
     let Some(msg) = sample::sample_message(ty, channel, &cx.settings.sample, None, None) else {
         return;
     };
-    let (model_name, fields) = model::model(ty, channel);
+    let (model_name, fields) = model::model(ty, channel, cx.settings.release);
     let go: Vec<&str> = fields.iter().map(|(g, _)| *g).collect();
     let data = model::data_json(&fields, &msg.template_data, &msg.request_headers);
     let mut sandbox = cx.sandbox.borrow_mut();

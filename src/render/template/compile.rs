@@ -238,6 +238,7 @@ fn missing_root_field(text: &str, fields: &[&str]) -> Option<(String, usize)> {
 mod tests {
     use super::missing_root_field;
     use crate::message::Channel;
+    use crate::release::Release;
     use crate::render::template::model::{data, model};
     use crate::render::template::{Origin, Part, TemplateFiles};
 
@@ -251,14 +252,14 @@ mod tests {
     #[test]
     fn model_names() {
         assert_eq!(
-            model("recovery_code_valid", Channel::Email).0,
+            model("recovery_code_valid", Channel::Email, Release::DEFAULT).0,
             "email.RecoveryCodeValidModel"
         );
     }
 
     #[test]
     fn text_html_and_missing_values() {
-        let (_, fields) = model("recovery_valid", Channel::Email);
+        let (_, fields) = model("recovery_valid", Channel::Email, Release::DEFAULT);
         let d = data(
             &fields,
             &serde_json::json!({"to": "a@b.c", "recovery_url": "https://x/?a=1&b=<2>", "identity": {"id": "i1"}}),

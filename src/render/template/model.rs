@@ -8,6 +8,7 @@ use gotmpl::Value;
 use serde_json::Value as Json;
 
 use crate::message::Channel;
+use crate::release::{Release, Span};
 
 /// A field of a model: its Go name and its JSON name in `template_data`
 /// (empty for the request headers, which come from the ctx).
@@ -22,66 +23,93 @@ const HEADERS: Field = ("UserRequestHeaders", "");
 const DOMAIN: Field = ("RequestURLDomain", "request_url_domain");
 const OAUTH2: Field = ("OAuth2LoginRequest", "oauth2_login_request");
 
-/// The fields of a model besides `To`.
-fn fields_of(ty: &str, channel: Channel) -> Vec<Field> {
+/// When each field arrived in Kratos' models.
+const ALWAYS: Span = Span::ALWAYS;
+const V1_1: Span = Span::since(Release::V1_1_0);
+const V1_2: Span = Span::since(Release::V1_2_0);
+const V25_4: Span = Span::since(Release::V25_4_0);
+const V26_2: Span = Span::since(Release::V26_2_0);
+const MASTER: Span = Span::since(Release::Master);
+
+/// The fields after `To` that every flow model ends with: the flow's URL
+/// (v1.1.0) and transient payload (v1.2.0).
+const FLOW: [(Field, Span); 2] = [(URL, V1_1), (PAYLOAD, V1_2)];
+
+/// The fields of a model besides `To`, in Kratos' declaration order, each
+/// with the releases that have it.
+fn fields_of(ty: &str, channel: Channel) -> Vec<(Field, Span)> {
     let email = channel == Channel::Email;
+    let mut f = Vec::new();
     match ty {
-        t if t.ends_with("_invalid") => vec![URL, PAYLOAD],
-        "recovery_valid" => vec![
-            ("RecoveryURL", "recovery_url"),
-            IDENTITY,
-            EXPIRES,
-            URL,
-            PAYLOAD,
-        ],
-        "recovery_code_valid" if email => {
-            vec![
-                ("RecoveryCode", "recovery_code"),
-                IDENTITY,
-                EXPIRES,
-                HEADERS,
-                URL,
-                PAYLOAD,
-            ]
+        t if t.ends_with("_invalid") => f.extend(FLOW),
+        "recovery_valid" => {
+            f.extend([
+                (("RecoveryURL", "recovery_url"), ALWAYS),
+                (IDENTITY, ALWAYS),
+            ]);
+            f.extend(FLOW);
+            f.push((EXPIRES, V25_4));
         }
         // Kratos' quirk: the SMS recovery model reads its code from `verification_code`.
         "recovery_code_valid" => {
-            let code = ("RecoveryCode", "verification_code");
-            vec![code, IDENTITY, DOMAIN, EXPIRES, HEADERS, URL, PAYLOAD]
+            let code = if email {
+                "recovery_code"
+            } else {
+                "verification_code"
+            };
+            f.extend([
+                (("RecoveryCode", code), ALWAYS),
+                (IDENTITY, ALWAYS),
+                (URL, V1_1),
+            ]);
+            if !email {
+                f.push((DOMAIN, V25_4));
+            }
+            f.extend([(PAYLOAD, V1_2), (EXPIRES, V25_4), (HEADERS, V26_2)]);
         }
         "verification_valid" => {
-            let link = ("VerificationURL", "verification_url");
-            vec![link, IDENTITY, EXPIRES, OAUTH2, URL, PAYLOAD]
+            f.extend([
+                (("VerificationURL", "verification_url"), ALWAYS),
+                (IDENTITY, ALWAYS),
+            ]);
+            f.extend(FLOW);
+            f.extend([(EXPIRES, V25_4), (OAUTH2, MASTER)]);
         }
         "verification_code_valid" => {
-            let code = ("VerificationCode", "verification_code");
-            let mut f = vec![code, IDENTITY, EXPIRES, OAUTH2, URL, PAYLOAD];
-            f.push(if email {
-                ("VerificationURL", "verification_url")
-            } else {
-                DOMAIN
-            });
-            f
-        }
-        "login_code_valid" => {
-            let code = ("LoginCode", "login_code");
-            let mut f = vec![code, IDENTITY, EXPIRES, OAUTH2, HEADERS, URL, PAYLOAD];
-            if !email {
-                f.push(DOMAIN);
-            }
-            f
-        }
-        // Kratos' quirk: the email registration model has `Traits`, the SMS
-        // one `Identity`.
-        "registration_code_valid" => {
-            let code = ("RegistrationCode", "registration_code");
-            let mut f = vec![code, EXPIRES, OAUTH2, HEADERS, URL, PAYLOAD];
             if email {
-                f.push(("Traits", "traits"));
-            } else {
-                f.extend([IDENTITY, DOMAIN]);
+                f.push((("VerificationURL", "verification_url"), ALWAYS));
             }
-            f
+            let code = ("VerificationCode", "verification_code");
+            f.extend([(code, ALWAYS), (IDENTITY, ALWAYS), (URL, V1_1)]);
+            if !email {
+                f.push((DOMAIN, MASTER));
+            }
+            f.extend([(PAYLOAD, V1_2), (EXPIRES, V25_4), (OAUTH2, MASTER)]);
+        }
+        "login_code_valid" | "registration_code_valid" => {
+            let login = ty == "login_code_valid";
+            let code = if login {
+                ("LoginCode", "login_code")
+            } else {
+                ("RegistrationCode", "registration_code")
+            };
+            // Kratos' quirk: the email registration model has `Traits`
+            // (before the code), the SMS one `Identity` (the traits).
+            if !login && email {
+                f.extend([(("Traits", "traits"), ALWAYS), (code, ALWAYS)]);
+            } else {
+                f.extend([(code, ALWAYS), (IDENTITY, ALWAYS)]);
+            }
+            f.push((URL, V1_1));
+            if !email {
+                f.push((DOMAIN, MASTER));
+            }
+            f.extend([
+                (PAYLOAD, V1_2),
+                (EXPIRES, V25_4),
+                (OAUTH2, MASTER),
+                (HEADERS, V26_2),
+            ]);
         }
         "verifiable_address_changed" | "authenticator_key_added" => {
             let at = if ty == "authenticator_key_added" {
@@ -89,25 +117,47 @@ fn fields_of(ty: &str, channel: Channel) -> Vec<Field> {
             } else {
                 ("ChangedAt", "changed_at")
             };
-            let mut f = vec![IDENTITY, at, PAYLOAD];
+            f.extend([(IDENTITY, ALWAYS), (at, ALWAYS), (PAYLOAD, ALWAYS)]);
             if !email {
-                f.push(HEADERS);
+                f.push((HEADERS, ALWAYS));
             }
-            f
         }
-        "stub" => vec![
-            ("Subject", "subject"),
-            ("Body", "body"),
-            ("HTMLBody", "html_body"),
-            IDENTITY,
-        ],
-        _ => vec![URL, PAYLOAD],
+        "stub" if email => f.extend([
+            (("Subject", "subject"), ALWAYS),
+            (("Body", "body"), ALWAYS),
+            (("HTMLBody", "html_body"), V25_4),
+        ]),
+        "stub" => f.extend([(("Body", "body"), ALWAYS), (IDENTITY, ALWAYS)]),
+        _ => f.extend(FLOW),
     }
+    f
 }
 
-/// The Go model of a template type: its type name and its fields.
+/// The fields of a type's model in release `r`, with the JSON names of
+/// Kratos' current models (snake case), `To` first.
 #[must_use]
-pub fn model(ty: &str, channel: Channel) -> (String, Vec<Field>) {
+pub fn snake_fields(ty: &str, channel: Channel, r: Release) -> Vec<Field> {
+    let mut fields = vec![TO];
+    fields.extend(
+        fields_of(ty, channel)
+            .into_iter()
+            .filter(|(_, span)| r.has(*span))
+            .map(|(f, _)| f),
+    );
+    fields
+}
+
+/// Whether the release's models have JSON tags: before v1.1.0 they had
+/// none, and `template_data` carries the Go names.
+#[must_use]
+pub fn tagged(r: Release) -> bool {
+    r >= Release::V1_1_0
+}
+
+/// The Go model of a template type in release `r`: its type name and its
+/// fields, with the JSON names of that release.
+#[must_use]
+pub fn model(ty: &str, channel: Channel, r: Release) -> (String, Vec<Field>) {
     let camel: String = ty
         .split('_')
         .map(|w| {
@@ -117,8 +167,21 @@ pub fn model(ty: &str, channel: Channel) -> (String, Vec<Field>) {
                 .unwrap_or_default()
         })
         .collect();
-    let mut fields = vec![TO];
-    fields.extend(fields_of(ty, channel));
+    let camel = if ty == "stub" {
+        "TestStub".to_owned()
+    } else {
+        camel
+    };
+    let fields = snake_fields(ty, channel, r)
+        .into_iter()
+        .map(|(go, json)| {
+            if tagged(r) || json.is_empty() {
+                (go, json)
+            } else {
+                (go, go)
+            }
+        })
+        .collect();
     (format!("{}.{camel}Model", channel.as_str()), fields)
 }
 
@@ -137,10 +200,45 @@ pub fn data_json(fields: &[(&str, &str)], template_data: &Json, request_headers:
             .map(|(go, json)| {
                 let v = if json.is_empty() {
                     request_headers.clone()
+                } else if *go == "OAuth2LoginRequest" {
+                    template_data.get(*json).map_or(Json::Null, oauth2_go)
                 } else {
                     template_data.get(*json).cloned().unwrap_or(Json::Null)
                 };
                 ((*go).to_owned(), v)
+            })
+            .collect(),
+    )
+}
+
+/// Kratos hands templates the OAuth2 login request as a Go struct: its
+/// fields go by their Go names (`.Client.ClientName`).
+fn oauth2_go(j: &Json) -> Json {
+    const NAMES: [(&str, &str); 7] = [
+        ("challenge", "Challenge"),
+        ("client", "Client"),
+        ("client_id", "ClientID"),
+        ("client_name", "ClientName"),
+        ("client_uri", "ClientURI"),
+        ("logo_uri", "LogoURI"),
+        ("metadata", "Metadata"),
+    ];
+    let Json::Object(m) = j else {
+        return j.clone();
+    };
+    Json::Object(
+        m.iter()
+            .map(|(k, v)| {
+                let go = NAMES
+                    .iter()
+                    .find(|(s, _)| s == k)
+                    .map_or(k.as_str(), |(_, g)| g);
+                let v = if k == "client" {
+                    oauth2_go(v)
+                } else {
+                    v.clone()
+                };
+                (go.to_owned(), v)
             })
             .collect(),
     )
