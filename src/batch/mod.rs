@@ -98,6 +98,10 @@ pub struct DrySummary {
     pub ok: u64,
     pub bad: u64,
     pub stopped: bool,
+    /// The types rendered from courier's built-in templates (for a note
+    /// on stderr; not part of the JSON).
+    #[serde(skip)]
+    pub builtin: Vec<String>,
 }
 
 /// Outcomes held before a journal commit, at most.
@@ -153,6 +157,7 @@ pub fn dry_run(
         ok: 0,
         bad: 0,
         stopped: false,
+        builtin: Vec::new(),
     };
     let mut counts = Counts::default();
     let name = crate::input::name_of(&options.input);
@@ -191,7 +196,19 @@ pub fn dry_run(
         }
     }
     presenter.finish();
+    s.builtin = builtin_types(&composer);
     Ok(s)
+}
+
+/// The types a composer rendered from courier's built-in templates.
+fn builtin_types(composer: &Composer<'_>) -> Vec<String> {
+    let mut types: Vec<String> = composer
+        .builtin_used()
+        .iter()
+        .map(|(ty, ..)| ty.clone())
+        .collect();
+    types.dedup();
+    types
 }
 
 /// How a sending run ended: its summary, and why it stopped early when
@@ -201,6 +218,8 @@ pub fn dry_run(
 pub struct Sent {
     pub summary: Summary,
     pub stopped: Option<Stopped>,
+    /// The types rendered from courier's built-in templates.
+    pub builtin: Vec<String>,
 }
 
 /// Sends the batch.
@@ -224,6 +243,7 @@ pub fn send(
         limiter: options.rate.map(pace::Limiter::new),
         stop: Stop::default(),
         redactor,
+        builtin: Mutex::new(std::collections::BTreeSet::new()),
     };
     interrupt::install(&shared.stop);
     let total = if presenter.wants_total() {
@@ -278,6 +298,12 @@ pub fn send(
             errors: finished.causes,
         },
         stopped: finished.stopped,
+        builtin: shared
+            .builtin
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .into_iter()
+            .collect(),
     })
 }
 

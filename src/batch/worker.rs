@@ -6,6 +6,7 @@
 //! HTTP client. Every attempt ends in a [`Report`] with the verdict of
 //! [`crate::delivery::verdict`].
 
+use std::collections::BTreeSet;
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -30,6 +31,8 @@ pub struct Shared<'a> {
     pub limiter: Option<Limiter>,
     pub stop: Stop,
     pub redactor: &'a Redactor,
+    /// The types the workers rendered from courier's built-in templates.
+    pub builtin: Mutex<BTreeSet<String>>,
 }
 
 /// Runs one worker until the queue closes.
@@ -87,6 +90,11 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Job>>>, reports: &Send
     if let Some(c) = conn.as_mut() {
         c.close();
     }
+    let mut builtin = shared
+        .builtin
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    builtin.extend(composer.builtin_used().iter().map(|(ty, ..)| ty.clone()));
 }
 
 /// A message ready for the wire.

@@ -12,6 +12,10 @@ use crate::release::Release;
 pub fn notice(types: &[&str], release: Release) -> String {
     let which = match types {
         [one] => format!("`{one}` is"),
+        few if few.len() <= 4 => {
+            let names: Vec<String> = few.iter().map(|t| format!("`{t}`")).collect();
+            format!("{} are", names.join(", "))
+        }
         many => format!("{} types are", many.len()),
     };
     format!(

@@ -191,3 +191,36 @@ fn dry_run_builds_the_email() {
         out.stderr
     );
 }
+
+/// A batch says which types went out in courier's own wording (its
+/// built-in templates), once, after the summary.
+#[test]
+fn a_batch_names_the_types_rendered_from_courier_built_ins() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kratos.yml"),
+        "courier:\n  smtp:\n    connection_uri: smtp://127.0.0.1:9/\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("r.csv"),
+        "to,template\njane@example.com,login_code_valid\njoe@example.com,recovery_code_valid\n",
+    )
+    .unwrap();
+    let out = send_batch(dir.path(), &["r.csv", "--dry-run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(
+        out.stderr
+            .matches("rendered from courier's built-in templates")
+            .count(),
+        1,
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("`login_code_valid`, `recovery_code_valid` are rendered"),
+        "{}",
+        out.stderr
+    );
+}

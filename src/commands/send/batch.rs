@@ -116,10 +116,12 @@ pub fn run(
     if args.dry_run {
         let summary = batch::dry_run(&options, &settings, &mut presenter)?;
         print_dry_summary(printer, &summary);
+        builtin_note(printer, &summary.builtin, &settings);
         return Ok(exit::of_dry_run(&summary));
     }
     let sent = batch::send(&options, &settings, &loaded.redactor, &mut presenter)?;
     print_summary(printer, &sent.summary);
+    builtin_note(printer, &sent.builtin, &settings);
     if sent.summary.interrupted && printer.gone() {
         printer.note(
             "courier: the output was closed, so the batch stopped: rerun the same command to resume",
@@ -128,6 +130,14 @@ pub fn run(
     match sent.stopped {
         Some(stopped) => Err(stopped.into()),
         None => Ok(exit::of_batch(&sent.summary)),
+    }
+}
+
+/// Says which types went out in courier's wording (its built-ins).
+fn builtin_note(printer: &Printer, types: &[String], settings: &crate::config::settings::Settings) {
+    if !types.is_empty() {
+        let types: Vec<&str> = types.iter().map(String::as_str).collect();
+        printer.note(&crate::message::builtin::notice(&types, settings.release));
     }
 }
 
