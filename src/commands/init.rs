@@ -97,6 +97,14 @@ pub fn run(
         "`courier init` reads no config (-c)",
         "--merge FILE names the config to write the section into",
     )?;
+    if args.sms.is_some() && !global.kratos_version.has(crate::release::CHANNELS) {
+        return Err(Usage::new(format!(
+            "--sms writes a courier.channels entry, and Kratos {} has no channels",
+            global.kratos_version
+        ))
+        .hint("Kratos v1.0.0 sends SMS through courier.sms: write that section by hand")
+        .into());
+    }
     let body_dir = args.body_dir.clone().unwrap_or_else(|| {
         args.merge
             .as_deref()

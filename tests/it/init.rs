@@ -278,3 +278,47 @@ fn init_format_json_prints_json() {
         serde_json::json!({"file": "k.yml", "errors_elsewhere": 0})
     );
 }
+
+/// `--sms` writes a channel: a release without channels refuses it up
+/// front, and v1.1.0's section (email beside a channel) is flagged.
+#[test]
+fn sms_channels_follow_the_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = |release: &str| {
+        run(
+            dir.path(),
+            &[
+                "init",
+                "--strategy",
+                "http",
+                "--provider",
+                "mailgun",
+                "--sms",
+                "twilio-like",
+                "--kratos-version",
+                release,
+            ],
+            &[],
+            None,
+        )
+    };
+    let old = init("v1.0.0");
+    assert_eq!(old.code, 2, "{}", old.all());
+    assert!(old.stderr.contains("has no channels"), "{}", old.stderr);
+    assert!(old.stdout.is_empty(), "{}", old.stdout);
+    let v1_1 = init("v1.1.0");
+    assert_eq!(v1_1.code, 0, "{}", v1_1.all());
+    std::fs::write(dir.path().join("k.yml"), &v1_1.stdout).unwrap();
+    let check = run(
+        dir.path(),
+        &["check-config", "-c", "k.yml", "--kratos-version", "v1.1.0"],
+        &[],
+        None,
+    );
+    assert_eq!(check.code, 78, "{}", check.all());
+    assert!(
+        check.stderr.contains("email-channel-dropped"),
+        "{}",
+        check.stderr
+    );
+}
