@@ -147,6 +147,14 @@ pub const SMTP_REQUIRES_URI: Span = Span::until(Release::V1_2_0);
 pub const REGISTRATION_CODE_SMS: Span = Span::since(Release::V25_4_0);
 /// `clients.web_hook.header_allowlist`.
 pub const HEADER_ALLOWLIST: Span = Span::since(Release::V25_4_0);
+/// Kratos' HTTP client checks every dialled address against the ssrf deny
+/// list (before: a lookup of its own, and Go's private ranges only), and
+/// exception URLs are globs (before: exact URLs).
+pub const SSRF_DIALER: Span = Span::since(Release::V1_1_0);
+/// The SMTP dialer checks every dialled address against the ssrf deny list
+/// (`clients.smtp.disallow_private_ip_ranges` adds the private ranges),
+/// and a refused dial is reported as `no route to host` or `no such host`.
+pub const SMTP_DIAL_GUARD: Span = Span::since(Release::Master);
 /// `courier.templates.verifiable_address_changed` and
 /// `clients.smtp.disallow_private_ip_ranges`.
 pub const UNRELEASED: Span = Span::since(Release::Master);
