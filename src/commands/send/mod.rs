@@ -111,7 +111,7 @@ pub fn run(
             ("smtp", server, v)
         }
         Wire::Http(req) => {
-            let (server, v) = send_http(&req, timeout)?;
+            let (server, v) = send_http(&req, timeout, &settings.http_rule)?;
             ("http", server, v)
         }
     };
@@ -151,9 +151,13 @@ fn send_smtp(
 }
 
 /// One request, one attempt.
-fn send_http(req: &HttpRequest, timeout: Duration) -> anyhow::Result<(String, Verdict)> {
+fn send_http(
+    req: &HttpRequest,
+    timeout: Duration,
+    rule: &crate::delivery::ssrf::HttpRule,
+) -> anyhow::Result<(String, Verdict)> {
     let server = crate::secret::mask_url(req.url.split('?').next().unwrap_or_default());
-    let result = Client::new(timeout)?.send(req);
+    let result = Client::new(timeout, rule.clone())?.send(req);
     let mut v = verdict::http(result.as_ref());
     // Where an HTTP exchange failed is in its error; the stage names SMTP's.
     v.stage = None;
