@@ -224,8 +224,7 @@ fn mail(root: &Node) -> Mail {
 }
 
 fn flag(root: &Node, path: &[&str]) -> bool {
-    root
-        .lookup(path)
+    root.lookup(path)
         .is_some_and(|n| matches!(n.value, Value::Bool(true)))
 }
 

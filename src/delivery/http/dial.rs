@@ -14,8 +14,8 @@ use serde::Serialize;
 use crate::delivery::http::SendError;
 use crate::delivery::http::redirect::{self, RedirectError};
 use crate::delivery::socket::Socket;
-use crate::delivery::tls::{self, SessionInfo, Stream, TlsOptions};
 use crate::delivery::ssrf::{self, HttpRule, Mode};
+use crate::delivery::tls::{self, SessionInfo, Stream, TlsOptions};
 use crate::gourl;
 use crate::release::Release;
 
@@ -163,7 +163,9 @@ pub fn trace(
             Ok(mode) => (mode, rule.release),
             Err(r) => {
                 let start = Instant::now();
-                let e = step(&mut d, "connect", start, Err(SendError::Refused(r)), |()| String::new());
+                let e = step(&mut d, "connect", start, Err(SendError::Refused(r)), |()| {
+                    String::new()
+                });
                 break e;
             }
         };

@@ -91,7 +91,9 @@ impl Lookup {
         let theirs = Arc::clone(&shared);
         std::thread::spawn(move || {
             let found = f();
-            let mut slot = theirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut slot = theirs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             slot.0 = Some(found);
             if let Some(w) = slot.1.take() {
                 w.wake();

@@ -75,8 +75,8 @@ fn get_text_within(url: &str, timeout: Duration, cap: usize) -> Result<String, F
     // rule is not known here, so template fetches are not checked.
     let rule = Arc::new(HttpRule::unchecked());
     let mode = guard::check_url(&rule, url).map_err(|e| FetchError::Transport(e.to_string()))?;
-    let client = build(timeout, guarded, mode, &rule)
-        .map_err(|e| FetchError::Transport(e.to_string()))?;
+    let client =
+        build(timeout, guarded, mode, &rule).map_err(|e| FetchError::Transport(e.to_string()))?;
     let mut resp = client.get(url).timeout(timeout).send().map_err(|e| {
         if let Some(r) = guard::refusal(&e) {
             FetchError::Transport(r.to_string())

@@ -330,9 +330,7 @@ impl Glob {
             }
             current = next;
         }
-        current
-            .iter()
-            .any(|&pc| self.program[pc] == Inst::Match)
+        current.iter().any(|&pc| self.program[pc] == Inst::Match)
     }
 
     /// Adds `pc` and what it reaches without reading.

@@ -280,7 +280,10 @@ pub fn check(
     mode.check(ip).map_err(|denied| {
         Refusal::Address(Box::new(Address {
             ip,
-            host: host.trim_start_matches('[').trim_end_matches(']').to_owned(),
+            host: host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned(),
             denied,
             mode,
             release,

@@ -124,9 +124,7 @@ pub fn ssrf(ip: IpAddr, allow_private: bool) -> Result<(), Denied> {
 pub fn go_not_public(ip: IpAddr) -> Result<(), Denied> {
     let blocked = match canonical(ip) {
         IpAddr::V4(v4) => v4.is_private() || v4.is_loopback() || v4.is_unspecified(),
-        IpAddr::V6(v6) => {
-            in_v6(v6, (0xfc00 << 112, 7)) || v6.is_loopback() || v6.is_unspecified()
-        }
+        IpAddr::V6(v6) => in_v6(v6, (0xfc00 << 112, 7)) || v6.is_loopback() || v6.is_unspecified(),
     };
     if blocked {
         Err(Denied::NotPublic)
@@ -174,7 +172,14 @@ mod tests {
         ] {
             assert_eq!(ssrf(ip(addr), false), by(prefix), "{addr}");
         }
-        for addr in ["::1", "fd00::1", "fe80::1", "::", "64:ff9b::1.2.3.4", "ff02::1"] {
+        for addr in [
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::",
+            "64:ff9b::1.2.3.4",
+            "ff02::1",
+        ] {
             assert_eq!(
                 ssrf(ip(addr), false),
                 Err(Denied::OutsideGlobalUnicast),
@@ -204,10 +209,7 @@ mod tests {
         assert_eq!(ssrf(ip("100.64.0.1"), true), by("100.64.0.0/10"));
         assert_eq!(ssrf(ip("0.0.0.0"), true), by("0.0.0.0/8"));
         assert_eq!(ssrf(ip("198.18.0.1"), true), by("198.18.0.0/15"));
-        assert_eq!(
-            ssrf(ip("fe80::1"), true),
-            Err(Denied::OutsideGlobalUnicast)
-        );
+        assert_eq!(ssrf(ip("fe80::1"), true), Err(Denied::OutsideGlobalUnicast));
         assert_eq!(ssrf(ip("::"), true), Err(Denied::OutsideGlobalUnicast));
     }
 
@@ -226,7 +228,13 @@ mod tests {
         ] {
             assert_eq!(go_not_public(ip(addr)), Err(Denied::NotPublic), "{addr}");
         }
-        for addr in ["169.254.169.254", "fe80::1", "100.64.0.1", "8.8.8.8", "0.1.2.3"] {
+        for addr in [
+            "169.254.169.254",
+            "fe80::1",
+            "100.64.0.1",
+            "8.8.8.8",
+            "0.1.2.3",
+        ] {
             assert_eq!(go_not_public(ip(addr)), Ok(()), "{addr}");
         }
     }

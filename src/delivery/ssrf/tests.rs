@@ -64,7 +64,10 @@ fn http_modes_per_release() {
     // v1.0.0: nothing without the flag; exact URLs as exceptions.
     assert_eq!(rule(Release::V1_0_0, false, &[]).mode(url), Ok(Mode::Open));
     let exact = ["http://10.0.0.5:8080/sms"];
-    assert_eq!(rule(Release::V1_0_0, true, &exact).mode(url), Ok(Mode::Open));
+    assert_eq!(
+        rule(Release::V1_0_0, true, &exact).mode(url),
+        Ok(Mode::Open)
+    );
     let glob = ["http://10.0.0.5:8080/*"];
     assert_eq!(
         rule(Release::V1_0_0, true, &glob).mode(url),
@@ -88,7 +91,9 @@ fn http_modes_per_release() {
 #[test]
 fn refusals_say_what_kratos_reports_and_why() {
     let on = rule(Release::V26_2_0, true, &[]);
-    let err = on.check("http://10.0.0.5/x", "10.0.0.5", ip("10.0.0.5")).unwrap_err();
+    let err = on
+        .check("http://10.0.0.5/x", "10.0.0.5", ip("10.0.0.5"))
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "refused to connect to 10.0.0.5, as Kratos v26.2.0 does: \"prohibited IP address: 10.0.0.5 \
@@ -96,7 +101,11 @@ fn refusals_say_what_kratos_reports_and_why() {
          clients.http.disallow_private_ip_ranges is true and the URL matches no \
          clients.http.private_ip_exception_urls entry"
     );
-    assert!(err.hint().contains("private_ip_exception_urls"), "{}", err.hint());
+    assert!(
+        err.hint().contains("private_ip_exception_urls"),
+        "{}",
+        err.hint()
+    );
     // The deny list holds with the flag off.
     let off = rule(Release::V1_1_0, false, &[]);
     let err = off
@@ -112,7 +121,9 @@ fn refusals_say_what_kratos_reports_and_why() {
     assert!(off.check("http://h/", "h", ip("127.0.0.1")).is_ok());
     // v1.0.0's words; link-local passes there.
     let old = rule(Release::V1_0_0, true, &[]);
-    let err = old.check("http://h/", "127.0.0.1", ip("127.0.0.1")).unwrap_err();
+    let err = old
+        .check("http://h/", "127.0.0.1", ip("127.0.0.1"))
+        .unwrap_err();
     assert!(
         err.to_string()
             .contains("\"127.0.0.1 is not a public IP address\""),
@@ -129,7 +140,9 @@ fn refusals_say_what_kratos_reports_and_why() {
             .contains("(its log shows \"dial tcp: lookup h.example: no such host\")"),
         "{err}"
     );
-    let err = master.check("http://[::1]/", "[::1]", ip("::1")).unwrap_err();
+    let err = master
+        .check("http://[::1]/", "[::1]", ip("::1"))
+        .unwrap_err();
     assert!(
         err.to_string().contains(
             "is not a permitted destination as it's outside of the IPv6 Global Unicast range\" \
@@ -142,7 +155,10 @@ fn refusals_say_what_kratos_reports_and_why() {
 #[test]
 fn smtp_is_guarded_in_master_only() {
     for r in [Release::V1_0_0, Release::V26_2_0] {
-        let rule = SmtpRule { release: r, disallow: true };
+        let rule = SmtpRule {
+            release: r,
+            disallow: true,
+        };
         assert_eq!(rule.mode(), Mode::Open);
         assert!(rule.check("127.0.0.1", ip("127.0.0.1")).is_ok());
     }
@@ -152,7 +168,10 @@ fn smtp_is_guarded_in_master_only() {
     };
     assert!(off.check("127.0.0.1", ip("127.0.0.1")).is_ok());
     let err = off.check("mx", ip("198.18.0.1")).unwrap_err();
-    assert!(err.to_string().contains("denied by: 198.18.0.0/15"), "{err}");
+    assert!(
+        err.to_string().contains("denied by: 198.18.0.0/15"),
+        "{err}"
+    );
     let on = SmtpRule {
         release: Release::Master,
         disallow: true,
@@ -163,5 +182,8 @@ fn smtp_is_guarded_in_master_only() {
             .ends_with("clients.smtp.disallow_private_ip_ranges is true"),
         "{err}"
     );
-    assert!(err.hint().starts_with("set clients.smtp.disallow_private_ip_ranges to false"));
+    assert!(
+        err.hint()
+            .starts_with("set clients.smtp.disallow_private_ip_ranges to false")
+    );
 }
