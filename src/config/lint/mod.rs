@@ -6,6 +6,7 @@
 
 mod context;
 mod headers;
+mod private_ip;
 mod request;
 mod templates;
 mod unfinished;
@@ -54,6 +55,7 @@ pub fn lint(
     smtp_section(courier, courier_key, &mut out);
     http_section(courier, &cx, &mut out);
     channels(courier, &cx, &mut out);
+    private_ip::lint(root, &cx, &mut out);
     worker(courier, &mut out);
     templates::lint(courier, &cx, &mut out);
     override_path(courier, &mut out);

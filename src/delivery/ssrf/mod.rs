@@ -139,22 +139,22 @@ impl Address {
     }
 }
 
-impl std::fmt::Display for Address {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Address {
+    /// The address, and the name it was reached by.
+    fn shown(&self) -> String {
         let ip = ranges::canonical(self.ip);
-        let named = if self.host == ip.to_string() {
-            String::new()
+        if self.host == ip.to_string() {
+            ip.to_string()
         } else {
-            format!(" ({})", self.host)
-        };
-        write!(
-            f,
-            "refused to connect to {ip}{named}, as Kratos {} does: \"{}\"",
-            self.release,
-            self.kratos_error()
-        )?;
+            format!("{ip} ({})", self.host)
+        }
+    }
+
+    /// What Kratos says, and why.
+    fn reason(&self) -> String {
+        let mut s = format!("\"{}\"", self.kratos_error());
         if let Some(masked) = self.masked() {
-            write!(f, " (its log shows \"{masked}\")")?;
+            s.push_str(&format!(" (its log shows \"{masked}\")"));
         }
         if self.only_by_flag() {
             let exceptions = if self.client == Client::Http {
@@ -162,14 +162,37 @@ impl std::fmt::Display for Address {
             } else {
                 ""
             };
-            write!(f, "; {} is true{exceptions}", self.client.flag())
+            s.push_str(&format!("; {} is true{exceptions}", self.client.flag()));
         } else {
-            write!(
-                f,
+            s.push_str(&format!(
                 "; Kratos never dials this range, whatever {} says",
                 self.client.flag()
-            )
+            ));
         }
+        s
+    }
+
+    /// The finding, before any connection (check-config).
+    #[must_use]
+    pub fn offline(&self) -> String {
+        format!(
+            "Kratos {} would refuse to connect to {}: {}",
+            self.release,
+            self.shown(),
+            self.reason()
+        )
+    }
+}
+
+impl std::fmt::Display for Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "refused to connect to {}, as Kratos {} does: {}",
+            self.shown(),
+            self.release,
+            self.reason()
+        )
     }
 }
 
