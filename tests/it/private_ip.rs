@@ -112,7 +112,8 @@ fn courier_test_shows_the_refusal_as_the_failing_stage() {
     assert_eq!(out.code, 69, "{}", out.all());
     let got = rt.block_on(server.received_requests()).expect("recorded");
     assert!(got.is_empty(), "the server was reached");
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect(&out.all());
+    let v: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{}", out.all()));
     let text = v.to_string();
     assert!(text.contains("\"connect\""), "{text}");
     assert!(text.contains("denied by: 127.0.0.0/8"), "{text}");

@@ -168,10 +168,13 @@ pub fn send(
 /// that rule lets through (their pools apart, as Kratos' transports are).
 #[derive(Clone)]
 pub struct Client {
-    built: Arc<Mutex<Vec<((bool, Mode), reqwest::blocking::Client)>>>,
+    built: Arc<Mutex<Vec<Built>>>,
     rule: Arc<HttpRule>,
     timeout: Duration,
 }
+
+/// A client built for (credentials guarded, the rule it dials under).
+type Built = ((bool, Mode), reqwest::blocking::Client);
 
 /// A reqwest client whose requests have `timeout` in total, dialled
 /// under `mode`; `guarded` refuses redirects to another origin. Each

@@ -270,7 +270,7 @@ impl HttpRule {
         }
         let subject = matched_form(url);
         if !glob {
-            let listed = self.exceptions.iter().any(|e| *e == subject);
+            let listed = self.exceptions.contains(&subject);
             return Ok(if listed { Mode::Open } else { Mode::NotPublic });
         }
         for pattern in &self.exceptions {
