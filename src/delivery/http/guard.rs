@@ -1,4 +1,4 @@
-//! Kratos' private-IP rule on courier's HTTP client: a resolver that
+//! Kratos' private-IP rule on courier's HTTP client: a lookup that
 //! hands reqwest only the addresses Kratos' dialer would dial (so what is
 //! dialled is what was judged, however the name resolves next time), and
 //! the check of a host that is an address already (reqwest dials those
@@ -6,7 +6,7 @@
 //! redirect.
 
 use std::future::Future;
-use std::net::{IpAddr, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
@@ -45,39 +45,33 @@ pub fn check_url(rule: &HttpRule, url: &str) -> Result<Mode, Refusal> {
     Ok(mode)
 }
 
-/// A resolver that keeps only what Kratos would dial under `mode`.
-pub struct Resolver {
-    pub mode: Mode,
-    pub release: Release,
-}
+/// What a lookup finds: the addresses to dial, or why there are none.
+pub type Found = Result<Vec<SocketAddr>, Box<dyn std::error::Error + Send + Sync>>;
 
-type Found = Result<reqwest::dns::Addrs, Box<dyn std::error::Error + Send + Sync>>;
-
-impl reqwest::dns::Resolve for Resolver {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let host = name.as_str().to_owned();
-        let (mode, release) = (self.mode, self.release);
-        Box::pin(Lookup::spawn(move || {
-            let addrs: Vec<_> = (host.as_str(), 0).to_socket_addrs()?.collect();
-            let mut refused = None;
-            let kept: Vec<_> = addrs
-                .into_iter()
-                .filter(
-                    |a| match ssrf::check(mode, release, Client::Http, &host, a.ip()) {
-                        Ok(()) => true,
-                        Err(r) => {
-                            refused.get_or_insert(r);
-                            false
-                        }
-                    },
-                )
-                .collect();
-            match (kept.is_empty(), refused) {
-                (true, Some(r)) => Err(Box::new(r) as Box<_>),
-                _ => Ok(Box::new(kept.into_iter()) as reqwest::dns::Addrs),
-            }
-        }))
-    }
+/// Resolves `host` on a thread of its own and keeps only the addresses
+/// Kratos would dial under `mode`; when it would dial none, the first
+/// refusal is the error.
+pub fn lookup(host: String, mode: Mode, release: Release) -> impl Future<Output = Found> + Send {
+    Lookup::spawn(move || {
+        let addrs: Vec<_> = (host.as_str(), 0).to_socket_addrs()?.collect();
+        let mut refused = None;
+        let kept: Vec<_> = addrs
+            .into_iter()
+            .filter(
+                |a| match ssrf::check(mode, release, Client::Http, &host, a.ip()) {
+                    Ok(()) => true,
+                    Err(r) => {
+                        refused.get_or_insert(r);
+                        false
+                    }
+                },
+            )
+            .collect();
+        match (kept.is_empty(), refused) {
+            (true, Some(r)) => Err(Box::new(r) as Box<_>),
+            _ => Ok(kept),
+        }
+    })
 }
 
 /// A blocking lookup on a thread of its own, as a future.

@@ -173,6 +173,24 @@ pub struct Client {
     timeout: Duration,
 }
 
+/// A resolver that hands reqwest only the addresses Kratos would dial
+/// under `mode` ([`guard::lookup`]).
+struct Resolver {
+    mode: Mode,
+    release: crate::release::Release,
+}
+
+impl reqwest::dns::Resolve for Resolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let found = guard::lookup(name.as_str().to_owned(), self.mode, self.release);
+        Box::pin(async move {
+            found
+                .await
+                .map(|addrs| Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
 /// A client built for (credentials guarded, the rule it dials under).
 type Built = ((bool, Mode), reqwest::blocking::Client);
 
@@ -190,7 +208,7 @@ fn build(
         .timeout(timeout)
         .connect_timeout(timeout)
         .tcp_nodelay(true)
-        .dns_resolver(Arc::new(guard::Resolver {
+        .dns_resolver(Arc::new(Resolver {
             mode,
             release: rule.release,
         }))
