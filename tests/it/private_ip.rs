@@ -1,7 +1,8 @@
 //! Kratos' private-IP rule where courier dials: `clients.http.*` on the
 //! HTTP client (a wiremock server on 127.0.0.1) and, in master,
 //! `clients.smtp.disallow_private_ip_ranges` on the SMTP dialer (the
-//! aiosmtpd sink). A refused destination is never dialled.
+//! aiosmtpd sink), for `send`, batches and `test`. A refused destination
+//! is never dialled.
 
 use std::path::Path;
 
@@ -195,4 +196,37 @@ fn a_host_name_is_judged_by_the_addresses_it_resolves_to() {
         "{}",
         out.all()
     );
+}
+
+#[test]
+fn a_batch_stops_at_the_refusal_without_reaching_the_server() {
+    use crate::support::batch::{courier as batch, dir_with, users, write_csv};
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server),
+    );
+    let url = format!("{}/send", server.uri());
+    let dir = dir_with(&http_config(&url, "    disallow_private_ip_ranges: true\n"));
+    write_csv(dir.path(), "r.csv", &users(20));
+    let out = batch(
+        dir.path(),
+        &[
+            "send",
+            "--batch",
+            "r.csv",
+            "--template",
+            "recovery_code_valid",
+        ],
+    );
+    assert_eq!(out.code, 69, "{}", out.all());
+    assert!(
+        out.all().contains("denied by: 127.0.0.0/8"),
+        "{}",
+        out.all()
+    );
+    let got = rt.block_on(server.received_requests()).expect("recorded");
+    assert!(got.is_empty(), "the server was reached");
 }
