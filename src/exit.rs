@@ -65,7 +65,7 @@ pub const TABLE: &[(ExitStatus, u8, &str)] = &[
     (
         ExitStatus::Unavailable,
         69,
-        "cannot deliver: unreachable, TLS or auth failure, permanent rejection",
+        "cannot deliver: unreachable or a private IP refused, TLS or auth failure, rejection",
     ),
     (
         ExitStatus::TempFail,

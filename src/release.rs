@@ -173,6 +173,14 @@ pub const HTML_BODY_CTX: Span = Span::since(Release::V25_4_0);
 pub const REQUEST_HEADERS: Span = Span::since(Release::V26_2_0);
 /// An ad-hoc (stub) email's HTML part falls back to its plain text.
 pub const STUB_HTML_FALLBACK: Span = Span::since(Release::V26_2_0);
+/// Kratos' HTTP client checks every dialled address against the ssrf deny
+/// list (before: a lookup of its own, and Go's private ranges only), and
+/// exception URLs are globs (before: exact URLs).
+pub const SSRF_DIALER: Span = Span::since(Release::V1_1_0);
+/// The SMTP dialer checks every dialled address against the ssrf deny list
+/// (`clients.smtp.disallow_private_ip_ranges` adds the private ranges),
+/// and a refused dial is reported as `no route to host` or `no such host`.
+pub const SMTP_DIAL_GUARD: Span = Span::since(Release::Master);
 /// `courier.templates.verifiable_address_changed` and
 /// `clients.smtp.disallow_private_ip_ranges`.
 pub const UNRELEASED: Span = Span::since(Release::Master);

@@ -316,7 +316,8 @@ fn http_client(settings: &Settings, timeout: Duration) -> Result<Option<Client>,
         return Ok(None);
     }
     Ok(Some(
-        Client::new(timeout).context("cannot set up the HTTP client")?,
+        Client::new(timeout, settings.http_rule.clone())
+            .context("cannot set up the HTTP client")?,
     ))
 }
 

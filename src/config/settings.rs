@@ -9,11 +9,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::schema::formats::go_duration_minutes;
-use crate::config::tree::Node;
+use crate::config::tree::{Node, Value};
 use crate::connection_uri::SmtpUri;
 use crate::delivery::mime::MimeError;
 use crate::delivery::request::{Auth, BodySource, RequestConfig};
 use crate::delivery::smtp::Target;
+use crate::delivery::ssrf::{HttpRule, SmtpRule};
 use crate::delivery::tls::TlsOptions;
 use crate::fetch::templates::TemplateSources;
 use crate::message::{Channel, sample};
@@ -56,6 +57,8 @@ pub struct Smtp {
     pub local_name: String,
     /// Both paths, when both are set (Kratos ignores one alone).
     pub client_cert: Option<(String, String)>,
+    /// Where Kratos' SMTP dialer refuses to connect.
+    pub guard: SmtpRule,
 }
 
 impl Smtp {
@@ -75,6 +78,7 @@ impl Smtp {
             username: self.uri.username.clone(),
             password: self.uri.password.clone(),
             timeout,
+            guard: self.guard,
         }
     }
 }
@@ -152,6 +156,8 @@ pub struct Settings {
     pub message_retries: u32,
     /// `serve.public.base_url` and the code lifespans.
     pub sample: sample::Context,
+    /// Where Kratos' HTTP client refuses to connect (`clients.http`).
+    pub http_rule: HttpRule,
 }
 
 /// How a message of a channel goes out.
@@ -205,7 +211,7 @@ impl Settings {
             release,
             strategy,
             mail: mail(root),
-            smtp: smtp(root),
+            smtp: smtp(root, release),
             email_http,
             sms: if release.has(crate::release::CHANNELS) {
                 sms_channel(root)
@@ -220,6 +226,7 @@ impl Settings {
             templates: templates(root),
             message_retries: message_retries(root),
             sample: sample_context(root, release),
+            http_rule: http_rule(root, release),
         }
     }
 }
@@ -253,7 +260,29 @@ fn mail(root: &Node) -> Mail {
     }
 }
 
-fn smtp(root: &Node) -> Result<Smtp, SettingsError> {
+fn flag(root: &Node, path: &[&str]) -> bool {
+    root.lookup(path)
+        .is_some_and(|n| matches!(n.value, Value::Bool(true)))
+}
+
+fn http_rule(root: &Node, release: Release) -> HttpRule {
+    let exceptions = root
+        .lookup(&["clients", "http", "private_ip_exception_urls"])
+        .map(|n| {
+            n.items()
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    HttpRule {
+        release,
+        disallow: flag(root, &["clients", "http", "disallow_private_ip_ranges"]),
+        exceptions,
+    }
+}
+
+fn smtp(root: &Node, release: Release) -> Result<Smtp, SettingsError> {
     let raw = string(root, &["courier", "smtp", "connection_uri"]).ok_or(SettingsError::NoUri)?;
     let uri = SmtpUri::parse(&raw).map_err(|e| SettingsError::BadUri(e.to_string()))?;
     if uri.host.is_empty() {
@@ -274,6 +303,10 @@ fn smtp(root: &Node) -> Result<Smtp, SettingsError> {
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "localhost".to_owned()),
         client_cert: path("client_cert_path").zip(path("client_key_path")),
+        guard: SmtpRule {
+            release,
+            disallow: flag(root, &["clients", "smtp", "disallow_private_ip_ranges"]),
+        },
     })
 }
 

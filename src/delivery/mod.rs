@@ -8,6 +8,7 @@ pub mod mime;
 pub mod request;
 pub mod smtp;
 pub mod socket;
+pub mod ssrf;
 pub mod tls;
 pub mod verdict;
 

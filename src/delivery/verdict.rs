@@ -194,6 +194,7 @@ fn smtp_hint(err: &SmtpError, stage: Option<Stage>, target: &Target) -> Option<S
             target.host
         ),
         SmtpError::Resolve(_) => "check the host name in the connection URI".to_owned(),
+        SmtpError::Refused(r) => r.hint(),
         SmtpError::Overrun(_) => format!(
             "the server on {}:{port} does not answer as an SMTP server does (RFC 5321 reply lines \
              are at most 512 bytes): check the host and port",
@@ -335,6 +336,13 @@ fn http_status(a: &Answer) -> Verdict {
 }
 
 fn http_failure(e: &SendError) -> Verdict {
+    if let SendError::Refused(r) = e {
+        let mut v = Verdict::new(Action::Stop, Scope::Server, Class::Permanent);
+        v.stage = Some("connect");
+        v.error = Some(scrub(&e.to_string()));
+        v.hint = Some(r.hint());
+        return v;
+    }
     let (action, scope, class, stage, hint) = match e {
         SendError::Timeout(_) => (
             Action::Retry,
@@ -380,7 +388,7 @@ fn http_failure(e: &SendError) -> Verdict {
                 "point the URL at the address the server redirects to (`courier test` follows the redirects and shows them)",
             ),
         ),
-        SendError::Other(_) => (
+        SendError::Refused(_) | SendError::Other(_) => (
             Action::Retry,
             Scope::Message,
             Class::Permanent,
@@ -422,6 +430,10 @@ mod tests {
             username: "u".into(),
             password: Secret::new("p"),
             timeout: Duration::from_secs(10),
+            guard: crate::delivery::ssrf::SmtpRule {
+                release: crate::release::Release::DEFAULT,
+                disallow: false,
+            },
         }
     }
 

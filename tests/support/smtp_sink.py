@@ -28,6 +28,20 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 SERVER_NAMES = {}  # id(SSLObject) -> the SNI the client sent
 
 
+class Counting(Controller):
+    """Writes a line to OUT/connections.log for every connection accepted
+    once the server is up (the controller's own start-up probe is not
+    counted)."""
+
+    up = False
+
+    def factory(self):
+        if Counting.up:
+            with open(os.path.join(self.handler.out, "connections.log"), "a") as f:
+                f.write("connection\n")
+        return super().factory()
+
+
 class Recorder:
     def __init__(self, out, faults=False, close_every=0, pipelining=False):
         self.out = out
@@ -161,7 +175,7 @@ def main():
             auth_required=True,
             auth_require_tls=(args.mode == "starttls"),
         )
-    controller = Controller(
+    controller = Counting(
         Recorder(args.out, args.faults, args.close_every, args.pipelining),
         hostname="127.0.0.1",
         port=args.port,
@@ -171,6 +185,7 @@ def main():
         **options,
     )
     controller.start()
+    Counting.up = True
     print("READY %d" % args.port, flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -118,7 +118,7 @@ pub fn run(
             ("smtp", server, v)
         }
         Wire::Http(req) => {
-            let (server, v) = send_http(&req, timeout, settings.release)?;
+            let (server, v) = send_http(&req, timeout, &settings.http_rule, settings.release)?;
             ("http", server, v)
         }
     };
@@ -161,10 +161,11 @@ fn send_smtp(
 fn send_http(
     req: &HttpRequest,
     timeout: Duration,
+    rule: &crate::delivery::ssrf::HttpRule,
     release: Release,
 ) -> anyhow::Result<(String, Verdict)> {
     let server = crate::secret::mask_url(req.url.split('?').next().unwrap_or_default());
-    let result = Client::new(timeout)?.send(req);
+    let result = Client::new(timeout, rule.clone())?.send(req);
     let mut v = verdict::http(result.as_ref(), release);
     // Where an HTTP exchange failed is in its error; the stage names SMTP's.
     v.stage = None;

@@ -85,6 +85,7 @@ pub fn run(
         &|n| std::env::var(n).ok(),
         Duration::from_secs(args.timeout),
         &credentials,
+        &settings.http_rule,
     );
     let mut report = Report {
         url: crate::secret::mask_url(cfg.url.split('?').next().unwrap_or_default()),

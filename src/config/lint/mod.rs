@@ -6,6 +6,7 @@
 
 mod context;
 mod headers;
+mod private_ip;
 mod request;
 mod templates;
 mod unfinished;
@@ -55,6 +56,7 @@ pub fn lint(
     http_section(courier, &cx, &mut out);
     channels(courier, &cx, &mut out);
     legacy_sms(courier, &cx, &mut out);
+    private_ip::lint(root, &cx, &mut out);
     worker(courier, &mut out);
     templates::lint(courier, &cx, &mut out);
     override_path(courier, &mut out);

@@ -14,8 +14,10 @@ use serde::Serialize;
 use crate::delivery::http::SendError;
 use crate::delivery::http::redirect::{self, RedirectError};
 use crate::delivery::socket::Socket;
+use crate::delivery::ssrf::{self, HttpRule, Mode};
 use crate::delivery::tls::{self, SessionInfo, Stream, TlsOptions};
 use crate::gourl;
+use crate::release::Release;
 
 /// The most of an answer's head the probe reads.
 const HEAD_CAP: usize = 16 * 1024;
@@ -139,6 +141,7 @@ pub fn trace(
     env: &dyn Fn(&str) -> Option<String>,
     timeout: Duration,
     credentials: &[String],
+    rule: &HttpRule,
 ) -> Dialed {
     let mut d = Dialed {
         steps: Vec::new(),
@@ -155,7 +158,18 @@ pub fn trace(
             )));
         };
         let proxy = proxy_for(&to.scheme, &to.host, env);
-        let head = match walk(&mut d, &to, proxy.as_deref(), timeout) {
+        // Kratos picks the rule by the URL of each hop.
+        let guard = match rule.mode(&current) {
+            Ok(mode) => (mode, rule.release),
+            Err(r) => {
+                let start = Instant::now();
+                let e = step(&mut d, "connect", start, Err(SendError::Refused(r)), |()| {
+                    String::new()
+                });
+                break e;
+            }
+        };
+        let head = match walk(&mut d, &to, proxy.as_deref(), timeout, guard) {
             Ok(mut stream) => {
                 let absolute = proxy.is_some() && to.scheme == "http";
                 let start = Instant::now();
@@ -358,6 +372,7 @@ fn walk(
     to: &Endpoint,
     proxy: Option<&str>,
     timeout: Duration,
+    (mode, release): (Mode, Release),
 ) -> Result<Stream, SendError> {
     let (dial_host, dial_port) = match proxy {
         Some(p) => {
@@ -387,7 +402,13 @@ fn walk(
         "the name resolved to no address",
     );
     let mut connected = None;
+    let mut refused = None;
     for a in &addrs {
+        // Kratos' dialer judges every address before it dials it.
+        if let Err(r) = ssrf::check(mode, release, ssrf::Client::Http, &dial_host, a.ip()) {
+            refused.get_or_insert(r);
+            continue;
+        }
         match TcpStream::connect_timeout(a, timeout) {
             Ok(s) => {
                 connected = Some((s, *a));
@@ -396,7 +417,13 @@ fn walk(
             Err(e) => last = e,
         }
     }
-    let r = connected.ok_or_else(|| io_failure(&last, timeout));
+    let r = match (connected, refused) {
+        (Some(c), _) => Ok(c),
+        (None, Some(r)) if last.kind() == std::io::ErrorKind::NotFound => {
+            Err(SendError::Refused(r))
+        }
+        (None, _) => Err(io_failure(&last, timeout)),
+    };
     let (tcp, _) = step(d, "connect", start, r, |(_, a)| {
         format!("{a}{}", if proxy.is_some() { " (proxy)" } else { "" })
     })?;

@@ -10,13 +10,16 @@
 
 pub mod body;
 pub mod dial;
+pub mod guard;
 pub mod redirect;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use body::{Bounds, End};
 use redirect::RedirectError;
+
+use crate::delivery::ssrf::{HttpRule, Mode, Refusal};
 
 /// Kratos' registry client gives remote template fetches 30 s.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
@@ -68,9 +71,16 @@ fn get_text_within(url: &str, timeout: Duration, cap: usize) -> Result<String, F
     let deadline = Instant::now() + timeout;
     // User info in the URL becomes basic auth: a credential.
     let guarded = crate::gourl::go_parse(url).is_ok_and(|u| u.user.is_some());
-    let client = build(timeout, guarded).map_err(|e| FetchError::Transport(e.to_string()))?;
+    // Kratos' fetcher goes through its HTTP client and its rule; the
+    // rule is not known here, so template fetches are not checked.
+    let rule = Arc::new(HttpRule::unchecked());
+    let mode = guard::check_url(&rule, url).map_err(|e| FetchError::Transport(e.to_string()))?;
+    let client =
+        build(timeout, guarded, mode, &rule).map_err(|e| FetchError::Transport(e.to_string()))?;
     let mut resp = client.get(url).timeout(timeout).send().map_err(|e| {
-        if let Some(r) = redirected(&e) {
+        if let Some(r) = guard::refusal(&e) {
+            FetchError::Transport(r.to_string())
+        } else if let Some(r) = redirected(&e) {
             FetchError::Redirect(r)
         } else if e.is_timeout() {
             FetchError::Timeout(timeout)
@@ -125,6 +135,10 @@ pub enum SendError {
     Proxy(String),
     #[error(transparent)]
     Tls(crate::delivery::tls::TlsError),
+    /// Kratos' private-IP rule refuses the destination (nothing was
+    /// dialled).
+    #[error(transparent)]
+    Refused(Refusal),
     /// A redirect courier does not follow; the text adds what Kratos would
     /// do there.
     #[error("{0}{1}")]
@@ -138,35 +152,82 @@ pub enum SendError {
 pub fn send(
     req: &crate::delivery::request::HttpRequest,
     timeout: Duration,
+    rule: HttpRule,
 ) -> Result<Answer, SendError> {
-    Client::new(timeout)?.send(req)
+    Client::new(timeout, rule)?.send(req)
 }
 
 /// A keep-alive client shared by the workers of a batch (connections are
 /// pooled and reused across requests and threads). Requests that carry
 /// credentials go through a client that refuses redirects to another
 /// origin; the others through one that follows them as Go does.
+///
+/// Kratos' private-IP rule ([`HttpRule`]) picks, per URL, the rule its
+/// connection is dialled under, as Kratos picks one of two transports: a
+/// client per rule, each with a resolver that keeps only the addresses
+/// that rule lets through (their pools apart, as Kratos' transports are).
 #[derive(Clone)]
 pub struct Client {
-    guarded: Arc<OnceLock<reqwest::blocking::Client>>,
-    open: Arc<OnceLock<reqwest::blocking::Client>>,
+    built: Arc<Mutex<Vec<Built>>>,
+    rule: Arc<HttpRule>,
     timeout: Duration,
 }
 
-/// A reqwest client whose requests have `timeout` in total; `guarded`
-/// refuses redirects to another origin.
-fn build(timeout: Duration, guarded: bool) -> Result<reqwest::blocking::Client, SendError> {
+/// A resolver that hands reqwest only the addresses Kratos would dial
+/// under `mode` ([`guard::lookup`]).
+struct Resolver {
+    mode: Mode,
+    release: crate::release::Release,
+}
+
+impl reqwest::dns::Resolve for Resolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let found = guard::lookup(name.as_str().to_owned(), self.mode, self.release);
+        Box::pin(async move {
+            found
+                .await
+                .map(|addrs| Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// A client built for (credentials guarded, the rule it dials under).
+type Built = ((bool, Mode), reqwest::blocking::Client);
+
+/// A reqwest client whose requests have `timeout` in total, dialled
+/// under `mode`; `guarded` refuses redirects to another origin. Each
+/// redirect is checked against `rule` as Kratos checks each hop.
+fn build(
+    timeout: Duration,
+    guarded: bool,
+    mode: Mode,
+    rule: &Arc<HttpRule>,
+) -> Result<reqwest::blocking::Client, SendError> {
+    let hops = Arc::clone(rule);
     reqwest::blocking::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
         .tcp_nodelay(true)
+        .dns_resolver(Arc::new(Resolver {
+            mode,
+            release: rule.release,
+        }))
         .redirect(reqwest::redirect::Policy::custom(move |attempt| {
             let first = attempt.previous().first().map_or("", |u| u.as_str());
             let sent = attempt.previous().len();
             let status = attempt.status().as_u16();
-            match redirect::check(first, attempt.url().as_str(), status, sent, guarded) {
-                Ok(()) => attempt.follow(),
-                Err(e) => attempt.error(e),
+            let next = attempt.url().to_string();
+            if let Err(e) = redirect::check(first, &next, status, sent, guarded) {
+                return attempt.error(e);
+            }
+            match guard::check_url(&hops, &next) {
+                Err(r) => attempt.error(r),
+                // A host name under another rule would meet this client's
+                // resolver.
+                Ok(m) if m != mode && !guard::is_address(&next) => {
+                    attempt.error(Refusal::RuleSwitch { to: next })
+                }
+                Ok(_) => attempt.follow(),
             }
         }))
         .build()
@@ -174,25 +235,30 @@ fn build(timeout: Duration, guarded: bool) -> Result<reqwest::blocking::Client, 
 }
 
 impl Client {
-    /// A client whose every request has `timeout` in total.
-    pub fn new(timeout: Duration) -> Result<Self, SendError> {
+    /// A client whose every request has `timeout` in total, dialled as
+    /// `rule` says.
+    pub fn new(timeout: Duration, rule: HttpRule) -> Result<Self, SendError> {
         let client = Self {
-            guarded: Arc::new(OnceLock::new()),
-            open: Arc::new(OnceLock::new()),
+            built: Arc::new(Mutex::new(Vec::new())),
+            rule: Arc::new(rule),
             timeout,
         };
         // Set-up errors show at once rather than at the first message.
-        client.pick(true)?;
+        client.pick(true, Mode::Open)?;
         Ok(client)
     }
 
-    fn pick(&self, guarded: bool) -> Result<&reqwest::blocking::Client, SendError> {
-        let cell = if guarded { &self.guarded } else { &self.open };
-        if let Some(c) = cell.get() {
-            return Ok(c);
+    fn pick(&self, guarded: bool, mode: Mode) -> Result<reqwest::blocking::Client, SendError> {
+        let mut built = self
+            .built
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, c)) = built.iter().find(|(k, _)| *k == (guarded, mode)) {
+            return Ok(c.clone());
         }
-        let built = build(self.timeout, guarded)?;
-        Ok(cell.get_or_init(|| built))
+        let c = build(self.timeout, guarded, mode, &self.rule)?;
+        built.push(((guarded, mode), c.clone()));
+        Ok(c)
     }
 
     /// Sends `req` once; the status and the first KiB of the body, all
@@ -201,7 +267,8 @@ impl Client {
         let deadline = Instant::now() + self.timeout;
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|e| SendError::Other(e.to_string()))?;
-        let client = self.pick(!req.credentials.is_empty())?;
+        let mode = guard::check_url(&self.rule, &req.url).map_err(SendError::Refused)?;
+        let client = self.pick(!req.credentials.is_empty(), mode)?;
         let mut builder = client.request(method, &req.url).timeout(self.timeout);
         for (k, v) in &req.headers {
             builder = builder.header(k.as_str(), v.as_str());
@@ -320,6 +387,9 @@ fn redirected(e: &reqwest::Error) -> Option<RedirectError> {
 
 /// What a failed exchange comes to.
 fn failure(e: reqwest::Error, timeout: Duration) -> SendError {
+    if let Some(r) = guard::refusal(&e) {
+        return SendError::Refused(r);
+    }
     if let Some(r) = redirected(&e) {
         return SendError::Redirect(r, String::new());
     }

@@ -110,7 +110,14 @@ fn connect(s: &mut Session, target: &Target) -> Result<String, SmtpError> {
     }
     s.info(format!("connecting to {}:{}", target.host, target.port));
     let mut last = None;
+    let mut refused = None;
     for addr in addrs {
+        // Kratos' dialer judges every address before it dials it.
+        if let Err(r) = target.guard.check(&target.host, addr.ip()) {
+            s.info(r.to_string());
+            refused.get_or_insert(r);
+            continue;
+        }
         let left = s.remaining()?;
         match TcpStream::connect_timeout(&addr, left) {
             Ok(tcp) => {
@@ -121,6 +128,9 @@ fn connect(s: &mut Session, target: &Target) -> Result<String, SmtpError> {
             }
             Err(e) => last = Some(e),
         }
+    }
+    if let (Some(r), None) = (refused.clone(), &last) {
+        return Err(SmtpError::Refused(r));
     }
     Err(match last {
         Some(e)

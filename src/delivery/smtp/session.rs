@@ -23,6 +23,8 @@ pub struct Target {
     pub username: String,
     pub password: Secret,
     pub timeout: Duration,
+    /// Where Kratos' dialer refuses to connect.
+    pub guard: crate::delivery::ssrf::SmtpRule,
 }
 
 /// The steps of a session, in the order they can happen.
@@ -160,6 +162,10 @@ pub enum SmtpError {
     /// (nothing was sent for it).
     #[error("{0}")]
     Envelope(String),
+    /// Kratos' dialer would refuse every address of the host (nothing
+    /// was dialled).
+    #[error(transparent)]
+    Refused(crate::delivery::ssrf::Refusal),
 }
 
 /// The most bytes of server and client lines a transcript records (notes

@@ -216,6 +216,12 @@ impl Sink {
         panic!("the SMTP sink did not start in 5 attempts");
     }
 
+    /// The connections the server accepted so far.
+    pub fn connections(&self) -> usize {
+        std::fs::read_to_string(self.out.path().join("connections.log"))
+            .map_or(0, |s| s.lines().count())
+    }
+
     /// The messages received so far, in order (waits up to 5 s for `n`).
     pub fn messages(&self, n: usize) -> Vec<Received> {
         let deadline = Instant::now() + Duration::from_secs(5);
