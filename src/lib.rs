@@ -57,12 +57,17 @@
 //!   records its verdict), `cert`,
 //!   `mime` (the email as Kratos' mailer writes it), `http/` (the only
 //!   `reqwest` user: one deadline per exchange, capped reads in `body`,
-//!   the redirect policy in `redirect`; `dial` walks to an endpoint and
-//!   asks it with a `HEAD`, without sending a message),
+//!   the redirect policy in `redirect`; `guard` resolves only addresses
+//!   the private-IP rule allows; `proxy` is Go's choice of proxy; `dial`
+//!   walks to an endpoint and asks it with a `HEAD`, without sending a
+//!   message), `ssrf/` (Kratos' private-IP rules per release: the ranges,
+//!   the exception globs),
 //!   `request` (the HTTP request Kratos builds), `verdict`.
 //! - Shared below all: `address` (one bare email address, as the envelope
 //!   carries it), `connection_uri/` (Kratos' reading of the SMTP URI;
-//!   `build` makes one), `gourl` (Go's `net/url`), `input` (named inputs
+//!   `build` makes one), `gourl` (Go's `net/url`), `release` (the Kratos
+//!   releases courier acts as, and the span of each versioned fact),
+//!   `input` (named inputs
 //!   and the cap on each kind of local input), `secret` (`***`, the
 //!   registry of known secrets, masking of outside text, URLs, source
 //!   lines and credential names), `typo` (edit distance), `b64`, `prompt`,

@@ -21,7 +21,7 @@ use crate::release::Release;
 pub fn dial_host(url: &str) -> Option<String> {
     let u = gourl::go_parse(url).ok()?;
     let env = |k: &str| std::env::var(k).ok();
-    match super::dial::proxy_for(&u.scheme, u.hostname(), &env) {
+    match super::proxy::proxy_for(&u.scheme, u.hostname(), &env) {
         Some(p) => gourl::go_parse(&p).ok().map(|p| p.hostname().to_owned()),
         None => Some(u.hostname().to_owned()),
     }

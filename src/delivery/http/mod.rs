@@ -11,6 +11,7 @@
 pub mod body;
 pub mod dial;
 pub mod guard;
+pub mod proxy;
 pub mod redirect;
 
 use std::sync::{Arc, Mutex};
