@@ -46,7 +46,8 @@
 //! - `fetch/`: loading by URI as Kratos' fetcher does; `templates`
 //!   (Kratos' override precedence), `body` (Jsonnet bodies).
 //! - `render/`: `jsonnet` (the only `jrsonnet` user), `manifest`
-//!   (go-jsonnet's printer), `template/` (Go templates: `compile`, `model`,
+//!   (go-jsonnet's printer), `template/` (Go templates: `lex` (Go's lexing of comments and trim
+//!   markers), `compile`, `model`,
 //!   `sprig/`; the only `gotmpl` user), `sandbox/` (where both are
 //!   evaluated: worker processes of courier itself with a time limit per
 //!   request and a heap cap; `handle` is the parent's side, `worker` the

@@ -250,6 +250,46 @@ fn html_escaping_no_value_and_unknown_functions() {
     );
 }
 
+/// Go's comment and trim rules in an override file: the expected bytes and
+/// error are Go 1.19's (`tests/fixtures/gotemplate/comments.go` prints them
+/// for the same text).
+#[test]
+fn comments_in_an_override_as_go() {
+    let dir = smtp_config("  template_override_path: ./t\n");
+    let t = dir.path().join("t/recovery/valid");
+    std::fs::create_dir_all(&t).unwrap();
+    let file = t.join("email.body.plaintext.gotmpl");
+    std::fs::write(
+        &file,
+        "Hello  {{- /* greeting */}}  there\n{{- /* one\ntwo */}}\nBye\u{a0} {{- /* x */ -}} \u{a0}end\n",
+    )
+    .unwrap();
+    let text = ["--template", "recovery_valid", "--part", "text"];
+    let out = render(dir.path(), &text);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(
+        out.stdout,
+        "Hello  there\nBye\u{a0}\u{a0}end\n",
+        "{}",
+        out.all()
+    );
+    // gotmpl alone accepts `{{/* c */  -}}`; Go names the line and the open `if`.
+    std::fs::write(
+        &file,
+        "one\n{{/* two\nthree */}}\n{{ if .RecoveryURL }}\n{{/* c */  -}}\n{{ end }}\n",
+    )
+    .unwrap();
+    let out = render(dir.path(), &text);
+    assert_eq!(out.code, 65, "{}", out.all());
+    assert!(
+        out.stderr.contains(
+            "template: email.body.plaintext.gotmpl:5: comment ends before closing delimiter in action started at email.body.plaintext.gotmpl:4"
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn send_with_template_over_smtp_and_http() {
     use crate::support::smtp::{PASSWORD_ENCODED, USER, certs};

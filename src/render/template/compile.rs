@@ -1,10 +1,11 @@
 //! Parsing a template once and executing it many times, with the checks
-//! Go's parser and Go structs make that gotmpl does not: a block without
-//! `{{end}}`, and a root field the type's model lacks.
+//! Go's parser and Go structs make that gotmpl does not: comments and trim
+//! markers as Go lexes them ([`super::lex`]), a block without `{{end}}`, and
+//! a root field the type's model lacks.
 
 use gotmpl::Value;
 
-use super::{Part, TemplateError, TemplateFiles, sprig};
+use super::{Part, TemplateError, TemplateFiles, lex, sprig};
 
 /// A rendered template (one part of one message) may not exceed 1 MiB:
 /// Kratos sets no limit; no real message comes near it.
@@ -30,11 +31,10 @@ impl TemplateFiles {
             .strip_prefix("undefined function: ")
             .map(|f| f.trim().to_owned())
         {
-            let found = self.files.iter().find_map(|(fname, src)| {
-                src.lines()
-                    .position(|l| l.contains("{{") && l.contains(func.as_str()))
-                    .map(|i| (fname.clone(), i + 1))
-            });
+            let found = self
+                .files
+                .iter()
+                .find_map(|(fname, src)| Some((fname.clone(), call_line(src, &func)?)));
             if let Some((fname, l)) = found {
                 line = Some(l);
                 text = format!("template: {fname}:{l}: function {func:?} not defined");
@@ -57,27 +57,24 @@ impl TemplateFiles {
         fields: &[&str],
     ) -> Result<Compiled, TemplateError> {
         let name = &self.files[0].0;
+        let mut scans = Vec::with_capacity(self.files.len());
         for (fname, text) in &self.files {
-            if let Some((msg, line)) = unbalanced(text) {
-                return Err(TemplateError {
-                    origin_text: self.describe(),
-                    line: Some(line),
-                    message: format!("{}: template: {fname}:{line}: {msg}", self.describe()),
-                });
+            let scan = lex::scan(text).map_err(|r| self.rejected(fname, text, &r))?;
+            if let Some((msg, line)) = unbalanced(text, &scan) {
+                return Err(self.at_line(fname, line, &msg));
             }
-            if let Some(missing) = missing_root_field(text, fields) {
-                let line = missing.1;
-                return Err(TemplateError {
-                    origin_text: self.describe(),
-                    line: Some(line),
-                    message: format!(
-                        "{}: template: {fname}:{line}: can't evaluate field {} in type *{model}",
-                        self.describe(),
-                        missing.0
-                    ),
-                });
+            if let Some((field, line)) = missing_root_field(text, &scan, fields) {
+                let msg = format!("can't evaluate field {field} in type *{model}");
+                return Err(self.at_line(fname, line, &msg));
             }
+            scans.push(scan);
         }
+        let sources: Vec<_> = self
+            .files
+            .iter()
+            .zip(&scans)
+            .map(|((fname, text), scan)| (fname, lex::rewrite(text, scan)))
+            .collect();
         let source = |fname: &str, text: &str| {
             if fname == name {
                 text.to_owned()
@@ -88,13 +85,13 @@ impl TemplateFiles {
         let funcs = sprig::funcs();
         let engine = if part == Part::Html {
             let mut t = gotmpl::html::Template::new(name).funcs(funcs);
-            for (fname, text) in &self.files {
+            for (fname, text) in &sources {
                 t = t.parse(&source(fname, text)).map_err(|e| self.error(&e))?;
             }
             Engine::Html(t)
         } else {
             let mut t = gotmpl::Template::new(name).funcs(funcs);
-            for (fname, text) in &self.files {
+            for (fname, text) in &sources {
                 t = t.parse(&source(fname, text)).map_err(|e| self.error(&e))?;
             }
             Engine::Text(t)
@@ -103,6 +100,47 @@ impl TemplateFiles {
             engine,
             files: self.clone(),
         })
+    }
+
+    /// A comment Go rejects, unless Go would stop at an error before it:
+    /// an `{{end}}` without a block or anything gotmpl's parser rejects in
+    /// the text before the comment (a block still open there is no error).
+    fn rejected(&self, fname: &str, text: &str, r: &lex::Rejection) -> TemplateError {
+        let before = &text[..r.start];
+        // Everything before the rejected action was read: this scan succeeds.
+        let scan = lex::scan(before).unwrap_or(lex::Scan {
+            actions: Vec::new(),
+            complete: false,
+        });
+        if let Some((msg, line)) = unbalanced(before, &scan).filter(|(m, _)| m != "unexpected EOF")
+        {
+            return self.at_line(fname, line, &msg);
+        }
+        let parsed = gotmpl::Template::new(fname)
+            .funcs(sprig::funcs())
+            .parse(&lex::rewrite(before, &scan));
+        if let Err(e) = parsed {
+            return self.error(&e);
+        }
+        let started = match r.started_at {
+            lex::StartedAt::Enclosing => open_control(before, &scan),
+            lex::StartedAt::Own => Some(lex::line_at(text, r.start)),
+            lex::StartedAt::Nothing => None,
+        };
+        let msg = match started.filter(|l| *l != r.line) {
+            Some(l) => format!("{} in action started at {fname}:{l}", r.message),
+            None => r.message.clone(),
+        };
+        self.at_line(fname, r.line, &msg)
+    }
+
+    /// A parse error of file `fname` in Go's words.
+    fn at_line(&self, fname: &str, line: usize, msg: &str) -> TemplateError {
+        TemplateError {
+            origin_text: self.describe(),
+            line: Some(line),
+            message: format!("{}: template: {fname}:{line}: {msg}", self.describe()),
+        }
     }
 }
 
@@ -157,31 +195,48 @@ fn line_of(text: &str) -> Option<usize> {
         .find_map(|s| s.trim().parse::<usize>().ok())
 }
 
-/// The actions of a template, trimmed of `-` and blanks, with their line
-/// (counted as the scan goes: linear in the text).
-fn actions(text: &str) -> Vec<(&str, usize)> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    let mut line = 1;
-    while let Some(start) = rest.find("{{") {
-        let Some(end) = rest[start..].find("}}") else {
-            break;
-        };
-        line += rest[..start].matches('\n').count();
-        let action =
-            rest[start + 2..start + end].trim_matches(|c: char| c == '-' || c.is_whitespace());
-        out.push((action, line));
-        line += rest[start..start + end + 2].matches('\n').count();
-        rest = &rest[start + end + 2..];
-    }
-    out
+/// The actions of a template (comments left out), trimmed of blanks,
+/// with their line.
+fn actions<'a>(text: &'a str, scan: &lex::Scan) -> Vec<(&'a str, usize)> {
+    scan.actions
+        .iter()
+        .filter(|a| !a.comment)
+        .map(|a| (a.body(text).trim(), a.line))
+        .collect()
+}
+
+/// The line where function `func` is first called in `text`, if it is.
+fn call_line(text: &str, func: &str) -> Option<usize> {
+    let scan = lex::scan(text).ok()?;
+    scan.actions.iter().filter(|a| !a.comment).find_map(|a| {
+        let body = a.body(text);
+        let at = body.match_indices(func).map(|(i, _)| i).find(|&i| {
+            let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '.' || c == '$';
+            !body[..i].ends_with(ident) && !body[i + func.len()..].starts_with(ident)
+        })?;
+        let from = a.start + if a.left_trim { 4 } else { 2 };
+        Some(a.line + text[a.start..from + at].matches('\n').count())
+    })
+}
+
+/// The line of the `if`, `range` or `with` Go's parser is in at the end of
+/// `text`, as its "in action started at" names it: only while no other
+/// action followed it (each action resets it; a `define` or `block` body is
+/// a tree of its own).
+fn open_control(text: &str, scan: &lex::Scan) -> Option<usize> {
+    let (last, line) = actions(text, scan).pop()?;
+    matches!(
+        last.split_whitespace().next(),
+        Some("if" | "range" | "with")
+    )
+    .then_some(line)
 }
 
 /// Go's parser rejects a block without `{{end}}` ("unexpected EOF") and an
 /// `{{end}}` without a block; checked here as well.
-fn unbalanced(text: &str) -> Option<(String, usize)> {
+fn unbalanced(text: &str, scan: &lex::Scan) -> Option<(String, usize)> {
     let mut open: Vec<usize> = Vec::new();
-    for (action, line) in actions(text) {
+    for (action, line) in actions(text, scan) {
         match action.split_whitespace().next().unwrap_or_default() {
             "if" | "range" | "with" | "define" | "block" => open.push(line),
             "end" if open.pop().is_none() => return Some(("unexpected {{end}}".to_owned(), line)),
@@ -189,16 +244,17 @@ fn unbalanced(text: &str) -> Option<(String, usize)> {
         }
     }
     open.pop()
+        .filter(|_| scan.complete)
         .map(|_| ("unexpected EOF".to_owned(), text.matches('\n').count() + 1))
 }
 
 /// A `.Field` on the root data that the model does not have (Go: "can't
 /// evaluate field"). Dot is the root outside `range` and `with`; `$.X` is
 /// always the root.
-fn missing_root_field(text: &str, fields: &[&str]) -> Option<(String, usize)> {
+fn missing_root_field(text: &str, scan: &lex::Scan, fields: &[&str]) -> Option<(String, usize)> {
     let mut depth_dot_changed = 0usize;
     let mut stack: Vec<bool> = Vec::new();
-    for (action, line) in actions(text) {
+    for (action, line) in actions(text, scan) {
         match action.split_whitespace().next().unwrap_or_default() {
             "range" | "with" => {
                 stack.push(true);
@@ -207,9 +263,6 @@ fn missing_root_field(text: &str, fields: &[&str]) -> Option<(String, usize)> {
             "if" | "define" | "block" => stack.push(false),
             "end" if stack.pop() == Some(true) => depth_dot_changed -= 1,
             _ => {}
-        }
-        if action.starts_with("/*") {
-            continue;
         }
         let bytes = action.as_bytes();
         for (i, _) in action.match_indices('.') {
@@ -239,8 +292,13 @@ mod tests {
     use super::missing_root_field;
     use crate::message::Channel;
     use crate::release::Release;
+    use crate::render::template::lex;
     use crate::render::template::model::{data, model};
     use crate::render::template::{Origin, Part, TemplateFiles};
+
+    fn root_field(text: &str, fields: &[&str]) -> Option<(String, usize)> {
+        missing_root_field(text, &lex::scan(text).unwrap(), fields)
+    }
 
     fn one(text: &str) -> TemplateFiles {
         TemplateFiles {
@@ -287,13 +345,9 @@ mod tests {
                 .contains("can't evaluate field RecoveryCode in type *email.RecoveryValidModel"),
             "{err:?}"
         );
-        assert!(
-            missing_root_field("{{ range .Identity.x }}{{ .Foo }}{{ end }}", &["Identity"])
-                .is_none()
-        );
+        assert!(root_field("{{ range .Identity.x }}{{ .Foo }}{{ end }}", &["Identity"]).is_none());
         assert_eq!(
-            missing_root_field("a\n{{ with .Identity }}{{ $.Bad }}{{ end }}", &["Identity"])
-                .map(|m| m.1),
+            root_field("a\n{{ with .Identity }}{{ $.Bad }}{{ end }}", &["Identity"]).map(|m| m.1),
             Some(2)
         );
     }

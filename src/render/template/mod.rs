@@ -1,12 +1,14 @@
 //! Email and SMS templates as Kratos renders them: Go's text/template for
 //! subjects, plaintext and SMS, html/template (context-aware escaping) for
 //! the HTML body, the Sprig helpers ([`sprig`]), Kratos' Go models and
-//! field names ([`model`]). [`compile`] parses once, executes many times.
+//! field names ([`model`]). [`compile`] parses once, executes many times;
+//! [`lex`] makes gotmpl read comments and trim markers as Go does.
 //! Loading (Kratos' precedence of overrides) is [`crate::fetch::templates`]'
 //! work; nothing here reads a file or the network. The only user of
 //! `gotmpl`.
 
 pub mod compile;
+pub mod lex;
 pub mod model;
 pub mod sprig;
 
