@@ -130,8 +130,9 @@ pub struct Settings {
     /// Kratos applies none inside arrays).
     pub sms: Option<RequestConfig>,
     pub templates: TemplateSources,
-    /// `message_retries` (default 5): `message_retries + 1` attempts.
-    pub message_retries: u32,
+    /// `message_retries` (default 5): `message_retries + 1` attempts; a
+    /// negative value makes Kratos abandon every message unattempted.
+    pub message_retries: i64,
     /// `serve.public.base_url` and the code lifespans.
     pub sample: sample::Context,
 }
@@ -144,6 +145,27 @@ pub enum Route<'a> {
 }
 
 impl Settings {
+    /// Attempts per message: `message_retries + 1`, none when it is
+    /// negative (Kratos then abandons every message at its first pickup,
+    /// as its send count, 0, is already over the allowance).
+    #[must_use]
+    pub fn attempts(&self) -> u32 {
+        u32::try_from(self.message_retries.saturating_add(1).max(0)).unwrap_or(u32::MAX)
+    }
+
+    /// Why Kratos abandons every message without trying, if it does.
+    #[must_use]
+    pub fn abandons_all(&self) -> Option<String> {
+        (self.message_retries < 0).then(|| {
+            format!(
+                "courier.message_retries is {}: Kratos abandons every message without \
+                 an attempt (a message is abandoned once its send count, 0 at first, \
+                 exceeds the allowance)",
+                self.message_retries
+            )
+        })
+    }
+
     /// The route of `channel`: email by the strategy, SMS by its channel.
     pub fn route(&self, channel: Channel) -> Result<Route<'_>, SettingsError> {
         match (channel, self.strategy, &self.email_http) {
@@ -201,10 +223,10 @@ fn string_pairs(node: Option<&Node>) -> Vec<(String, String)> {
     .unwrap_or_default()
 }
 
-fn message_retries(root: &Node) -> u32 {
+fn message_retries(root: &Node) -> i64 {
     root.lookup(&["courier", "message_retries"])
         .and_then(|n| crate::config::schema::validate::integral(&n.value))
-        .map_or(5, |n| u32::try_from(n.max(0)).unwrap_or(u32::MAX))
+        .unwrap_or(5)
 }
 
 fn mail(root: &Node) -> Mail {

@@ -646,3 +646,75 @@ fn an_empty_local_name_greets_as_localhost_and_whole_float_retries_are_integers(
     let sent = server.received_after("QUIT");
     assert!(sent.contains("EHLO localhost\r\n"), "{sent:?}");
 }
+
+/// A negative `message_retries`: Kratos abandons every message at its
+/// first pickup, without an attempt. check-config says so as an error,
+/// `send` abandons without dialling, a batch refuses to start; 0 is one
+/// attempt.
+#[test]
+fn negative_message_retries_abandon_without_dialling() {
+    use crate::support::hostile::{Hostile, Step};
+    let server = Hostile::start(vec![
+        Step::Send(b"220 hostile ESMTP\r\n".to_vec()),
+        Step::Until("QUIT".into()),
+        Step::Send(b"221 bye\r\n".to_vec()),
+    ]);
+    let dir = config(
+        &format!("smtp://127.0.0.1:{}/?disable_starttls=true", server.port),
+        "  message_retries: -1\n",
+    );
+    let out = courier(dir.path(), &["check-config"], &[]);
+    assert_eq!(out.code, 78, "{}", out.all());
+    assert!(
+        out.stderr.contains("error[message-retries-negative]")
+            && out
+                .stderr
+                .contains("abandons every message without an attempt"),
+        "{}",
+        out.all()
+    );
+    let send = [
+        "send",
+        "--to",
+        "jane@example.com",
+        "--subject",
+        "s",
+        "--text",
+        "t",
+    ];
+    let out = courier(dir.path(), &send, &[]);
+    assert_eq!(out.code, 69, "{}", out.all());
+    assert!(
+        out.stderr.contains("courier.message_retries is -1")
+            && out.stderr.contains("0 is one attempt"),
+        "{}",
+        out.all()
+    );
+    let out = courier(
+        dir.path(),
+        &[&send[..], &["--format", "json"]].concat(),
+        &[],
+    );
+    let line: serde_json::Value = serde_json::from_str(out.stdout.trim()).expect("one JSON line");
+    assert_eq!(line["status"], "failed");
+    std::fs::write(dir.path().join("r.csv"), "email\njane@example.com\n").unwrap();
+    let out = courier(
+        dir.path(),
+        &[
+            "send",
+            "--batch",
+            "r.csv",
+            "--template",
+            "verification_code_valid",
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 78, "{}", out.all());
+    assert!(
+        out.stderr.contains("message-retries-negative"),
+        "{}",
+        out.all()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(server.received(), "", "nothing may be dialled");
+}

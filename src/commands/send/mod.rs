@@ -105,6 +105,21 @@ pub fn run(
         printer.note(&crate::message::builtin::notice(&[ty], settings.release));
     }
     let timeout = Duration::from_secs(args.timeout);
+    if let Some(why) = settings.abandons_all() {
+        let (via, server) = match &wire {
+            Wire::Smtp(_) => {
+                let t = settings.smtp()?.target(timeout);
+                ("smtp", format!("{}:{}", t.host, t.port))
+            }
+            Wire::Http(req) => ("http", http_server(req)),
+        };
+        let v = verdict::unattempted(
+            &why,
+            "set courier.message_retries to 0 or more (0 is one attempt)",
+        );
+        report(printer, to, channel, via, &server, &v);
+        return Ok(exit::of_class(v.class));
+    }
     let (via, server, v) = match wire {
         Wire::Smtp(email) => {
             let (server, v) = send_smtp(&settings, &email, timeout, printer)?;
@@ -152,12 +167,17 @@ fn send_smtp(
 
 /// One request, one attempt.
 fn send_http(req: &HttpRequest, timeout: Duration) -> anyhow::Result<(String, Verdict)> {
-    let server = crate::secret::mask_url(req.url.split('?').next().unwrap_or_default());
+    let server = http_server(req);
     let result = Client::new(timeout)?.send(req);
     let mut v = verdict::http(result.as_ref());
     // Where an HTTP exchange failed is in its error; the stage names SMTP's.
     v.stage = None;
     Ok((server, v))
+}
+
+/// The server an HTTP request goes to, as reports name it.
+fn http_server(req: &HttpRequest) -> String {
+    crate::secret::mask_url(req.url.split('?').next().unwrap_or_default())
 }
 
 fn report(printer: &Printer, to: &str, channel: Channel, via: &str, server: &str, v: &Verdict) {
