@@ -33,7 +33,8 @@ pub enum AddressError {
 
 /// The characters of `s` outside double quotes (a `\` escapes the next
 /// character inside them).
-fn outside_quotes(s: &str) -> String {
+#[must_use]
+pub fn outside_quotes(s: &str) -> String {
     let (mut quoted, mut escaped) = (false, false);
     let mut out = String::new();
     for c in s.chars() {

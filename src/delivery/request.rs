@@ -328,12 +328,14 @@ pub fn form_body(json: &str) -> Result<String, RequestError> {
         .join("&"))
 }
 
+/// Go's error for a form payload, with the key of the value it refused
+/// (none when it refused the whole payload).
+pub type FormRefusal = (Option<String>, String);
+
 /// The form's pairs (in the payload's order), or Go's `json.Unmarshal`
 /// error for a `map[string]string` with the key of the first value it
 /// refuses (none when the whole payload is refused).
-pub fn form_values(
-    value: &serde_json::Value,
-) -> Result<Vec<(String, String)>, (Option<String>, String)> {
+pub fn form_values(value: &serde_json::Value) -> Result<Vec<(String, String)>, FormRefusal> {
     use serde_json::Value;
     let go = |v: &Value| match v {
         Value::Null => "null",

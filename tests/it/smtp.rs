@@ -718,3 +718,69 @@ fn negative_message_retries_abandon_without_dialling() {
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert_eq!(server.received(), "", "nothing may be dialled");
 }
+
+/// A configured `From` or `Sender` that Kratos' mailer cannot read as one
+/// address (delivery-by-release §5) fails every send: courier refuses it
+/// before anything is sent and says why; the ASCII forms Kratos reads go
+/// out with their address as the envelope sender.
+#[test]
+fn from_and_sender_headers_kratos_cannot_read_fail_before_sending() {
+    let sink = Sink::start(Mode::Smtps, true);
+    let send = [
+        "send",
+        "--to",
+        "jane@example.com",
+        "--subject",
+        "s",
+        "--text",
+        "t",
+    ];
+    for (field, value, why) in [
+        (
+            "From",
+            "Jörg <team@example.com>",
+            "=?UTF-8?q?J=C3=B6rg_<team@example.com>?=",
+        ),
+        (
+            "Sender",
+            "\"a@example.com, b@example.com\"",
+            "list of addresses",
+        ),
+        ("Sender", "\"undisclosed:;\"", "empty group"),
+        ("From", "foo", "no address"),
+    ] {
+        let dir = config(
+            &uri("smtps", &sink, ""),
+            &format!("    headers:\n      {field}: {value}\n"),
+        );
+        let out = courier(dir.path(), &send, &with_ca());
+        assert_ne!(out.code, 0, "{value}: {}", out.all());
+        assert!(
+            out.stderr.contains("smtp-header-address-invalid") && out.stderr.contains(why),
+            "{value}: {}",
+            out.all()
+        );
+        let out = courier(dir.path(), &["test"], &with_ca());
+        assert_ne!(out.code, 0, "{value}: {}", out.all());
+    }
+    assert!(sink.messages(0).is_empty(), "nothing may be sent");
+    for (n, (value, mail_from)) in [
+        (
+            "'\"Quoted, Name\" <quoted@example.com>'",
+            "quoted@example.com",
+        ),
+        ("Example Team <team@example.com>", "team@example.com"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dir = config(
+            &uri("smtps", &sink, ""),
+            &format!("    headers:\n      From: {value}\n"),
+        );
+        let out = courier(dir.path(), &send, &with_ca());
+        assert_eq!(out.code, 0, "{value}: {}", out.all());
+        let m = &sink.messages(n + 1)[n];
+        assert_eq!(m.envelope["mail_from"], *mail_from);
+    }
+}

@@ -98,6 +98,7 @@ fn smtp_section(courier: &Node, courier_key: &Loc, out: &mut Vec<Diagnostic>) {
         uri::client_cert(smtp, &path, out);
         let headers = path.key("headers");
         headers::names(smtp.get("headers"), &headers, headers::Kind::Smtp, out);
+        headers::addresses(smtp.get("headers"), &headers, out);
     }
 }
 
