@@ -59,6 +59,18 @@ pub struct Smtp {
 }
 
 impl Smtp {
+    /// The warning when the client certificate is configured but does not
+    /// load: Kratos logs it and connects without one, and so does courier.
+    #[must_use]
+    pub fn client_cert_warning(&self) -> Option<String> {
+        let (cert, key) = self.client_cert.as_ref()?;
+        let why = crate::delivery::tls::client_cert_problem(cert, key)?;
+        Some(format!(
+            "courier: warning: cannot load the client certificate (client_cert_path {cert}, \
+             client_key_path {key}): {why}; connecting without one, as Kratos does"
+        ))
+    }
+
     /// What to dial, with every deadline `timeout`.
     #[must_use]
     pub fn target(&self, timeout: Duration) -> Target {

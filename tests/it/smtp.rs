@@ -784,3 +784,101 @@ fn from_and_sender_headers_kratos_cannot_read_fail_before_sending() {
         assert_eq!(m.envelope["mail_from"], *mail_from);
     }
 }
+
+/// A client certificate that does not load: Kratos logs it and connects
+/// without one (delivery-by-release §5). courier does the same and warns
+/// on stderr with the paths and the reason; check-config warns. One path
+/// alone is ignored without a word at send time, and check-config says so.
+#[test]
+fn an_unloadable_client_certificate_is_left_out_with_a_warning() {
+    let c = certs();
+    let ca = c.ca.display().to_string();
+    let sink = Sink::start_opts(
+        Mode::StartTls,
+        Some((USER, PASSWORD)),
+        &["--client-ca", &ca],
+    );
+    let send = [
+        "send",
+        "--to",
+        "jane@example.com",
+        "--subject",
+        "s",
+        "--text",
+        "t",
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let garbage = tmp.path().join("garbage.pem");
+    std::fs::write(&garbage, "not a certificate\n").unwrap();
+    let missing = tmp.path().join("missing.key");
+    let (cert, key) = (c.cert.display().to_string(), c.key.display().to_string());
+    let cases: [(String, String, bool, &str); 4] = [
+        (cert.clone(), key.clone(), true, ""),
+        (
+            garbage.display().to_string(),
+            missing.display().to_string(),
+            false,
+            "missing.key",
+        ),
+        // The certificate file again as the key: it holds no key.
+        (cert.clone(), cert.clone(), false, "server.pem"),
+        (
+            garbage.display().to_string(),
+            key.clone(),
+            false,
+            "no PEM certificate",
+        ),
+    ];
+    for (n, (cert_path, key_path, presented, why)) in cases.iter().enumerate() {
+        let extra = format!("    client_cert_path: {cert_path}\n    client_key_path: {key_path}\n");
+        let dir = config(&uri("smtp", &sink, ""), &extra);
+        let out = courier(dir.path(), &send, &with_ca());
+        assert_eq!(out.code, 0, "{cert_path} {key_path}: {}", out.all());
+        let m = &sink.messages(n + 1)[n];
+        assert_eq!(
+            m.envelope["client_cert"], *presented,
+            "{cert_path} {key_path}"
+        );
+        let check = courier(dir.path(), &["check-config"], &[]);
+        assert_eq!(check.code, 0, "{}", check.all());
+        if *presented {
+            assert!(!out.stderr.contains("warning"), "{}", out.all());
+            assert!(!check.all().contains("smtp-client-cert"), "{}", check.all());
+        } else {
+            assert!(
+                out.stderr.contains("cannot load the client certificate")
+                    && out.stderr.contains(cert_path.as_str())
+                    && out.stderr.contains(key_path.as_str())
+                    && out.stderr.contains(why)
+                    && out.stderr.contains("without one"),
+                "{}",
+                out.all()
+            );
+            assert!(
+                check
+                    .stderr
+                    .contains("warning[smtp-client-cert-unreadable]"),
+                "{}",
+                check.all()
+            );
+        }
+    }
+    // One path alone: ignored without a word when sending.
+    let dir = config(
+        &uri("smtp", &sink, ""),
+        &format!("    client_cert_path: {cert}\n"),
+    );
+    let out = courier(dir.path(), &send, &with_ca());
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(!out.stderr.contains("warning"), "{}", out.all());
+    assert_eq!(sink.messages(5)[4].envelope["client_cert"], false);
+    let check = courier(dir.path(), &["check-config"], &[]);
+    assert!(
+        check
+            .stderr
+            .contains("warning[smtp-client-cert-incomplete]")
+            && check.stderr.contains("ignores it"),
+        "{}",
+        check.all()
+    );
+}

@@ -141,7 +141,11 @@ fn send_smtp(
     timeout: Duration,
     printer: &Printer,
 ) -> anyhow::Result<(String, Verdict)> {
-    let target = settings.smtp()?.target(timeout);
+    let smtp_settings = settings.smtp()?;
+    if let Some(w) = smtp_settings.client_cert_warning() {
+        printer.note(&w);
+    }
+    let target = smtp_settings.target(timeout);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
