@@ -27,8 +27,9 @@ pub struct Email {
     pub to: String,
     pub subject: String,
     pub text: String,
-    /// Empty for a text-only message.
-    pub html: String,
+    /// The HTML part, written even when empty (as Kratos' mailer does);
+    /// `None` for a text-only message (Kratos' when HTML fails to render).
+    pub html: Option<String>,
     /// `courier.smtp.headers`, in config order.
     pub headers: Vec<(String, String)>,
 }
@@ -280,20 +281,20 @@ fn go_bare_addr_spec(s: &str) -> bool {
 /// first and the HTML part second.
 fn write_body(out: &mut String, email: &Email, boundary: &str) {
     let part_type = |ct: &str| format!("{ct}; charset={CHARSET}");
-    if email.html.is_empty() {
+    let Some(html) = &email.html else {
         write_header(out, "Content-Type", &part_type("text/plain"));
         write_header(out, "Content-Transfer-Encoding", "quoted-printable");
         out.push_str("\r\n");
         out.push_str(&quoted_printable(&email.text));
         return;
-    }
+    };
     write_header(
         out,
         "Content-Type",
         &format!("multipart/alternative;\r\n boundary={boundary}"),
     );
     out.push_str("\r\n");
-    for (i, (ct, body)) in [("text/plain", &email.text), ("text/html", &email.html)]
+    for (i, (ct, body)) in [("text/plain", &email.text), ("text/html", html)]
         .iter()
         .enumerate()
     {
@@ -743,7 +744,7 @@ mod tests {
             to: "jane@example.com".into(),
             subject: "Your code".into(),
             text: "Code: 123".into(),
-            html: "<p>Code: 123</p>".into(),
+            html: Some("<p>Code: 123</p>".into()),
             headers: vec![
                 ("Bcc".into(), "archive@example.com".into()),
                 ("Reply-To".into(), "help@example.com".into()),
@@ -765,9 +766,22 @@ mod tests {
             built.recipients,
             vec!["jane@example.com", "archive@example.com"]
         );
+        // An HTML part that renders empty is still written, empty.
+        let empty = Email {
+            html: Some(String::new()),
+            ..email.clone()
+        };
+        let text = String::from_utf8(build(&empty, 0, "b0und").unwrap().bytes).unwrap();
+        assert!(
+            text.ends_with(
+                "Code: 123\r\n--b0und\r\nContent-Transfer-Encoding: quoted-printable\r\n\
+                 Content-Type: text/html; charset=UTF-8\r\n\r\n\r\n--b0und--\r\n"
+            ),
+            "{text}"
+        );
         let sender = Email {
             headers: vec![("Sender".into(), "bounce@example.com".into())],
-            html: String::new(),
+            html: None,
             ..email
         };
         let built = build(&sender, 0, "x").unwrap();

@@ -101,6 +101,13 @@ pub fn run(
     };
     let mut composer = Composer::new(&settings);
     let wire = composer.wire(&spec)?;
+    if let (Some(e), Some(ty), Ok(route)) = (
+        composer.html_failure(),
+        args.template.as_deref(),
+        settings.route(channel),
+    ) {
+        printer.note(&super::html_fallback_note(ty, e, route));
+    }
     if let Some((ty, ..)) = composer.builtin_used().first() {
         printer.note(&crate::message::builtin::notice(&[ty], settings.release));
     }
