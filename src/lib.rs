@@ -55,7 +55,9 @@
 //!   transaction), `socket` (a TCP socket whose every read and write ends
 //!   by a deadline), `tls` (the only `rustls` user; a verifier that
 //!   records its verdict), `cert`,
-//!   `mime` (the email as Kratos' mailer writes it), `http/` (the only
+//!   `mime` (the email as Kratos' mailer writes it), `header_address`
+//!   (which configured address headers Kratos' mailer can read back),
+//!   `http/` (the only
 //!   `reqwest` user: one deadline per exchange, capped reads in `body`,
 //!   the redirect policy in `redirect`; `dial` walks to an endpoint and
 //!   asks it with a `HEAD`, without sending a message),

@@ -17,7 +17,8 @@
 
 use std::fmt::Write as _;
 
-use crate::address::{Address, AddressError, mailbox, outside_quotes};
+use crate::address::{Address, AddressError, mailbox};
+use crate::delivery::header_address::kratos_unreadable;
 
 /// One message to send.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -206,75 +207,6 @@ fn field_address(name: &str, value: &str) -> Result<String, MimeError> {
         .map_err(|_| MimeError::Address {
             field: name.to_owned(),
         })
-}
-
-/// Why Kratos' mailer cannot read `value`, a configured address header
-/// (`Sender`, `From`, `To`, `Cc`, `Bcc`), as one address: it Q-encodes a
-/// value with non-ASCII characters as a whole (name, brackets and address
-/// in one encoded word) and then reads it with Go's `mail.ParseAddress`,
-/// which takes exactly one address. `None` when it can.
-#[must_use]
-pub fn kratos_unreadable(value: &str) -> Option<String> {
-    let encoded = q_encode(value);
-    if encoded != value {
-        if go_bare_addr_spec(&encoded) {
-            return None;
-        }
-        return Some(format!(
-            "it has non-ASCII characters, so Kratos encodes the whole value, name and address \
-             together, as `{encoded}`, which Go's mail.ParseAddress cannot read as an address"
-        ));
-    }
-    let outside = outside_quotes(value);
-    if let Some(colon) = outside.find(':') {
-        // Go reads `name: members;` as a group: one member is an address.
-        match outside[colon + 1..].trim().strip_suffix(';') {
-            Some(members) if members.trim().is_empty() => {
-                return Some("it is an empty group (Go: mail: empty group)".to_owned());
-            }
-            Some(members) if !members.contains(',') => {}
-            Some(_) => {
-                return Some(
-                    "it is a group of addresses; Go reads exactly one \
-                     (mail: expected single address)"
-                        .to_owned(),
-                );
-            }
-            None => {
-                return Some(
-                    "a `:` outside quotes starts a group in Go's parser, which then needs a \
-                     closing `;`"
-                        .to_owned(),
-                );
-            }
-        }
-    }
-    if outside.contains(',') {
-        return Some(
-            "it is a list of addresses; Go reads exactly one (mail: expected single address)"
-                .to_owned(),
-        );
-    }
-    if !outside.contains('@') {
-        return Some("it has no address (Go: mail: missing '@' or angle-addr)".to_owned());
-    }
-    mailbox(value)
-        .err()
-        .map(|_| "Go's mail.ParseAddress cannot read it as one address".to_owned())
-}
-
-/// Whether `s` (ASCII) is `dot-atom@dot-atom` as Go's parser reads a bare
-/// address: what an encoded value must be for Kratos to read it.
-fn go_bare_addr_spec(s: &str) -> bool {
-    let atom = |a: &str| {
-        !a.is_empty()
-            && !a.starts_with('.')
-            && !a.ends_with('.')
-            && !a.contains("..")
-            && a.bytes()
-                .all(|b| (b'!'..=b'~').contains(&b) && !b"()<>[]:;@\\,\"".contains(&b))
-    };
-    matches!(s.split_once('@'), Some((l, d)) if atom(l) && atom(d))
 }
 
 /// `text/plain` alone, or `multipart/alternative` with the text part
@@ -630,45 +562,6 @@ mod tests {
             matches!(&list, Err(MimeError::Unreadable { field, .. }) if field == "Bcc"),
             "{list:?}"
         );
-    }
-
-    /// What Kratos' mailer cannot read in a configured `From`/`Sender`
-    /// (delivery-by-release §5): the message fails before the envelope.
-    #[test]
-    fn headers_kratos_cannot_parse_fail_the_message() {
-        use super::kratos_unreadable;
-        for (value, why) in [
-            ("a@x.io, b@y.io", "list"),
-            ("foo", "no address"),
-            ("undisclosed:;", "empty group"),
-            ("Jörg <a@x.io>", "=?UTF-8?q?J=C3=B6rg_<a@x.io>?="),
-            ("\"Jörg\" <a@x.io>", "non-ASCII"),
-            ("Team: <a@x.io>", "group"),
-        ] {
-            let found = kratos_unreadable(value).unwrap_or_default();
-            assert!(found.contains(why), "{value}: {found:?}");
-            for field in ["From", "Sender"] {
-                let built = build(&to("j@e.com", &[(field, value)]), 0, "b");
-                assert!(
-                    matches!(&built, Err(MimeError::Unreadable { field: f, .. }) if f == field),
-                    "{field}: {value}: {built:?}"
-                );
-            }
-        }
-        for ok in [
-            "Name <a@x.io>",
-            "\"Quoted, Name\" <a@x.io>",
-            "a@x.io",
-            "jörg@x.io",
-        ] {
-            assert_eq!(kratos_unreadable(ok), None, "{ok}");
-        }
-        let built = build(
-            &to("j@e.com", &[("From", "\"Quoted, Name\" <a@x.io>")]),
-            0,
-            "b",
-        );
-        assert_eq!(built.unwrap().mail_from, "a@x.io");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! one verdict on every outcome. Never
 //! prints, never reads the config tree.
 pub mod cert;
+pub mod header_address;
 pub mod http;
 pub mod mime;
 pub mod request;

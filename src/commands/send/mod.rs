@@ -112,20 +112,8 @@ pub fn run(
         printer.note(&crate::message::builtin::notice(&[ty], settings.release));
     }
     let timeout = Duration::from_secs(args.timeout);
-    if let Some(why) = settings.abandons_all() {
-        let (via, server) = match &wire {
-            Wire::Smtp(_) => {
-                let t = settings.smtp()?.target(timeout);
-                ("smtp", format!("{}:{}", t.host, t.port))
-            }
-            Wire::Http(req) => ("http", http_server(req)),
-        };
-        let v = verdict::unattempted(
-            &why,
-            "set courier.message_retries to 0 or more (0 is one attempt)",
-        );
-        report(printer, to, channel, via, &server, &v);
-        return Ok(exit::of_class(v.class));
+    if let Some(status) = abandoned(&settings, &wire, to, channel, timeout, printer)? {
+        return Ok(status);
     }
     let (via, server, v) = match wire {
         Wire::Smtp(email) => {
@@ -139,6 +127,34 @@ pub fn run(
     };
     report(printer, to, channel, via, &server, &v);
     Ok(exit::of_class(v.class))
+}
+
+/// A negative `message_retries`: Kratos abandons the message at its first
+/// pickup, so it is reported failed without dialling.
+fn abandoned(
+    settings: &Settings,
+    wire: &Wire,
+    to: &str,
+    channel: Channel,
+    timeout: Duration,
+    printer: &Printer,
+) -> anyhow::Result<Option<ExitStatus>> {
+    let Some(why) = settings.abandons_all() else {
+        return Ok(None);
+    };
+    let (via, server) = match wire {
+        Wire::Smtp(_) => {
+            let t = settings.smtp()?.target(timeout);
+            ("smtp", format!("{}:{}", t.host, t.port))
+        }
+        Wire::Http(req) => ("http", http_server(req)),
+    };
+    let v = verdict::unattempted(
+        &why,
+        "set courier.message_retries to 0 or more (0 is one attempt)",
+    );
+    report(printer, to, channel, via, &server, &v);
+    Ok(Some(exit::of_class(v.class)))
 }
 
 /// Dials, authenticates, sends and quits, as Kratos does per message.

@@ -5,7 +5,8 @@
 //! cannot read fails every send.
 
 use crate::config::tree::{KeyPath, Node};
-use crate::delivery::mime::{is_field_name, kratos_unreadable};
+use crate::delivery::header_address::kratos_unreadable;
+use crate::delivery::mime::is_field_name;
 use crate::delivery::request::is_token;
 use crate::diag::Diagnostic;
 
