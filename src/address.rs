@@ -33,7 +33,8 @@ pub enum AddressError {
 
 /// The characters of `s` outside double quotes (a `\` escapes the next
 /// character inside them).
-fn outside_quotes(s: &str) -> String {
+#[must_use]
+pub fn outside_quotes(s: &str) -> String {
     let (mut quoted, mut escaped) = (false, false);
     let mut out = String::new();
     for c in s.chars() {
@@ -136,10 +137,11 @@ fn last_outside_quotes(s: &str, c: char) -> Option<usize> {
     found
 }
 
-/// The `email` format as Kratos' JSON-schema library checks it (the
-/// schema's `format: email`, and the shape [`Address::parse`] requires): at most 254
-/// bytes, a local part of at most 64 bytes that is a dot-atom or a quoted
-/// string, and a host name or bracketed IP literal after the last `@`.
+/// The shape [`Address::parse`] requires of an envelope address: at most
+/// 254 bytes, a local part of at most 64 bytes that is a dot-atom or a
+/// quoted string, and a host name or bracketed IP literal after the last
+/// `@`. (The schema's `format: email` is stricter: see
+/// `config::schema::formats::kratos_email_format`.)
 #[must_use]
 pub fn is_email(s: &str) -> bool {
     if s.len() > 254 {

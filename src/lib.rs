@@ -56,7 +56,10 @@
 //!   transaction), `socket` (a TCP socket whose every read and write ends
 //!   by a deadline), `tls` (the only `rustls` user; a verifier that
 //!   records its verdict), `cert`,
-//!   `mime` (the email as Kratos' mailer writes it), `http/` (the only
+//!   `mime` (the email as Kratos' mailer writes it), `header_address`
+//!   (which configured address headers Kratos' mailer can read back),
+//!   `encoded_word` (Go's RFC 2047 Q and B encodings, which both use),
+//!   `http/` (the only
 //!   `reqwest` user: one deadline per exchange, capped reads in `body`,
 //!   the redirect policy in `redirect`; `guard` resolves only addresses
 //!   the private-IP rule allows; `proxy` is Go's choice of proxy; `dial`

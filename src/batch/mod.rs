@@ -255,7 +255,7 @@ pub fn send(
     let mut jitter = pace::Jitter::default();
     let coordinator = Coordinator::new(
         Policy {
-            max_tries: settings.message_retries.saturating_add(1),
+            max_tries: settings.attempts(),
             backoff: options.backoff,
             retry_abandoned: options.retry_abandoned,
             resend_uncertain: options.resend_uncertain,

@@ -90,6 +90,23 @@ pub fn usable(
     Ok((loaded, settings))
 }
 
+/// The warning when an email's HTML template fails: Kratos logs the error
+/// and goes on without the HTML.
+#[must_use]
+pub fn html_fallback_note(
+    ty: &str,
+    error: &crate::render::template::TemplateError,
+    route: crate::config::settings::Route<'_>,
+) -> String {
+    let fallback = match route {
+        crate::config::settings::Route::Smtp => "Kratos sends the text part alone",
+        crate::config::settings::Route::Http(_) => "Kratos leaves html_body out of the ctx",
+    };
+    format!(
+        "courier: warning: the HTML template of {ty} fails, so {fallback} (and logs the error): {error}"
+    )
+}
+
 /// `--to`, trimmed; for an email it must be one bare address, as a batch
 /// row's recipient must (it goes into the envelope exactly as written).
 pub fn recipient(to: &str, channel: Channel) -> Result<String, Usage> {

@@ -89,6 +89,10 @@ pub fn run(
         let spec = Spec::template(channel, to.as_deref(), ty, data.as_ref());
         let message = composer.compose(&spec).map_err(|e| of_type(ty, e))?;
         let mut r = view(&message, route);
+        if let Some(e) = composer.html_failure() {
+            printer.note(&super::html_fallback_note(ty, e, route));
+            r.html = None;
+        }
         r.builtin_templates = composer
             .builtin_used()
             .iter()
@@ -292,7 +296,7 @@ fn write_out(
             html_body: r.html.clone().unwrap_or_default(),
         };
         let to = r.ctx["recipient"].as_str().unwrap_or_default();
-        let built = compose::email(&mail, to, &texts)
+        let built = compose::email(&mail, to, &texts, r.html.is_some())
             .build(now, &crate::delivery::tls::random_hex(30))
             .with_context(|| format!("building the {} email", r.template_type))?;
         write(format!("{}.eml", r.template_type), &built.bytes)?;

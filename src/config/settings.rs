@@ -62,6 +62,18 @@ pub struct Smtp {
 }
 
 impl Smtp {
+    /// The warning when the client certificate is configured but does not
+    /// load: Kratos logs it and connects without one, and so does courier.
+    #[must_use]
+    pub fn client_cert_warning(&self) -> Option<String> {
+        let (cert, key) = self.client_cert.as_ref()?;
+        let why = crate::delivery::tls::client_cert_problem(cert, key)?;
+        Some(format!(
+            "courier: warning: cannot load the client certificate (client_cert_path {cert}, \
+             client_key_path {key}): {why}; connecting without one, as Kratos does"
+        ))
+    }
+
     /// What to dial, with every deadline `timeout`.
     #[must_use]
     pub fn target(&self, timeout: Duration) -> Target {
@@ -152,8 +164,9 @@ pub struct Settings {
     /// Whether `courier.channels` has entries (v1.1.0 then drops email).
     pub channels_set: bool,
     pub templates: TemplateSources,
-    /// `message_retries` (default 5): `message_retries + 1` attempts.
-    pub message_retries: u32,
+    /// `message_retries` (default 5): `message_retries + 1` attempts; a
+    /// negative value makes Kratos abandon every message unattempted.
+    pub message_retries: i64,
     /// `serve.public.base_url` and the code lifespans.
     pub sample: sample::Context,
     /// Where Kratos' HTTP client refuses to connect (`clients.http`).
@@ -168,6 +181,27 @@ pub enum Route<'a> {
 }
 
 impl Settings {
+    /// Attempts per message: `message_retries + 1`, none when it is
+    /// negative (Kratos then abandons every message at its first pickup,
+    /// as its send count, 0, is already over the allowance).
+    #[must_use]
+    pub fn attempts(&self) -> u32 {
+        u32::try_from(self.message_retries.saturating_add(1).max(0)).unwrap_or(u32::MAX)
+    }
+
+    /// Why Kratos abandons every message without trying, if it does.
+    #[must_use]
+    pub fn abandons_all(&self) -> Option<String> {
+        (self.message_retries < 0).then(|| {
+            format!(
+                "courier.message_retries is {}: Kratos abandons every message without \
+                 an attempt (a message is abandoned once its send count, 0 at first, \
+                 exceeds the allowance)",
+                self.message_retries
+            )
+        })
+    }
+
     /// The route of `channel`: email by the strategy, SMS by its channel.
     pub fn route(&self, channel: Channel) -> Result<Route<'_>, SettingsError> {
         if channel == Channel::Email && self.release == Release::V1_1_0 && self.channels_set {
@@ -245,10 +279,10 @@ fn string_pairs(node: Option<&Node>) -> Vec<(String, String)> {
     .unwrap_or_default()
 }
 
-fn message_retries(root: &Node) -> u32 {
+fn message_retries(root: &Node) -> i64 {
     root.lookup(&["courier", "message_retries"])
         .and_then(|n| crate::config::schema::validate::integral(&n.value))
-        .map_or(5, |n| u32::try_from(n.max(0)).unwrap_or(u32::MAX))
+        .unwrap_or(5)
 }
 
 fn mail(root: &Node) -> Mail {

@@ -18,6 +18,8 @@
 use std::fmt::Write as _;
 
 use crate::address::{Address, AddressError, mailbox};
+use crate::delivery::encoded_word::{CHARSET, b_encode, q_encode};
+use crate::delivery::header_address::kratos_unreadable;
 
 /// One message to send.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -27,8 +29,9 @@ pub struct Email {
     pub to: String,
     pub subject: String,
     pub text: String,
-    /// Empty for a text-only message.
-    pub html: String,
+    /// The HTML part, written even when empty (as Kratos' mailer does);
+    /// `None` for a text-only message (Kratos' when HTML fails to render).
+    pub html: Option<String>,
     /// `courier.smtp.headers`, in config order.
     pub headers: Vec<(String, String)>,
 }
@@ -46,6 +49,16 @@ pub struct Built {
 pub enum MimeError {
     #[error("invalid address in the {field} header")]
     Address { field: String },
+    /// Kratos' mailer takes the envelope out of this header and cannot.
+    #[error(
+        "Kratos' mailer cannot read the configured {field} header {value:?}: {why}; \
+         every Kratos send fails before the message is sent (and is retried)"
+    )]
+    Unreadable {
+        field: String,
+        value: String,
+        why: String,
+    },
     #[error(transparent)]
     Recipient(#[from] AddressError),
     #[error(
@@ -61,8 +74,6 @@ pub enum MimeError {
 pub fn is_field_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| (33..=126).contains(&b) && b != b':')
 }
-
-const CHARSET: &str = "UTF-8";
 
 impl Email {
     /// The message with the given `Date` (Unix seconds) and boundary.
@@ -179,8 +190,17 @@ fn configured<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str
         .map(|(_, v)| v.as_str())
 }
 
-/// The address of a configured header value.
+/// The address of a configured header value; refused where Kratos'
+/// mailer could not read it (so the envelope is never taken from a
+/// header Kratos would fail on).
 fn field_address(name: &str, value: &str) -> Result<String, MimeError> {
+    if let Some(why) = kratos_unreadable(value) {
+        return Err(MimeError::Unreadable {
+            field: name.to_owned(),
+            value: value.to_owned(),
+            why,
+        });
+    }
     mailbox(value)
         .map(Address::into_string)
         .map_err(|_| MimeError::Address {
@@ -192,20 +212,20 @@ fn field_address(name: &str, value: &str) -> Result<String, MimeError> {
 /// first and the HTML part second.
 fn write_body(out: &mut String, email: &Email, boundary: &str) {
     let part_type = |ct: &str| format!("{ct}; charset={CHARSET}");
-    if email.html.is_empty() {
+    let Some(html) = &email.html else {
         write_header(out, "Content-Type", &part_type("text/plain"));
         write_header(out, "Content-Transfer-Encoding", "quoted-printable");
         out.push_str("\r\n");
         out.push_str(&quoted_printable(&email.text));
         return;
-    }
+    };
     write_header(
         out,
         "Content-Type",
         &format!("multipart/alternative;\r\n boundary={boundary}"),
     );
     out.push_str("\r\n");
-    for (i, (ct, body)) in [("text/plain", &email.text), ("text/html", &email.html)]
+    for (i, (ct, body)) in [("text/plain", &email.text), ("text/html", html)]
         .iter()
         .enumerate()
     {
@@ -247,71 +267,6 @@ pub fn format_address(address: &str, name: &str) -> String {
     }
     let _ = write!(out, " <{address}>");
     out
-}
-
-fn needs_encoding(s: &str) -> bool {
-    s.chars().any(|c| !(' '..='~').contains(&c) && c != '\t')
-}
-
-/// Go's `mime.QEncoding.Encode("UTF-8", s)`.
-#[must_use]
-pub fn q_encode(s: &str) -> String {
-    if !needs_encoding(s) {
-        return s.to_owned();
-    }
-    const MAX: usize = 75 - "=?".len() - CHARSET.len() - "?q?".len() - "?=".len();
-    let mut out = format!("=?{CHARSET}?q?");
-    let mut current = 0;
-    for ch in s.chars() {
-        let mut buf = [0u8; 4];
-        let bytes = ch.encode_utf8(&mut buf).as_bytes();
-        let plain =
-            bytes.len() == 1 && (b' '..=b'~').contains(&bytes[0]) && !b"=?_".contains(&bytes[0]);
-        let len = if plain { 1 } else { 3 * bytes.len() };
-        if current + len > MAX {
-            let _ = write!(out, "?= =?{CHARSET}?q?");
-            current = 0;
-        }
-        for &b in bytes {
-            match b {
-                b' ' => out.push('_'),
-                b'!'..=b'~' if !b"=?_".contains(&b) => out.push(b as char),
-                _ => {
-                    let _ = write!(out, "={b:02X}");
-                }
-            }
-        }
-        current += len;
-    }
-    out.push_str("?=");
-    out
-}
-
-/// Go's `mime.BEncoding.Encode("UTF-8", s)`.
-#[must_use]
-pub fn b_encode(s: &str) -> String {
-    if !needs_encoding(s) && !s.is_empty() {
-        // BEncoding encodes only when needed too.
-        return s.to_owned();
-    }
-    const MAX_CONTENT: usize = 75 - "=?".len() - CHARSET.len() - "?b?".len() - "?=".len();
-    const MAX_BYTES: usize = MAX_CONTENT / 4 * 3;
-    let mut words = Vec::new();
-    let mut chunk: Vec<u8> = Vec::new();
-    for ch in s.chars() {
-        let mut buf = [0u8; 4];
-        let bytes = ch.encode_utf8(&mut buf).as_bytes();
-        if chunk.len() + bytes.len() > MAX_BYTES {
-            words.push(std::mem::take(&mut chunk));
-        }
-        chunk.extend_from_slice(bytes);
-    }
-    words.push(chunk);
-    words
-        .iter()
-        .map(|w| format!("=?{CHARSET}?b?{}?=", crate::b64::encode(w)))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// gomail's `writeHeader`: `Name: value`, folded at 76 characters.
@@ -467,9 +422,9 @@ fn civil(unix: i64) -> (i64, i64, i64, i64, i64, i64, usize) {
 #[cfg(test)]
 mod tests {
     use super::{
-        Email, MimeError, b_encode, build, format_address, format_rfc1123z, is_field_name,
-        q_encode, quoted_printable,
+        Email, MimeError, build, format_address, format_rfc1123z, is_field_name, quoted_printable,
     };
+    use crate::delivery::encoded_word::{b_encode, q_encode};
 
     fn to(address: &str, headers: &[(&str, &str)]) -> Email {
         Email {
@@ -537,11 +492,9 @@ mod tests {
         );
         assert_eq!(from.unwrap().mail_from, "team@example.com");
         let list = build(&to("j@e.com", &[("Bcc", "a@b.c, d@e.f")]), 0, "b");
-        assert_eq!(
-            list,
-            Err(MimeError::Address {
-                field: "Bcc".into()
-            })
+        assert!(
+            matches!(&list, Err(MimeError::Unreadable { field, .. }) if field == "Bcc"),
+            "{list:?}"
         );
     }
 
@@ -618,7 +571,7 @@ mod tests {
             to: "jane@example.com".into(),
             subject: "Your code".into(),
             text: "Code: 123".into(),
-            html: "<p>Code: 123</p>".into(),
+            html: Some("<p>Code: 123</p>".into()),
             headers: vec![
                 ("Bcc".into(), "archive@example.com".into()),
                 ("Reply-To".into(), "help@example.com".into()),
@@ -640,9 +593,22 @@ mod tests {
             built.recipients,
             vec!["jane@example.com", "archive@example.com"]
         );
+        // An HTML part that renders empty is still written, empty.
+        let empty = Email {
+            html: Some(String::new()),
+            ..email.clone()
+        };
+        let text = String::from_utf8(build(&empty, 0, "b0und").unwrap().bytes).unwrap();
+        assert!(
+            text.ends_with(
+                "Code: 123\r\n--b0und\r\nContent-Transfer-Encoding: quoted-printable\r\n\
+                 Content-Type: text/html; charset=UTF-8\r\n\r\n\r\n--b0und--\r\n"
+            ),
+            "{text}"
+        );
         let sender = Email {
             headers: vec![("Sender".into(), "bounce@example.com".into())],
-            html: String::new(),
+            html: None,
             ..email
         };
         let built = build(&sender, 0, "x").unwrap();

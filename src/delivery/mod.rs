@@ -3,6 +3,8 @@
 //! one verdict on every outcome. Never
 //! prints, never reads the config tree.
 pub mod cert;
+pub mod encoded_word;
+pub mod header_address;
 pub mod http;
 pub mod mime;
 pub mod request;

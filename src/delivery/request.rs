@@ -307,26 +307,74 @@ fn mask_value(name: &str, value: &str) -> String {
     }
 }
 
-/// `url.Values.Encode` of the payload, which must be an object of strings.
+/// `url.Values.Encode` of the payload, as Kratos reads it into a Go
+/// `map[string]string`: keys sorted, `null` values kept as empty strings
+/// (Go's decoder leaves a string element empty for `null`), and a
+/// top-level `null` an empty body.
 pub fn form_body(json: &str) -> Result<String, RequestError> {
     let value: serde_json::Value =
         serde_json::from_str(json).map_err(|e| RequestError::Form(e.to_string()))?;
-    let serde_json::Value::Object(map) = value else {
-        return Err(RequestError::Form("the payload is not an object".into()));
-    };
-    let mut pairs = Vec::new();
-    for (k, v) in &map {
-        let serde_json::Value::String(s) = v else {
-            return Err(RequestError::Form(format!("`{k}` is not a string")));
-        };
-        pairs.push((k.clone(), s.clone()));
-    }
+    let mut pairs = form_values(&value).map_err(|(key, go)| {
+        RequestError::Form(match key {
+            Some(k) => format!("{go} (the value of {k:?})"),
+            None => go,
+        })
+    })?;
     pairs.sort();
     Ok(pairs
         .iter()
         .map(|(k, v)| format!("{}={}", query_escape(k), query_escape(v)))
         .collect::<Vec<_>>()
         .join("&"))
+}
+
+/// Go's error for a form payload, with the key of the value it refused
+/// (none when it refused the whole payload).
+pub type FormRefusal = (Option<String>, String);
+
+/// The form's pairs (in the payload's order), or Go's `json.Unmarshal`
+/// error for a `map[string]string` with the key of the first value it
+/// refuses (none when the whole payload is refused).
+pub fn form_values(value: &serde_json::Value) -> Result<Vec<(String, String)>, FormRefusal> {
+    use serde_json::Value;
+    let go = |v: &Value| match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let map = match value {
+        Value::Object(map) => map,
+        Value::Null => return Ok(Vec::new()),
+        other => {
+            return Err((
+                None,
+                format!(
+                    "json: cannot unmarshal {} into Go value of type map[string]string",
+                    go(other)
+                ),
+            ));
+        }
+    };
+    let mut pairs = Vec::new();
+    for (k, v) in map {
+        match v {
+            Value::String(s) => pairs.push((k.clone(), s.clone())),
+            Value::Null => pairs.push((k.clone(), String::new())),
+            other => {
+                return Err((
+                    Some(k.clone()),
+                    format!(
+                        "json: cannot unmarshal {} into Go value of type string",
+                        go(other)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(pairs)
 }
 
 #[cfg(test)]
@@ -364,6 +412,44 @@ mod tests {
             form_body(r#"{"a":1}"#),
             Err(RequestError::Form(_))
         ));
+    }
+
+    /// Go 1.19, `json.Unmarshal` into `map[string]string` then
+    /// `url.Values.Encode` (tests/fixtures/go/form_body.go).
+    #[test]
+    fn form_nulls_and_go_errors() {
+        assert_eq!(
+            form_body(r#"{"a": null, "b": "x y+z"}"#).unwrap(),
+            "a=&b=x+y%2Bz"
+        );
+        assert_eq!(form_body("null").unwrap(), "");
+        let err = |json: &str| match form_body(json) {
+            Err(RequestError::Form(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        for (json, go) in [
+            (r#"{"a": null, "b": 1.5, "c": false}"#, "number"),
+            (r#"{"a": true}"#, "bool"),
+            (r#"{"a": {"x": 1}}"#, "object"),
+            (r#"{"a": [1]}"#, "array"),
+        ] {
+            let m = err(json);
+            assert!(
+                m.starts_with(&format!(
+                    "json: cannot unmarshal {go} into Go value of type string"
+                )),
+                "{json}: {m}"
+            );
+        }
+        assert_eq!(
+            err("[1]"),
+            "json: cannot unmarshal array into Go value of type map[string]string"
+        );
+        assert_eq!(
+            err(r#""s""#),
+            "json: cannot unmarshal string into Go value of type map[string]string"
+        );
+        assert!(err(r#"{"b": 1, "a": true}"#).contains("number"));
     }
 
     #[test]

@@ -237,13 +237,16 @@ pub fn prepare(options: &TlsOptions) -> Result<Prepared, TlsError> {
         .map_err(|e| TlsError::Handshake(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(recording.clone());
+    // As Kratos: a certificate that does not load is left out (the caller
+    // warns, from `client_cert_problem`), and the session goes on without.
     let config = match &options.client_cert {
-        Some((cert, key)) => {
-            let (chain, key) = load_client_cert(Path::new(cert), Path::new(key))?;
-            builder
+        Some((cert, key)) => match load_client_cert(Path::new(cert), Path::new(key)) {
+            Ok((chain, key)) if !chain.is_empty() => builder
+                .clone()
                 .with_client_auth_cert(chain, key)
-                .map_err(|e| TlsError::ClientCert(e.to_string()))?
-        }
+                .unwrap_or_else(|_| builder.with_no_client_auth()),
+            _ => builder.with_no_client_auth(),
+        },
         None => builder.with_no_client_auth(),
     };
     let sni = matches!(name, ServerName::DnsName(_)).then(|| options.name.clone());
@@ -253,6 +256,28 @@ pub fn prepare(options: &TlsOptions) -> Result<Prepared, TlsError> {
         name,
         sni,
     })
+}
+
+/// Why a client certificate and key cannot be used (the files cannot be
+/// read, hold no PEM certificate or key, or the key is not the
+/// certificate's), or `None` when they load.
+#[must_use]
+pub fn client_cert_problem(cert: &str, key: &str) -> Option<String> {
+    let (chain, key) = match load_client_cert(Path::new(cert), Path::new(key)) {
+        Ok(pair) => pair,
+        Err(TlsError::ClientCert(why)) => return Some(why),
+        Err(other) => return Some(other.to_string()),
+    };
+    if chain.is_empty() {
+        return Some(format!("{cert}: no PEM certificate in the file"));
+    }
+    ClientConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .ok()?
+        .with_root_certificates(RootCertStore::empty())
+        .with_client_auth_cert(chain, key)
+        .err()
+        .map(|e| e.to_string())
 }
 
 fn load_client_cert(

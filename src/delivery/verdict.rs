@@ -93,6 +93,16 @@ impl Verdict {
     }
 }
 
+/// A message abandoned before any attempt (nothing was dialled), with why
+/// and what would help.
+#[must_use]
+pub fn unattempted(error: &str, hint: &str) -> Verdict {
+    let mut v = Verdict::new(Action::Abandon, Scope::Message, Class::Permanent);
+    v.error = Some(error.to_owned());
+    v.hint = Some(hint.to_owned());
+    v
+}
+
 /// The verdict on an SMTP session that ended with `result` at `stage`
 /// (the stage that failed; `None` before any). Failures up to AUTH are the
 /// server's; from `MAIL FROM` on, the message's, except a reply past

@@ -141,21 +141,22 @@ impl ComposeError {
 }
 
 /// The email Kratos' mailer builds for these texts, whatever the route
-/// (`render --out` writes it for HTTP configs too).
+/// (`render --out` writes it for HTTP configs too); `html_part`: whether
+/// it has an HTML part (even an empty one).
 #[must_use]
-pub fn email(mail: &Mail, to: &str, texts: &Texts) -> Email {
-    email_of(mail, to, texts.clone())
+pub fn email(mail: &Mail, to: &str, texts: &Texts, html_part: bool) -> Email {
+    email_of(mail, to, texts.clone(), html_part)
 }
 
 /// [`email`], taking the texts.
-fn email_of(mail: &Mail, to: &str, texts: Texts) -> Email {
+fn email_of(mail: &Mail, to: &str, texts: Texts, html_part: bool) -> Email {
     Email {
         from_address: mail.from_address.clone(),
         from_name: mail.from_name.clone(),
         to: to.to_owned(),
         subject: texts.subject,
         text: texts.body,
-        html: texts.html_body,
+        html: html_part.then_some(texts.html_body),
         headers: mail.headers.clone(),
     }
 }
@@ -188,6 +189,18 @@ struct Draft {
     request_headers: Value,
 }
 
+/// What became of the last message's HTML part.
+#[derive(Debug, Clone, Default)]
+enum Html {
+    /// None was rendered (SMS, or an ad-hoc message).
+    #[default]
+    Absent,
+    Rendered,
+    /// The template failed to load or render: Kratos sends the text part
+    /// alone over SMTP and leaves `html_body` out of the HTTP ctx.
+    Failed(TemplateError),
+}
+
 /// Composes messages for one thread: templates and Jsonnet bodies are
 /// parsed on first use and kept in the composer's sandbox, which
 /// evaluates them within their time and memory limits.
@@ -205,6 +218,7 @@ pub struct Composer<'s> {
     /// The parts rendered from courier's own templates (courier's
     /// wording, not Kratos').
     builtin: BTreeSet<(String, Channel, Part)>,
+    html: Html,
 }
 
 impl<'s> Composer<'s> {
@@ -222,6 +236,17 @@ impl<'s> Composer<'s> {
             models: BTreeMap::new(),
             bodies: HashMap::new(),
             builtin: BTreeSet::new(),
+            html: Html::Absent,
+        }
+    }
+
+    /// Why the last message's HTML template failed, if it did: Kratos then
+    /// sends the text part alone (SMTP) or leaves `html_body` out (HTTP).
+    #[must_use]
+    pub fn html_failure(&self) -> Option<&TemplateError> {
+        match &self.html {
+            Html::Failed(e) => Some(e),
+            _ => None,
         }
     }
 
@@ -291,7 +316,13 @@ impl<'s> Composer<'s> {
     /// must be one bare address: it is the envelope's, as written.
     fn build(&mut self, spec: &Spec<'_>, keep: bool) -> Result<Message, ComposeError> {
         let channel = spec.channel;
+        self.html = Html::Absent;
         let mut d = self.draft(spec)?;
+        let html_part = match &spec.content {
+            // Given HTML, or (from v26.2.0) the text standing in for it.
+            Content::Adhoc(_) => !d.texts.html_body.is_empty(),
+            Content::Template { .. } => matches!(self.html, Html::Rendered),
+        };
         if channel == Channel::Email {
             Address::parse(&d.recipient)?;
         }
@@ -303,7 +334,12 @@ impl<'s> Composer<'s> {
                 } else {
                     std::mem::take(&mut d.texts)
                 };
-                Wire::Smtp(email_of(&self.settings.mail, &d.recipient, texts))
+                Wire::Smtp(email_of(
+                    &self.settings.mail,
+                    &d.recipient,
+                    texts,
+                    html_part,
+                ))
             }
             Route::Http(cfg) => {
                 let payload = if cfg.has_body() {
@@ -396,7 +432,14 @@ impl<'s> Composer<'s> {
         let mut runs = Vec::new();
         let mut present = Vec::new();
         for &part in parts {
-            if let Some(id) = self.part(&kind, part, &model)? {
+            let found = match self.part(&kind, part, &model) {
+                Err(e) if part == Part::Html => {
+                    self.html = Html::Failed(e);
+                    None
+                }
+                other => other?,
+            };
+            if let Some(id) = found {
                 let which = if part == Part::Html {
                     data.push(model::data_json(&model.1, template_data, &json!({})));
                     1
@@ -409,11 +452,19 @@ impl<'s> Composer<'s> {
         }
         let mut texts = Texts::default();
         for (part, text) in present.into_iter().zip(self.sandbox.execute(data, &runs)) {
-            let text = text?;
-            match part {
-                Part::Subject => texts.subject = text.trim().to_owned(),
-                Part::Text | Part::Sms => texts.body = text,
-                Part::Html => texts.html_body = text,
+            match (part, text) {
+                (Part::Html, Err(e)) => self.html = Html::Failed(e),
+                (_, text) => {
+                    let text = text?;
+                    match part {
+                        Part::Subject => texts.subject = text.trim().to_owned(),
+                        Part::Text | Part::Sms => texts.body = text,
+                        Part::Html => {
+                            texts.html_body = text;
+                            self.html = Html::Rendered;
+                        }
+                    }
+                }
             }
         }
         Ok(texts)

@@ -236,6 +236,72 @@ fn sms_channel_form_body_with_basic_auth_and_cookie_auth() {
     assert_eq!(reqs[2].method.as_str(), "GET");
 }
 
+/// A form body as Go's `map[string]string` reads it: a `null` value is
+/// sent as `key=`, keys sorted, spaces as `+`; a number fails the message
+/// with Go's error and nothing is sent.
+#[test]
+fn form_body_nulls_are_empty_values_and_numbers_fail() {
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(201))
+            .mount(&server),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let body = |code: &str| std::fs::write(dir.path().join("sms.jsonnet"), code).unwrap();
+    body("function(ctx) { To: ctx.recipient, Media: null, Body: ctx.body, a_b: 'x y' }\n");
+    let yaml = format!(
+        "courier:\n  smtp:\n    connection_uri: smtp://localhost:25/\n  channels:\n    - id: sms\n      type: http\n      request_config:\n        url: {}/Messages.json\n        method: POST\n        headers:\n          Content-Type: application/x-www-form-urlencoded\n        body: file://./sms.jsonnet\n",
+        server.uri()
+    );
+    config(dir.path(), &yaml);
+    let send = || {
+        courier(
+            dir.path(),
+            &[
+                "send",
+                "--channel",
+                "sms",
+                "--to",
+                "+15555550123",
+                "--text",
+                "Code: 1 2+3",
+            ],
+        )
+    };
+    let out = send();
+    assert_eq!(out.code, 0, "{}", out.all());
+    let reqs = rt.block_on(server.received_requests()).unwrap();
+    assert_eq!(
+        String::from_utf8(reqs[0].body.clone()).unwrap(),
+        "Body=Code%3A+1+2%2B3&Media=&To=%2B15555550123&a_b=x+y"
+    );
+    let check = run(dir.path(), &["check-config", "-c", "kratos.yml"], &[], None);
+    assert!(
+        !check.all().contains("form-body-not-strings"),
+        "{}",
+        check.all()
+    );
+
+    body("function(ctx) { To: ctx.recipient, Media: null, Count: 1 }\n");
+    let out = send();
+    assert_ne!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("json: cannot unmarshal number into Go value of type string"),
+        "{}",
+        out.all()
+    );
+    assert_eq!(rt.block_on(server.received_requests()).unwrap().len(), 1);
+    let check = run(dir.path(), &["check-config", "-c", "kratos.yml"], &[], None);
+    assert!(
+        check.all().contains("form-body-not-strings") && check.all().contains("`Count` (number)"),
+        "{}",
+        check.all()
+    );
+}
+
 /// go-jsonnet 0.21's output for `body` with TLA `ctx`.
 fn gojsonnet(body: &Path, ctx: &serde_json::Value) -> String {
     let out = std::process::Command::new(python())

@@ -674,3 +674,239 @@ fn an_empty_local_name_greets_as_localhost_and_whole_float_retries_are_integers(
     let sent = server.received_after("QUIT");
     assert!(sent.contains("EHLO localhost\r\n"), "{sent:?}");
 }
+
+/// A negative `message_retries`: Kratos abandons every message at its
+/// first pickup, without an attempt. check-config says so as an error,
+/// `send` abandons without dialling, a batch refuses to start; 0 is one
+/// attempt.
+#[test]
+fn negative_message_retries_abandon_without_dialling() {
+    use crate::support::hostile::{Hostile, Step};
+    let server = Hostile::start(vec![
+        Step::Send(b"220 hostile ESMTP\r\n".to_vec()),
+        Step::Until("QUIT".into()),
+        Step::Send(b"221 bye\r\n".to_vec()),
+    ]);
+    let dir = config(
+        &format!("smtp://127.0.0.1:{}/?disable_starttls=true", server.port),
+        "  message_retries: -1\n",
+    );
+    let out = courier(dir.path(), &["check-config"], &[]);
+    assert_eq!(out.code, 78, "{}", out.all());
+    assert!(
+        out.stderr.contains("error[message-retries-negative]")
+            && out
+                .stderr
+                .contains("abandons every message without an attempt"),
+        "{}",
+        out.all()
+    );
+    let send = [
+        "send",
+        "--to",
+        "jane@example.com",
+        "--subject",
+        "s",
+        "--text",
+        "t",
+    ];
+    let out = courier(dir.path(), &send, &[]);
+    assert_eq!(out.code, 69, "{}", out.all());
+    assert!(
+        out.stderr.contains("courier.message_retries is -1")
+            && out.stderr.contains("0 is one attempt"),
+        "{}",
+        out.all()
+    );
+    let out = courier(
+        dir.path(),
+        &[&send[..], &["--format", "json"]].concat(),
+        &[],
+    );
+    let line: serde_json::Value = serde_json::from_str(out.stdout.trim()).expect("one JSON line");
+    assert_eq!(line["status"], "failed");
+    std::fs::write(dir.path().join("r.csv"), "email\njane@example.com\n").unwrap();
+    let out = courier(
+        dir.path(),
+        &[
+            "send",
+            "--batch",
+            "r.csv",
+            "--template",
+            "verification_code_valid",
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 78, "{}", out.all());
+    assert!(
+        out.stderr.contains("message-retries-negative"),
+        "{}",
+        out.all()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(server.received(), "", "nothing may be dialled");
+}
+
+/// A configured `From` or `Sender` that Kratos' mailer cannot read as one
+/// address (delivery-by-release §5) fails every send: courier refuses it
+/// before anything is sent and says why; the ASCII forms Kratos reads go
+/// out with their address as the envelope sender.
+#[test]
+fn from_and_sender_headers_kratos_cannot_read_fail_before_sending() {
+    let sink = Sink::start(Mode::Smtps, true);
+    let send = [
+        "send",
+        "--to",
+        "jane@example.com",
+        "--subject",
+        "s",
+        "--text",
+        "t",
+    ];
+    for (field, value, why) in [
+        (
+            "From",
+            "Jörg <team@example.com>",
+            "=?UTF-8?q?J=C3=B6rg_<team@example.com>?=",
+        ),
+        (
+            "Sender",
+            "\"a@example.com, b@example.com\"",
+            "list of addresses",
+        ),
+        ("Sender", "\"undisclosed:;\"", "empty group"),
+        ("From", "foo", "no address"),
+    ] {
+        let dir = config(
+            &uri("smtps", &sink, ""),
+            &format!("    headers:\n      {field}: {value}\n"),
+        );
+        let out = courier(dir.path(), &send, &with_ca());
+        assert_ne!(out.code, 0, "{value}: {}", out.all());
+        assert!(
+            out.stderr.contains("smtp-header-address-invalid") && out.stderr.contains(why),
+            "{value}: {}",
+            out.all()
+        );
+        let out = courier(dir.path(), &["test"], &with_ca());
+        assert_ne!(out.code, 0, "{value}: {}", out.all());
+    }
+    assert!(sink.messages(0).is_empty(), "nothing may be sent");
+    for (n, (value, mail_from)) in [
+        (
+            "'\"Quoted, Name\" <quoted@example.com>'",
+            "quoted@example.com",
+        ),
+        ("Example Team <team@example.com>", "team@example.com"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dir = config(
+            &uri("smtps", &sink, ""),
+            &format!("    headers:\n      From: {value}\n"),
+        );
+        let out = courier(dir.path(), &send, &with_ca());
+        assert_eq!(out.code, 0, "{value}: {}", out.all());
+        let m = &sink.messages(n + 1)[n];
+        assert_eq!(m.envelope["mail_from"], *mail_from);
+    }
+}
+
+/// A client certificate that does not load: Kratos logs it and connects
+/// without one (delivery-by-release §5). courier does the same and warns
+/// on stderr with the paths and the reason; check-config warns. One path
+/// alone is ignored without a word at send time, and check-config says so.
+#[test]
+fn an_unloadable_client_certificate_is_left_out_with_a_warning() {
+    let c = certs();
+    let ca = c.ca.display().to_string();
+    let sink = Sink::start_opts(
+        Mode::StartTls,
+        Some((USER, PASSWORD)),
+        &["--client-ca", &ca],
+    );
+    let send = [
+        "send",
+        "--to",
+        "jane@example.com",
+        "--subject",
+        "s",
+        "--text",
+        "t",
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let garbage = tmp.path().join("garbage.pem");
+    std::fs::write(&garbage, "not a certificate\n").unwrap();
+    let missing = tmp.path().join("missing.key");
+    let (cert, key) = (c.cert.display().to_string(), c.key.display().to_string());
+    let cases: [(String, String, bool, &str); 4] = [
+        (cert.clone(), key.clone(), true, ""),
+        (
+            garbage.display().to_string(),
+            missing.display().to_string(),
+            false,
+            "missing.key",
+        ),
+        // The certificate file again as the key: it holds no key.
+        (cert.clone(), cert.clone(), false, "server.pem"),
+        (
+            garbage.display().to_string(),
+            key.clone(),
+            false,
+            "no PEM certificate",
+        ),
+    ];
+    for (n, (cert_path, key_path, presented, why)) in cases.iter().enumerate() {
+        let extra = format!("    client_cert_path: {cert_path}\n    client_key_path: {key_path}\n");
+        let dir = config(&uri("smtp", &sink, ""), &extra);
+        let out = courier(dir.path(), &send, &with_ca());
+        assert_eq!(out.code, 0, "{cert_path} {key_path}: {}", out.all());
+        let m = &sink.messages(n + 1)[n];
+        assert_eq!(
+            m.envelope["client_cert"], *presented,
+            "{cert_path} {key_path}"
+        );
+        let check = courier(dir.path(), &["check-config"], &[]);
+        assert_eq!(check.code, 0, "{}", check.all());
+        if *presented {
+            assert!(!out.stderr.contains("warning"), "{}", out.all());
+            assert!(!check.all().contains("smtp-client-cert"), "{}", check.all());
+        } else {
+            assert!(
+                out.stderr.contains("cannot load the client certificate")
+                    && out.stderr.contains(cert_path.as_str())
+                    && out.stderr.contains(key_path.as_str())
+                    && out.stderr.contains(why)
+                    && out.stderr.contains("without one"),
+                "{}",
+                out.all()
+            );
+            assert!(
+                check
+                    .stderr
+                    .contains("warning[smtp-client-cert-unreadable]"),
+                "{}",
+                check.all()
+            );
+        }
+    }
+    // One path alone: ignored without a word when sending.
+    let dir = config(
+        &uri("smtp", &sink, ""),
+        &format!("    client_cert_path: {cert}\n"),
+    );
+    let out = courier(dir.path(), &send, &with_ca());
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(!out.stderr.contains("warning"), "{}", out.all());
+    assert_eq!(sink.messages(5)[4].envelope["client_cert"], false);
+    let check = courier(dir.path(), &["check-config"], &[]);
+    assert!(
+        check
+            .stderr
+            .contains("warning[smtp-client-cert-incomplete]")
+            && check.stderr.contains("ignores it"),
+        "{}",
+        check.all()
+    );
+}

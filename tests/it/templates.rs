@@ -585,3 +585,113 @@ fn unknown_template_types_get_a_did_you_mean() {
         &shown,
     );
 }
+
+/// An HTML template that fails: Kratos logs it and sends the text part
+/// alone over SMTP, and leaves `html_body` out of the HTTP ctx; one that
+/// renders empty still gives an empty text/html part
+/// (templates-by-release §4c, delivery-by-release §5). courier warns.
+#[test]
+fn a_failing_html_template_falls_back_to_text_and_an_empty_one_is_kept() {
+    use crate::support::smtp::{PASSWORD_ENCODED, USER, certs};
+    let sink = Sink::start(Mode::Smtps, true);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = certs().ca.display().to_string();
+    let templates = "  templates:\n    login_code:\n      valid:\n        email:\n          body:\n            html: file://./body.html.gotmpl\n";
+    let smtp = format!(
+        "courier:\n  smtp:\n    connection_uri: smtps://{USER}:{PASSWORD_ENCODED}@127.0.0.1:{}/\n    from_address: accounts@example.com\n{templates}",
+        sink.port
+    );
+    std::fs::write(dir.path().join("kratos.yml"), &smtp).unwrap();
+    let html = |text: &str| std::fs::write(dir.path().join("body.html.gotmpl"), text).unwrap();
+    let send = |n: usize| {
+        let out = run(
+            dir.path(),
+            &[
+                "send",
+                "-c",
+                "kratos.yml",
+                "--to",
+                "jane@example.com",
+                "--template",
+                "login_code_valid",
+            ],
+            &[("SSL_CERT_FILE", ca.as_str())],
+            None,
+        );
+        assert_eq!(out.code, 0, "{}", out.all());
+        (out, sink.messages(n + 1).swap_remove(n))
+    };
+
+    html("<p>{{ .Nope }}</p>\n");
+    let out = render(
+        dir.path(),
+        &["--template", "login_code_valid", "--part", "html"],
+    );
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("HTML template of login_code_valid fails")
+            && out.stderr.contains("sends the text part alone")
+            && out.stderr.contains("Nope"),
+        "{}",
+        out.all()
+    );
+    let (out, m) = send(0);
+    assert!(
+        out.stderr.contains("sends the text part alone"),
+        "{}",
+        out.all()
+    );
+    assert!(
+        m.eml
+            .contains("Content-Type: text/plain; charset=UTF-8\r\n")
+            && !m.eml.contains("multipart")
+            && !m.eml.contains("text/html"),
+        "{}",
+        m.eml
+    );
+    assert!(m.eml.contains("742913"), "{}", m.eml);
+
+    html("{{ if false }}x{{ end }}");
+    let (out, m) = send(1);
+    assert!(!out.stderr.contains("warning"), "{}", out.all());
+    let boundary = m
+        .eml
+        .split("boundary=")
+        .nth(1)
+        .and_then(|b| b.split("\r\n").next())
+        .expect("a multipart message")
+        .to_owned();
+    assert!(
+        m.eml.contains(&format!(
+            "--{boundary}\r\nContent-Transfer-Encoding: quoted-printable\r\n\
+             Content-Type: text/html; charset=UTF-8\r\n\r\n\r\n--{boundary}--\r\n"
+        )),
+        "an empty text/html part: {}",
+        m.eml
+    );
+
+    // Over HTTP, the failure leaves html_body out of the ctx.
+    html("<p>{{ .Nope }}</p>\n");
+    std::fs::write(
+        dir.path().join("kratos.yml"),
+        format!("courier:\n  delivery_strategy: http\n  http:\n    request_config:\n      url: https://mail.example.com/send\n      body: base64://ZnVuY3Rpb24oY3R4KSB7IGM6IGN0eCB9Cg==\n{templates}"),
+    )
+    .unwrap();
+    let out = render(
+        dir.path(),
+        &["--template", "login_code_valid", "--part", "ctx"],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    let ctx: serde_json::Value = serde_json::from_str(&out.stdout).expect("the ctx");
+    assert!(
+        ctx.get("html_body").is_none()
+            && ctx["body"].as_str().is_some_and(|b| b.contains("742913")),
+        "{ctx}"
+    );
+    assert!(
+        out.stderr.contains("leaves html_body out of the ctx"),
+        "{}",
+        out.all()
+    );
+}

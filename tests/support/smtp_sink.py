@@ -112,6 +112,7 @@ class Recorder:
             "tls_version": ssl_object.version() if ssl_object else None,
             "sni": SERVER_NAMES.get(id(ssl_object)) if ssl_object else None,
             "pipelined": getattr(session, "pipelined", False),
+            "client_cert": bool(ssl_object.getpeercert()) if ssl_object else False,
             "auth": session.auth_data.login.decode()
             if isinstance(session.auth_data, LoginPassword)
             else None,
@@ -133,6 +134,7 @@ def main():
     parser.add_argument("--cert")
     parser.add_argument("--key")
     parser.add_argument("--auth", help="user:password; AUTH becomes required")
+    parser.add_argument("--client-ca", help="ask for a client certificate signed by this CA (optional)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--faults", action="store_true")
     parser.add_argument("--close-every", type=int, default=0)
@@ -147,6 +149,9 @@ def main():
     if args.mode != "plain":
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.cert, args.key)
+        if args.client_ca:
+            context.verify_mode = ssl.CERT_OPTIONAL
+            context.load_verify_locations(args.client_ca)
 
         def remember(ssl_object, name, _context):
             SERVER_NAMES[id(ssl_object)] = name

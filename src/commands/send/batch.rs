@@ -11,6 +11,7 @@ use crate::batch::coordinator::{Counts, Event, Job};
 use crate::batch::rows::{Defaults, Resolved};
 use crate::batch::{self, DrySummary, Options, Summary};
 use crate::cli::{GlobalArgs, OnBadRow, SendArgs};
+use crate::config::settings::Route;
 use crate::diag::{Paint, Role, escape_controls};
 use crate::exit::{self, ExitStatus, Usage};
 use crate::output::Printer;
@@ -118,6 +119,11 @@ pub fn run(
         print_dry_summary(printer, &summary);
         builtin_note(printer, &summary.builtin, &settings);
         return Ok(exit::of_dry_run(&summary));
+    }
+    if let Ok(Route::Smtp) = settings.route(crate::message::Channel::Email)
+        && let Some(w) = settings.smtp().ok().and_then(|s| s.client_cert_warning())
+    {
+        printer.note(&w);
     }
     let sent = batch::send(&options, &settings, &loaded.redactor, &mut presenter)?;
     print_summary(printer, &sent.summary);

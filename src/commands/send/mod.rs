@@ -108,10 +108,20 @@ pub fn run(
     };
     let mut composer = Composer::new(&settings);
     let wire = composer.wire(&spec)?;
+    if let (Some(e), Some(ty), Ok(route)) = (
+        composer.html_failure(),
+        args.template.as_deref(),
+        settings.route(channel),
+    ) {
+        printer.note(&super::html_fallback_note(ty, e, route));
+    }
     if let Some((ty, ..)) = composer.builtin_used().first() {
         printer.note(&crate::message::builtin::notice(&[ty], settings.release));
     }
     let timeout = Duration::from_secs(args.timeout);
+    if let Some(status) = abandoned(&settings, &wire, to, channel, timeout, printer)? {
+        return Ok(status);
+    }
     let (via, server, v) = match wire {
         Wire::Smtp(email) => {
             let (server, v) = send_smtp(&settings, &email, timeout, printer)?;
@@ -126,6 +136,34 @@ pub fn run(
     Ok(exit::of_class(v.class))
 }
 
+/// A negative `message_retries`: Kratos abandons the message at its first
+/// pickup, so it is reported failed without dialling.
+fn abandoned(
+    settings: &Settings,
+    wire: &Wire,
+    to: &str,
+    channel: Channel,
+    timeout: Duration,
+    printer: &Printer,
+) -> anyhow::Result<Option<ExitStatus>> {
+    let Some(why) = settings.abandons_all() else {
+        return Ok(None);
+    };
+    let (via, server) = match wire {
+        Wire::Smtp(_) => {
+            let t = settings.smtp()?.target(timeout);
+            ("smtp", format!("{}:{}", t.host, t.port))
+        }
+        Wire::Http(req) => ("http", http_server(req)),
+    };
+    let v = verdict::unattempted(
+        &why,
+        "set courier.message_retries to 0 or more (0 is one attempt)",
+    );
+    report(printer, to, channel, via, &server, &v);
+    Ok(Some(exit::of_class(v.class)))
+}
+
 /// Dials, authenticates, sends and quits, as Kratos does per message.
 fn send_smtp(
     settings: &Settings,
@@ -133,7 +171,11 @@ fn send_smtp(
     timeout: Duration,
     printer: &Printer,
 ) -> anyhow::Result<(String, Verdict)> {
-    let target = settings.smtp()?.target(timeout);
+    let smtp_settings = settings.smtp()?;
+    if let Some(w) = smtp_settings.client_cert_warning() {
+        printer.note(&w);
+    }
+    let target = smtp_settings.target(timeout);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
@@ -164,12 +206,17 @@ fn send_http(
     rule: &crate::delivery::ssrf::HttpRule,
     release: Release,
 ) -> anyhow::Result<(String, Verdict)> {
-    let server = crate::secret::mask_url(req.url.split('?').next().unwrap_or_default());
+    let server = http_server(req);
     let result = Client::new(timeout, rule.clone())?.send(req);
     let mut v = verdict::http(result.as_ref(), release);
     // Where an HTTP exchange failed is in its error; the stage names SMTP's.
     v.stage = None;
     Ok((server, v))
+}
+
+/// The server an HTTP request goes to, as reports name it.
+fn http_server(req: &HttpRequest) -> String {
+    crate::secret::mask_url(req.url.split('?').next().unwrap_or_default())
 }
 
 fn report(printer: &Printer, to: &str, channel: Channel, via: &str, server: &str, v: &Verdict) {

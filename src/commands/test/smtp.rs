@@ -33,7 +33,11 @@ pub struct Report {
 
 /// Walks the SMTP session up to the requested stage.
 pub fn run(settings: &Settings, args: &TestArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    let target = settings.smtp()?.target(Duration::from_secs(args.timeout));
+    let smtp_settings = settings.smtp()?;
+    if let Some(w) = smtp_settings.client_cert_warning() {
+        printer.note(&w);
+    }
+    let target = smtp_settings.target(Duration::from_secs(args.timeout));
     let requested = args.quit_after.unwrap_or(if args.to.is_some() {
         Stage::Rcpt
     } else {

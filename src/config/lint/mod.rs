@@ -58,6 +58,7 @@ pub fn lint(
     legacy_sms(courier, &cx, &mut out);
     private_ip::lint(root, &cx, &mut out);
     worker(courier, &mut out);
+    retries(courier, &cx, &mut out);
     templates::lint(courier, &cx, &mut out);
     override_path(courier, &mut out);
     unfinished::lint(courier, courier_key, strategy(courier) == "smtp", &mut out);
@@ -100,6 +101,7 @@ fn smtp_section(courier: &Node, courier_key: &Loc, out: &mut Vec<Diagnostic>) {
         uri::client_cert(smtp, &path, out);
         let headers = path.key("headers");
         headers::names(smtp.get("headers"), &headers, headers::Kind::Smtp, out);
+        headers::addresses(smtp.get("headers"), &headers, out);
     }
 }
 
@@ -240,6 +242,22 @@ fn worker(courier: &Node, out: &mut Vec<Diagnostic>) {
             )
             .at(&n.loc)
             .help("use a value from 1 to 255"),
+        );
+    }
+}
+
+fn retries(courier: &Node, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if let Some(n) = courier.get("message_retries")
+        && let Some(why) = cx.settings.abandons_all()
+    {
+        out.push(
+            Diagnostic::error(
+                "message-retries-negative",
+                KeyPath::root("courier").key("message_retries"),
+                format!("{why}: no message is ever sent"),
+            )
+            .at(&n.loc)
+            .help("use 0 or more: 0 is one attempt, the default 5 is six"),
         );
     }
 }

@@ -275,14 +275,16 @@ fn failure(name: &str, ty: &str, channel: Channel, e: &JsonnetError, path: &KeyP
     })
 }
 
-/// A form body must be an object of strings.
+/// A form body must decode into Go's `map[string]string`: an object of
+/// strings (a `null` value is sent as an empty one).
 fn not_strings(value: &serde_json::Value, ty: &str, path: &KeyPath) -> Option<Diagnostic> {
     let bad: Vec<String> = match value {
         serde_json::Value::Object(m) => m
             .iter()
-            .filter(|(_, v)| !v.is_string())
+            .filter(|(_, v)| !v.is_string() && !v.is_null())
             .map(|(k, v)| format!("`{k}` ({})", json_type(v)))
             .collect(),
+        serde_json::Value::Null => Vec::new(),
         other => vec![format!("the whole body ({})", json_type(other))],
     };
     let which = match bad.as_slice() {
@@ -290,13 +292,20 @@ fn not_strings(value: &serde_json::Value, ty: &str, path: &KeyPath) -> Option<Di
         [one] => format!("{one} is"),
         many => format!("{} are", many.join(", ")),
     };
+    let go = crate::delivery::request::form_values(value)
+        .err()
+        .map(|(_, go)| go)
+        .unwrap_or_default();
     Some(
         Diagnostic::error(
             "form-body-not-strings",
             path,
-            format!("a form-encoded body must be an object of strings, but for {ty} {which} not"),
+            format!(
+                "a form-encoded body must be an object of strings, but for {ty} {which} not, \
+                 and every Kratos send fails: {go}"
+            ),
         )
-        .help("wrap values in std.toString(...), and leave out nulls"),
+        .help("wrap values in std.toString(...) (a null is sent as an empty value)"),
     )
 }
 

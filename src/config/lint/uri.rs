@@ -271,23 +271,35 @@ pub(super) fn client_cert(smtp: &Node, path: &KeyPath, out: &mut Vec<Diagnostic>
                 Diagnostic::warning(
                     "smtp-client-cert-incomplete",
                     path.key(set),
-                    format!("{set} is set without {unset}: Kratos uses a client certificate only when both are set"),
+                    format!("{set} is set without {unset}: Kratos ignores it without a word and connects without a client certificate"),
                 )
                 .at(&smtp.get(set).map_or(smtp.loc.clone(), |n| n.loc.clone())),
             );
         }
         (Some(c), Some(k)) => {
+            let unreadable = |name: &str, why: String| {
+                Diagnostic::warning(
+                    "smtp-client-cert-unreadable",
+                    path.key(name),
+                    format!(
+                        "{why}: Kratos logs an error and connects without a client certificate"
+                    ),
+                )
+                .at(&smtp.get(name).map_or(smtp.loc.clone(), |n| n.loc.clone()))
+                .help("the paths are read where Kratos runs; check them there")
+            };
+            let mut missing = false;
             for (name, file) in [("client_cert_path", c), ("client_key_path", k)] {
-                if std::fs::metadata(file).is_err() {
-                    out.push(
-                        Diagnostic::warning(
-                            "smtp-client-cert-unreadable",
-                            path.key(name),
-                            format!("cannot read `{file}`: Kratos logs an error and sends without a client certificate"),
-                        )
-                        .at(&smtp.get(name).map_or(smtp.loc.clone(), |n| n.loc.clone())),
-                    );
+                if let Err(e) = std::fs::metadata(file) {
+                    missing = true;
+                    out.push(unreadable(name, format!("cannot read `{file}` ({e})")));
                 }
+            }
+            if !missing && let Some(why) = crate::delivery::tls::client_cert_problem(c, k) {
+                out.push(unreadable(
+                    "client_cert_path",
+                    format!("cannot load the client certificate and key ({why})"),
+                ));
             }
         }
         (None, None) => {}

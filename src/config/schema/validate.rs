@@ -1,7 +1,7 @@
 //! The walk: every node against its schema, every violation a diagnostic
 //! with a stable code, the key path, the place and a did-you-mean.
 
-use super::formats::{format_matches, pattern_matches};
+use super::formats::{email_format_reason, format_matches, pattern_matches};
 use super::{Format, Obj, Pattern, Schema, Str, auth, type_error};
 use crate::config::tree::{KeyPath, Node, Value};
 use crate::diag::{Diagnostic, did_you_mean};
@@ -258,7 +258,10 @@ fn validate_string(node: &Node, rules: &Str, path: &KeyPath, out: &mut Vec<Diagn
             Format::Email => Diagnostic::error(
                 "invalid-email",
                 path,
-                format!("`{s}` is not an email address"),
+                match email_format_reason(s) {
+                    Some(why) => format!("`{s}` is not an email address: {why}"),
+                    None => format!("`{s}` is not an email address"),
+                },
             )
             .help(
                 "write a bare address such as no-reply@example.com; the name goes in `from_name`",
