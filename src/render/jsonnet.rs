@@ -154,6 +154,20 @@ fn apply(top: &Val, ctx: serde_json::Value) -> Result<serde_json::Value, Jsonnet
         clippy::mutable_key_type,
         reason = "jrsonnet's interned strings hash by identity"
     )]
+    // jrsonnet turns `function(ctx) ctx` into its built-in identity,
+    // whose parameter is not named `ctx`: applied, it is the ctx itself,
+    // as go-jsonnet gives it.
+    if let Val::Func(f) = top
+        && f.is_identity()
+    {
+        let text = ctx.manifest(JsonFormat::minify()).map_err(convert)?;
+        return serde_json::from_str(&text).map_err(|e| JsonnetError {
+            kind: JsonnetErrorKind::Runtime,
+            message: e.to_string(),
+            line: None,
+            column: None,
+        });
+    }
     let mut tla = HashMap::<IStr, TlaArg>::new();
     tla.insert("ctx".into(), TlaArg::Val(ctx));
     let out = apply_tla(&tla, top.clone()).map_err(convert)?;
@@ -233,6 +247,23 @@ mod tests {
             eval("{ fixed: 1 }", ctx).unwrap(),
             "{\n   \"fixed\": 1\n}\n"
         );
+    }
+
+    #[test]
+    fn a_body_that_returns_its_ctx_works() {
+        let ctx = serde_json::json!({"a": 1});
+        for code in [
+            "function(ctx) ctx",
+            "function(ctx) (ctx)",
+            "local f = function(ctx) ctx; f",
+        ] {
+            assert_eq!(
+                eval(code, ctx.clone()).unwrap(),
+                "{\n   \"a\": 1\n}\n",
+                "{code}"
+            );
+        }
+        assert!(eval("function(ctx) [ctx]", ctx).is_ok());
     }
 
     #[test]

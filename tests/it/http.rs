@@ -327,6 +327,7 @@ fn payloads_match_go_jsonnet_byte_for_byte() {
         root().join("tests/examples/sendgrid.jsonnet"),
         root().join("tests/examples/postmark.jsonnet"),
         root().join("tests/fixtures/jsonnet/stress.jsonnet"),
+        root().join("tests/fixtures/jsonnet/identity.jsonnet"),
         root().join("src/message/templates/default_body.jsonnet"),
         root().join("tests/fixtures/configs/valid/bodies/sendgrid.jsonnet"),
     ];
