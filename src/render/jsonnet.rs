@@ -150,10 +150,6 @@ fn apply(top: &Val, ctx: serde_json::Value) -> Result<serde_json::Value, Jsonnet
         line: None,
         column: None,
     })?;
-    #[expect(
-        clippy::mutable_key_type,
-        reason = "jrsonnet's interned strings hash by identity"
-    )]
     // jrsonnet turns `function(ctx) ctx` into its built-in identity,
     // whose parameter is not named `ctx`: applied, it is the ctx itself,
     // as go-jsonnet gives it.
@@ -168,6 +164,10 @@ fn apply(top: &Val, ctx: serde_json::Value) -> Result<serde_json::Value, Jsonnet
             column: None,
         });
     }
+    #[expect(
+        clippy::mutable_key_type,
+        reason = "jrsonnet's interned strings hash by identity"
+    )]
     let mut tla = HashMap::<IStr, TlaArg>::new();
     tla.insert("ctx".into(), TlaArg::Val(ctx));
     let out = apply_tla(&tla, top.clone()).map_err(convert)?;
