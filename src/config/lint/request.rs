@@ -74,7 +74,10 @@ pub(super) fn lint(
             Diagnostic::error(
                 "channel-body-missing",
                 path.key("body"),
-                "the channel has no `body`: every dispatch fails with \"got empty template path for request with body\"",
+                format!(
+                    "{} has no `body`: every dispatch fails with \"got empty template path for request with body\"",
+                    if target == Target::LegacySms { "courier.sms.request_config" } else { "the channel" }
+                ),
             )
             .at(&rc.loc)
             .help("add a Jsonnet body, e.g. body: file://./sms.jsonnet"),
