@@ -212,3 +212,25 @@ fn usage_errors_point_the_way() {
     assert_eq!(out.code, 2, "{}", out.all());
     assert!(out.stderr.contains("--template TYPE"), "{}", out.stderr);
 }
+
+/// The help names every release `--kratos-version` accepts and the
+/// default, from the one list in `release.rs`.
+#[test]
+fn help_lists_every_release_and_the_default() {
+    use courier::release::Release;
+    let out = run(&root(), &["check-config", "--help"], &[], None);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let help = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    for r in Release::ALL {
+        assert!(help.contains(r.tag()), "{r} missing from: {help}");
+    }
+    assert!(
+        help.contains(&format!("[default: {}]", Release::DEFAULT)),
+        "{help}"
+    );
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("the newest release, **{}**", Release::DEFAULT)),
+        "the README names another default"
+    );
+}
