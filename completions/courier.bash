@@ -405,7 +405,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__log)
-            opts="-c -q -v -h -V --journal --status --recipient --config --format --color --quiet --verbose --kratos-version --help --version"
+            opts="-c -q -v -h -V --journal --kratos --status --recipient --limit --summary --fail-on --stuck-after --watch --interval --polls --timeout --config --format --color --quiet --verbose --kratos-version --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -415,11 +415,39 @@ _courier() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kratos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --status)
                     COMPREPLY=($(compgen -W "queued processing sent abandoned" -- "${cur}"))
                     return 0
                     ;;
                 --recipient)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -W "abandoned stuck" -- "${cur}"))
+                    return 0
+                    ;;
+                --stuck-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --polls)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

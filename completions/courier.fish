@@ -139,11 +139,19 @@ complete -c courier -n "__fish_courier_using_subcommand send" -s v -l verbose -d
 complete -c courier -n "__fish_courier_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_using_subcommand send" -s V -l version -d 'Print version'
 complete -c courier -n "__fish_courier_using_subcommand log" -l journal -d 'The journal [default: the only *.courier.db in the current directory]' -r -F
+complete -c courier -n "__fish_courier_using_subcommand log" -l kratos -d 'Read a running Kratos\' courier queue through its admin API instead [URL default: $KRATOS_ADMIN_URL, else $ORY_SDK_URL; the Ory Network API key comes from $ORY_API_KEY (or $ORY_PROJECT_API_KEY) or a prompt]' -r
 complete -c courier -n "__fish_courier_using_subcommand log" -l status -d 'Only messages in this state' -r -f -a "queued\t''
 processing\t''
 sent\t''
 abandoned\t''"
 complete -c courier -n "__fish_courier_using_subcommand log" -l recipient -d 'Only messages to this recipient (exact match)' -r
+complete -c courier -n "__fish_courier_using_subcommand log" -l limit -d 'Show at most N messages (Kratos lists the newest first)' -r
+complete -c courier -n "__fish_courier_using_subcommand log" -l fail-on -d 'Exit 1 when the queue has abandoned or stuck messages (for cron and monitoring probes)' -r -f -a "abandoned\t'Any abandoned message'
+stuck\t'Any message processing for longer than --stuck-after'"
+complete -c courier -n "__fish_courier_using_subcommand log" -l stuck-after -d 'A message `processing` for longer than this is stuck (a worker crashed holding it)' -r
+complete -c courier -n "__fish_courier_using_subcommand log" -l interval -d 'Time between polls with --watch (1s to 1h)' -r
+complete -c courier -n "__fish_courier_using_subcommand log" -l polls -d 'With --watch, stop after N polls' -r
+complete -c courier -n "__fish_courier_using_subcommand log" -l timeout -d 'Seconds each request to Kratos may take' -r
 complete -c courier -n "__fish_courier_using_subcommand log" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
 complete -c courier -n "__fish_courier_using_subcommand log" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
 json\t''"
@@ -151,6 +159,8 @@ complete -c courier -n "__fish_courier_using_subcommand log" -l color -d 'When t
 always\t''
 never\t''"
 complete -c courier -n "__fish_courier_using_subcommand log" -l kratos-version -d 'The Kratos release to act as: its config schema, template types, Jsonnet ctx and courier behaviour. One of v1.0.0, v1.1.0, v1.2.0, v1.3.0, v1.3.1, v25.4.0, v26.2.0 (the `v` is optional) or master' -r
+complete -c courier -n "__fish_courier_using_subcommand log" -l summary -d 'Print only the summary: counts per state, queue lag, stuck messages'
+complete -c courier -n "__fish_courier_using_subcommand log" -l watch -d 'Keep polling and print each message as it appears or changes state (Ctrl-C ends)'
 complete -c courier -n "__fish_courier_using_subcommand log" -s q -l quiet -d 'Print only errors and results'
 complete -c courier -n "__fish_courier_using_subcommand log" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'

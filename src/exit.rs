@@ -21,6 +21,7 @@ use crate::fetch::LoadError;
 use crate::fetch::body::BodyError;
 use crate::input::{InputError, TooLarge, Unreadable};
 use crate::message::compose::ComposeError;
+use crate::queue::QueueError;
 use crate::render::jsonnet::JsonnetError;
 use crate::render::template::TemplateError;
 
@@ -34,6 +35,8 @@ pub enum ExitStatus {
     NoInput,
     Unavailable,
     TempFail,
+    Protocol,
+    NoPerm,
     Config,
     Interrupted,
 }
@@ -49,7 +52,7 @@ pub const TABLE: &[(ExitStatus, u8, &str)] = &[
     (
         ExitStatus::Failure,
         1,
-        "some messages of a batch were not sent; unclassified errors",
+        "a batch left messages unsent; log --fail-on found some; unclassified errors",
     ),
     (ExitStatus::Usage, 2, "usage error"),
     (
@@ -71,6 +74,16 @@ pub const TABLE: &[(ExitStatus, u8, &str)] = &[
         ExitStatus::TempFail,
         75,
         "temporary failure: SMTP 4xx, HTTP 429/5xx, timeout; a journal in use",
+    ),
+    (
+        ExitStatus::Protocol,
+        76,
+        "a server answered what courier cannot read (Kratos' admin API)",
+    ),
+    (
+        ExitStatus::NoPerm,
+        77,
+        "permission denied: Kratos' admin API refused the API key",
     ),
     (
         ExitStatus::Config,
@@ -217,6 +230,18 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
             "the id is the row's line in the batch input; `courier log` lists them",
         );
     }
+    if let Some(q) = e.downcast_ref::<QueueError>() {
+        let code = match q {
+            QueueError::Unreachable { .. }
+            | QueueError::NotFound { .. }
+            | QueueError::Failed { .. } => ExitStatus::Unavailable,
+            QueueError::Refused { .. } => ExitStatus::NoPerm,
+            QueueError::Malformed { .. } => ExitStatus::Protocol,
+            QueueError::NoMessage { .. } => NoInput,
+            QueueError::BadUrl(_) => ExitStatus::Usage,
+        };
+        return Some((code, q.hint().map(str::to_owned)));
+    }
     if let Some(m) = e.downcast_ref::<MergeRefusal>() {
         let code = match m {
             MergeRefusal::HasSection(_)
@@ -330,6 +355,7 @@ mod tests {
     use crate::input::{CONFIG, InputError, TooLarge, Unreadable};
     use crate::message::Channel;
     use crate::message::compose::ComposeError;
+    use crate::queue::QueueError;
     use crate::render::jsonnet::{JsonnetError, JsonnetErrorKind};
     use crate::render::template::TemplateError;
 
@@ -339,7 +365,39 @@ mod tests {
         assert_eq!(ExitStatus::NoInput.code(), 66);
         assert_eq!(ExitStatus::Unavailable.code(), 69);
         assert_eq!(ExitStatus::TempFail.code(), 75);
-        assert_eq!(TABLE.len(), 9);
+        assert_eq!(ExitStatus::Protocol.code(), 76);
+        assert_eq!(ExitStatus::NoPerm.code(), 77);
+        assert_eq!(TABLE.len(), 11);
+    }
+
+    #[test]
+    fn queue_errors_have_their_codes() {
+        let code = |e: QueueError| classify(&anyhow::Error::new(e)).0;
+        assert_eq!(
+            code(QueueError::Refused {
+                status: 401,
+                message: None
+            }),
+            ExitStatus::NoPerm
+        );
+        assert_eq!(
+            code(QueueError::Malformed {
+                url: "u".into(),
+                reason: "r".into()
+            }),
+            ExitStatus::Protocol
+        );
+        assert_eq!(
+            code(QueueError::NoMessage { id: "x".into() }),
+            ExitStatus::NoInput
+        );
+        assert_eq!(
+            code(QueueError::Unreachable {
+                url: "u".into(),
+                reason: "r".into()
+            }),
+            ExitStatus::Unavailable
+        );
     }
 
     fn journal(busy: bool, reading: bool) -> JournalError {

@@ -23,7 +23,8 @@
 //!
 //! - `cli` (clap types only), `commands/` (one module per subcommand:
 //!   `check_config`, `test/`, `render`, `send/` with the batch presenter,
-//!   `log`, `uri`, `init`, `completions`; `connection` is what `uri` and `init` share,
+//!   `log/` (a journal, or with `kratos` a running Kratos' queue), `uri`,
+//!   `init`, `completions`; `connection` is what `uri` and `init` share,
 //!   `data` the `--data` key check that `render`, `send` and `test` share).
 //! - `output/` (the printer, the only `colored` user; `progress`, the only
 //!   `indicatif` user), `exit` (the code table, [`exit::classify`]), `diag`
@@ -35,6 +36,11 @@
 //!   (CSV/JSON Lines), `records` (rows split off the input: line numbers,
 //!   CSV quotes, a BOM, the cap on one row), `rows` (a row over the
 //!   command-line defaults), `pace` (`--rate`, backoff).
+//! - `queue/`: a running Kratos' courier queue through its admin API (pages
+//!   streamed by their `Link` header, bounded requests, the bearer token
+//!   never shown), `model` (Kratos' message JSON), `explain` (a dispatch
+//!   error matched to a hint and the key to change), `summary` (counts,
+//!   lag, stuck messages).
 //! - `message/`: `Channel` and the types, `sample` (template data per type),
 //!   `ctx` (Kratos' Jsonnet ctx), `compose` (the one composer), `builtin`
 //!   (courier's own templates and default body).
@@ -130,6 +136,7 @@ pub mod interrupt;
 pub mod message;
 pub mod output;
 pub mod prompt;
+pub mod queue;
 pub mod release;
 pub mod render;
 pub mod secret;

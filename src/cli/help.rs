@@ -57,8 +57,15 @@ Examples:
   courier log --journal users.csv.courier.db
   courier log --journal users.csv.courier.db --status abandoned
   courier log --journal users.csv.courier.db 42 --format json
+  courier log --kratos http://127.0.0.1:4434 --status abandoned -c kratos.yml
+  courier log --kratos https://PROJECT.projects.oryapis.com   # key in $ORY_API_KEY
+  courier log --kratos http://kratos:4434 --summary --fail-on abandoned,stuck   # cron, probes
+  courier log --kratos http://kratos:4434 --watch
 
-Exit status: 0, 66 when the journal or the message does not exist.";
+Exit status: 0; 1 with --fail-on when there are such messages; 66 when the
+journal or the message does not exist; 69 when Kratos' admin API cannot be
+reached (or is not at that URL); 76 when it answers something else than
+its message JSON; 77 when it refuses the API key.";
 
 pub(super) const RENDER_HELP: &str = "\
 Examples:

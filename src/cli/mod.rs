@@ -554,13 +554,20 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
 /// Arguments of `courier log`.
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// The message (its line in the batch input) to show with every attempt
+    /// The message to show with every attempt: its line in the batch input
+    /// (a journal), or its id (Kratos)
     #[arg(value_name = "ID")]
-    pub id: Option<u64>,
+    pub id: Option<String>,
 
     /// The journal [default: the only *.courier.db in the current directory]
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with = "kratos")]
     pub journal: Option<PathBuf>,
+
+    /// Read a running Kratos' courier queue through its admin API instead
+    /// [URL default: $KRATOS_ADMIN_URL, else $ORY_SDK_URL; the Ory Network
+    /// API key comes from $ORY_API_KEY (or $ORY_PROJECT_API_KEY) or a prompt]
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+    pub kratos: Option<String>,
 
     /// Only messages in this state
     #[arg(long, value_enum, conflicts_with = "id")]
@@ -569,6 +576,66 @@ pub struct LogArgs {
     /// Only messages to this recipient (exact match)
     #[arg(long, value_name = "ADDR", conflicts_with = "id")]
     pub recipient: Option<String>,
+
+    /// Show at most N messages (Kratos lists the newest first)
+    #[arg(long, value_name = "N", requires = "kratos", conflicts_with = "id")]
+    pub limit: Option<u64>,
+
+    /// Print only the summary: counts per state, queue lag, stuck messages
+    #[arg(long, requires = "kratos", conflicts_with = "id")]
+    pub summary: bool,
+
+    /// Exit 1 when the queue has abandoned or stuck messages (for cron and
+    /// monitoring probes)
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "WHAT",
+        requires = "kratos"
+    )]
+    pub fail_on: Vec<FailOn>,
+
+    /// A message `processing` for longer than this is stuck (a worker
+    /// crashed holding it)
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    pub stuck_after: std::time::Duration,
+
+    /// Keep polling and print each message as it appears or changes state
+    /// (Ctrl-C ends)
+    #[arg(long, requires = "kratos", conflicts_with = "id")]
+    pub watch: bool,
+
+    /// Time between polls with --watch (1s to 1h)
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_interval)]
+    pub interval: std::time::Duration,
+
+    /// With --watch, stop after N polls
+    #[arg(long, value_name = "N", requires = "watch")]
+    pub polls: Option<u64>,
+
+    /// Seconds each request to Kratos may take
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
+}
+
+/// What makes `courier log --kratos` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any abandoned message
+    Abandoned,
+    /// Any message processing for longer than --stuck-after
+    Stuck,
+}
+
+/// A `--watch` interval: 1 s to 1 h.
+fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(s)?;
+    if (1..=3600).contains(&d.as_secs()) {
+        Ok(d)
+    } else {
+        Err(format!("{s:?}: give 1s to 1h"))
+    }
 }
 
 /// A message state, as Kratos names them.

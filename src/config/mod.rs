@@ -134,6 +134,33 @@ impl Loaded {
             .and_then(Node::as_str)
     }
 
+    /// Where the key at `path` is set: `file:line:col`, or `env:NAME`;
+    /// `None` when it is not set.
+    #[must_use]
+    pub fn place(&self, path: &[&str]) -> Option<String> {
+        let loc = &self.root.lookup(path)?.loc;
+        Some(match &loc.origin {
+            Origin::Env(var) => format!("env:{var}"),
+            origin => {
+                let name = self
+                    .sources
+                    .file(origin)
+                    .map_or("<input>", |f| f.name.as_str());
+                format!("{name}:{}:{}", loc.line, loc.column)
+            }
+        })
+    }
+
+    /// The index of the first `courier.channels` entry with `id`.
+    #[must_use]
+    pub fn channel_index(&self, id: &str) -> Option<usize> {
+        self.root
+            .lookup(&["courier", "channels"])?
+            .items()
+            .iter()
+            .position(|c| c.get("id").and_then(Node::as_str) == Some(id))
+    }
+
     /// Every finding: reading, schema, send-time lint.
     #[must_use]
     pub fn check(&self, options: &lint::Options) -> Vec<Diagnostic> {

@@ -121,12 +121,15 @@ impl Node {
         self.entry(key).map(|e| &e.node)
     }
 
-    /// Follows a dotted path of mapping keys.
+    /// Follows a path of mapping keys (and, in an array, indexes).
     #[must_use]
     pub fn lookup(&self, path: &[&str]) -> Option<&Node> {
         let mut node = self;
         for key in path {
-            node = node.get(key)?;
+            node = match &node.value {
+                Value::Seq(items) => items.get(key.parse::<usize>().ok()?)?,
+                _ => node.get(key)?,
+            };
         }
         Some(node)
     }

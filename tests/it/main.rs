@@ -15,6 +15,7 @@ mod hostile_secrets;
 mod hostile_smtp;
 mod http;
 mod init;
+mod log_kratos;
 mod private_ip;
 mod releases;
 mod smtp;

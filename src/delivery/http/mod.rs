@@ -69,16 +69,48 @@ pub fn get_text(url: &str) -> Result<String, FetchError> {
 }
 
 fn get_text_within(url: &str, timeout: Duration, cap: usize) -> Result<String, FetchError> {
+    let got = get(url, &[], timeout, cap)?;
+    if got.status != 200 {
+        return Err(FetchError::Status(got.status));
+    }
+    Ok(got.body)
+}
+
+/// A GET as it was answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Got {
+    pub status: u16,
+    /// The `Link` header (pagination), when there is one.
+    pub link: Option<String>,
+    /// The body, at most the cap the request was made with.
+    pub body: String,
+}
+
+/// GETs `url` with `headers` (a credential among them keeps redirects in
+/// the origin), whatever the status, the body within `timeout` and `cap`.
+/// Proxies come from the environment, as in Kratos.
+pub fn get(
+    url: &str,
+    headers: &[(&str, &str)],
+    timeout: Duration,
+    cap: usize,
+) -> Result<Got, FetchError> {
     let deadline = Instant::now() + timeout;
-    // User info in the URL becomes basic auth: a credential.
-    let guarded = crate::gourl::go_parse(url).is_ok_and(|u| u.user.is_some());
+    // User info in the URL becomes basic auth: a credential, as is any
+    // header given.
+    let guarded =
+        !headers.is_empty() || crate::gourl::go_parse(url).is_ok_and(|u| u.user.is_some());
     // Kratos' fetcher goes through its HTTP client and its rule; the
     // rule is not known here, so template fetches are not checked.
     let rule = Arc::new(HttpRule::unchecked());
     let mode = guard::check_url(&rule, url).map_err(|e| FetchError::Transport(e.to_string()))?;
     let client =
         build(timeout, guarded, mode, &rule).map_err(|e| FetchError::Transport(e.to_string()))?;
-    let mut resp = client.get(url).timeout(timeout).send().map_err(|e| {
+    let mut request = client.get(url).timeout(timeout);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let mut resp = request.send().map_err(|e| {
         if let Some(r) = guard::refusal(&e) {
             FetchError::Transport(r.to_string())
         } else if let Some(r) = redirected(&e) {
@@ -90,9 +122,14 @@ fn get_text_within(url: &str, timeout: Duration, cap: usize) -> Result<String, F
         }
     })?;
     let status = resp.status().as_u16();
-    if status != 200 {
-        return Err(FetchError::Status(status));
-    }
+    // Kratos v1.0.0 sends each link in a header field of its own.
+    let links: Vec<&str> = resp
+        .headers()
+        .get_all("link")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let link = (!links.is_empty()).then(|| links.join(","));
     if resp.content_length().is_some_and(|n| n > cap as u64) {
         return Err(FetchError::TooLarge);
     }
@@ -103,7 +140,11 @@ fn get_text_within(url: &str, timeout: Duration, cap: usize) -> Result<String, F
         deadline,
     };
     match body::read(&mut resp, bounds, Some(&mut bytes)).1 {
-        End::Eof if bytes.len() <= cap => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        End::Eof if bytes.len() <= cap => Ok(Got {
+            status,
+            link,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }),
         End::Eof | End::Limit => Err(FetchError::TooLarge),
         End::Patience | End::Deadline => Err(FetchError::Timeout(timeout)),
         End::Broken(e) => Err(FetchError::Transport(e)),

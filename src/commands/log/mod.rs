@@ -2,29 +2,40 @@
 //! Email Delivery page: a table of messages, or one message with every
 //! attempt.
 
+mod kratos;
+
 use std::path::Path;
 
 use crate::batch::journal::view::{self, Filter, Message, NoMessage};
 use crate::batch::journal::{Journal, Status};
 use crate::cli::{GlobalArgs, LogArgs, StatusArg};
 use crate::diag::{Paint, Role, escape_controls};
-use crate::exit::ExitStatus;
+use crate::exit::{ExitStatus, Usage};
 use crate::output::Printer;
 use crate::secret::scrub;
 
 /// Runs the command.
 pub fn run(global: &GlobalArgs, args: &LogArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    if args.kratos.is_some() {
+        return kratos::run(global, args, printer);
+    }
     super::no_config(
         global,
-        "`courier log` reads no config (-c)",
-        "name the journal with --journal PATH",
+        "`courier log` reads no config (-c) for a journal",
+        "name the journal with --journal PATH; -c goes with --kratos, to name the keys to change",
     )?;
     let path = match &args.journal {
         Some(p) => p.clone(),
         None => view::find_in(Path::new("."))?,
     };
     let journal = Journal::open_existing(&path)?;
-    if let Some(id) = args.id {
+    if let Some(id) = &args.id {
+        let id: u64 = id.parse().map_err(|_| {
+            Usage::new(format!(
+                "a journal's messages are numbered by their line: `{}` is not a number",
+                escape_controls(id)
+            ))
+        })?;
         let Some(msg) = journal.get(id)? else {
             return Err(NoMessage {
                 id,
