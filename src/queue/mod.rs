@@ -203,6 +203,8 @@ impl Source {
             let got = self.get(&path)?;
             let messages: Vec<serde_json::Value> =
                 serde_json::from_str(&got.body).map_err(|e| self.malformed(&path, &e))?;
+            // Kratos never links past an empty page.
+            let empty = messages.is_empty();
             for value in messages {
                 let m: Message =
                     serde_json::from_value(value).map_err(|e| self.malformed(&path, &e))?;
@@ -211,7 +213,7 @@ impl Source {
                 }
             }
             match got.link.as_deref().and_then(next_token) {
-                Some(next) if Some(&next) != token.as_ref() => token = Some(next),
+                Some(next) if !empty && Some(&next) != token.as_ref() => token = Some(next),
                 _ => return Ok(()),
             }
         }

@@ -396,9 +396,13 @@ fn errors_name_what_is_wrong_with_their_exit_codes() {
     let rt = runtime();
     let server = rt.block_on(MockServer::start());
     rt.block_on(async {
+        // A hostile server echoes the key it was sent.
+        let echo = format!(
+            "{{\"error\":{{\"code\":401,\"status\":\"Unauthorized\",\"message\":\"bad key {TOKEN}\"}}}}"
+        );
         Mock::given(path("/admin/courier/messages"))
             .and(query_param("status", "queued"))
-            .respond_with(ResponseTemplate::new(401).set_body_string(read("error-401.json")))
+            .respond_with(ResponseTemplate::new(401).set_body_string(echo))
             .mount(&server)
             .await;
         Mock::given(path("/admin/courier/messages"))
@@ -409,6 +413,20 @@ fn errors_name_what_is_wrong_with_their_exit_codes() {
         Mock::given(path("/admin/courier/messages"))
             .and(query_param("status", "processing"))
             .respond_with(ResponseTemplate::new(404).set_body_string("404 page not found\n"))
+            .mount(&server)
+            .await;
+        Mock::given(path("/admin/courier/messages"))
+            .and(query_param("status", "abandoned"))
+            .respond_with(ResponseTemplate::new(403).set_body_string(read("error-401.json")))
+            .mount(&server)
+            .await;
+        // Kratos' public port sends admin paths to the admin URL.
+        Mock::given(path("/admin/courier/messages"))
+            .and(query_param("recipient", "redirect@acme.test"))
+            .respond_with(ResponseTemplate::new(307).insert_header(
+                "location",
+                "http://kratos-admin.internal:4434/admin/courier/messages",
+            ))
             .mount(&server)
             .await;
     });
@@ -430,6 +448,19 @@ fn errors_name_what_is_wrong_with_their_exit_codes() {
             .contains("not what Kratos' admin API returns"),
         "{}",
         malformed.stderr
+    );
+    let forbidden = log(dir.path(), &["--kratos", &url, "--status", "abandoned"]);
+    assert_eq!(forbidden.code, 77, "{}", forbidden.all());
+    assert!(forbidden.stderr.contains("(403)"), "{}", forbidden.stderr);
+    let redirected = log(
+        dir.path(),
+        &["--kratos", &url, "--recipient", "redirect@acme.test"],
+    );
+    assert_eq!(redirected.code, 69, "{}", redirected.all());
+    assert!(
+        redirected.stderr.contains("public port redirects"),
+        "{}",
+        redirected.stderr
     );
     let public = log(dir.path(), &["--kratos", &url, "--status", "processing"]);
     assert_eq!(public.code, 69, "{}", public.all());
@@ -479,6 +510,69 @@ fn errors_name_what_is_wrong_with_their_exit_codes() {
     );
     assert_eq!(network.code, 2, "{}", network.all());
     assert!(network.stderr.contains("ORY_API_KEY"), "{}", network.stderr);
+}
+
+/// Kratos v1.0.0 sends each link in a header field of its own; the
+/// recipient filter goes to Kratos.
+#[test]
+fn links_in_separate_header_fields_are_followed_and_recipients_filtered() {
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    let list = json("list-page-2.json");
+    let one = |i: usize| serde_json::to_string(&[&list[i]]).unwrap();
+    rt.block_on(async {
+        Mock::given(path("/admin/courier/messages"))
+            .and(query_param_is_missing("page_token"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .append_header(
+                        "link",
+                        "</admin/courier/messages?page_size=250&page_token=Zmlyc3Q>; rel=\"first\"",
+                    )
+                    .append_header(
+                        "link",
+                        "</admin/courier/messages?page_size=250&page_token=bmV4dA>; rel=\"next\"",
+                    )
+                    .set_body_string(one(0)),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(path("/admin/courier/messages"))
+            .and(query_param("page_token", "bmV4dA"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(one(1)))
+            .mount(&server)
+            .await;
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = log(
+        dir.path(),
+        &[
+            "--kratos",
+            &server.uri(),
+            "--recipient",
+            "fay@acme.test",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    let got: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        got.as_array().map(Vec::len),
+        Some(2),
+        "both pages: {}",
+        out.stdout
+    );
+    let reqs: Vec<Request> = requests(&rt, &server)
+        .into_iter()
+        .filter(|r| r.url.path() == "/admin/courier/messages")
+        .collect();
+    assert_eq!(reqs.len(), 2);
+    assert!(reqs.iter().all(|r| {
+        r.url
+            .query()
+            .is_some_and(|q| q.contains("recipient=fay%40acme.test"))
+    }));
 }
 
 #[test]
