@@ -277,7 +277,16 @@ fn list(
     if !args.summary {
         buf.push_str(&if json { "[".to_owned() } else { header() });
     }
+    // Past --limit the rest is read only when something counts it.
+    let count_all = args.summary || !args.fail_on.is_empty();
+    let mut cut = false;
     source.list(filter, queue::PAGE_SIZE, |m| {
+        if shown >= limit && !args.summary {
+            cut = true;
+            if !count_all {
+                return false;
+            }
+        }
         summary.add(&m, now);
         if args.summary || shown >= limit {
             return true;
@@ -335,7 +344,12 @@ fn list(
         if redacted {
             printer.note("courier: subjects and bodies are redacted by Kratos (it runs outside dev mode): `<redacted-unless-dev-mode>` is not what was sent");
         }
-        printer.note(&summary_line(&summary));
+        let read = if cut && !count_all {
+            format!(" (of the first {limit}: --limit stopped the listing)")
+        } else {
+            String::new()
+        };
+        printer.note(&format!("{}{read}", summary_line(&summary)));
     }
     Ok(summary)
 }
