@@ -116,10 +116,11 @@ pub fn mailbox(value: &str) -> Result<Address, AddressError> {
     Address::parse(&inner[open + 1..])
 }
 
-/// The byte index of the last `c` of `s` outside double quotes.
-fn last_outside_quotes(s: &str, c: char) -> Option<usize> {
-    let (mut quoted, mut escaped, mut found) = (false, false, None);
-    for (i, ch) in s.char_indices() {
+/// The byte indexes of each `c` of `s` outside double quotes (a
+/// backslash escapes inside them).
+fn outside_quote_indices(s: &str, c: char) -> impl Iterator<Item = usize> + '_ {
+    let (mut quoted, mut escaped) = (false, false);
+    s.char_indices().filter_map(move |(i, ch)| {
         if quoted {
             if escaped {
                 escaped = false;
@@ -128,13 +129,25 @@ fn last_outside_quotes(s: &str, c: char) -> Option<usize> {
             } else if ch == '"' {
                 quoted = false;
             }
+            None
         } else if ch == '"' {
             quoted = true;
-        } else if ch == c {
-            found = Some(i);
+            None
+        } else {
+            (ch == c).then_some(i)
         }
-    }
-    found
+    })
+}
+
+/// The byte index of the last `c` of `s` outside double quotes.
+fn last_outside_quotes(s: &str, c: char) -> Option<usize> {
+    outside_quote_indices(s, c).last()
+}
+
+/// The byte index of the first `c` of `s` outside double quotes.
+#[must_use]
+pub fn first_outside_quotes(s: &str, c: char) -> Option<usize> {
+    outside_quote_indices(s, c).next()
 }
 
 /// The shape [`Address::parse`] requires of an envelope address: at most

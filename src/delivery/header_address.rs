@@ -4,7 +4,7 @@
 //! characters, then Go's `mail.ParseAddress`, which takes exactly one
 //! address. A header it cannot read fails every send.
 
-use crate::address::{mailbox, outside_quotes};
+use crate::address::{first_outside_quotes, mailbox, outside_quotes};
 use crate::delivery::encoded_word::q_encode;
 
 /// Why Kratos' mailer cannot read `value`, a configured address header
@@ -62,27 +62,6 @@ pub fn kratos_unreadable(value: &str) -> Option<String> {
     mailbox(value)
         .err()
         .map(|_| "Go's mail.ParseAddress cannot read it as one address".to_owned())
-}
-
-/// The byte index of the first `c` of `s` outside double quotes.
-fn first_outside_quotes(s: &str, c: char) -> Option<usize> {
-    let (mut quoted, mut escaped) = (false, false);
-    for (i, ch) in s.char_indices() {
-        if quoted {
-            if escaped {
-                escaped = false;
-            } else if ch == '\\' {
-                escaped = true;
-            } else if ch == '"' {
-                quoted = false;
-            }
-        } else if ch == '"' {
-            quoted = true;
-        } else if ch == c {
-            return Some(i);
-        }
-    }
-    None
 }
 
 /// Whether `s` (ASCII) is `dot-atom@dot-atom` as Go's parser reads a bare

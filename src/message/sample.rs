@@ -390,31 +390,49 @@ mod tests {
 
     #[test]
     fn each_release_has_its_models_fields_in_their_order() {
-        let fields = |ty, ch, r| data_fields(ty, ch, r).unwrap().join(",");
-        assert_eq!(
-            fields("recovery_code_valid", Channel::Email, Release::V1_0_0),
-            "To,RecoveryCode,Identity"
-        );
-        assert_eq!(
-            fields("recovery_code_valid", Channel::Email, Release::V1_1_0),
-            "to,recovery_code,identity,request_url"
-        );
-        assert_eq!(
-            fields("recovery_code_valid", Channel::Email, Release::V1_3_1),
-            "to,recovery_code,identity,request_url,transient_payload"
-        );
-        assert_eq!(
-            fields("recovery_code_valid", Channel::Email, Release::V26_2_0),
-            "to,recovery_code,identity,request_url,transient_payload,expires_in_minutes"
-        );
-        assert_eq!(
-            fields("registration_code_valid", Channel::Email, Release::V26_2_0),
-            "to,traits,registration_code,request_url,transient_payload,expires_in_minutes"
-        );
-        assert_eq!(
-            fields("login_code_valid", Channel::Sms, Release::Master),
-            "to,login_code,identity,request_url,request_url_domain,transient_payload,expires_in_minutes"
-        );
+        let (email, sms) = (Channel::Email, Channel::Sms);
+        let cases = [
+            (
+                "recovery_code_valid",
+                email,
+                Release::V1_0_0,
+                "To,RecoveryCode,Identity",
+            ),
+            (
+                "recovery_code_valid",
+                email,
+                Release::V1_1_0,
+                "to,recovery_code,identity,request_url",
+            ),
+            (
+                "recovery_code_valid",
+                email,
+                Release::V1_3_1,
+                "to,recovery_code,identity,request_url,transient_payload",
+            ),
+            (
+                "recovery_code_valid",
+                email,
+                Release::V26_2_0,
+                "to,recovery_code,identity,request_url,transient_payload,expires_in_minutes",
+            ),
+            (
+                "registration_code_valid",
+                email,
+                Release::V26_2_0,
+                "to,traits,registration_code,request_url,transient_payload,expires_in_minutes",
+            ),
+            (
+                "login_code_valid",
+                sms,
+                Release::Master,
+                "to,login_code,identity,request_url,request_url_domain,transient_payload,expires_in_minutes",
+            ),
+        ];
+        for (ty, channel, release, want) in cases {
+            let got = data_fields(ty, channel, release).unwrap().join(",");
+            assert_eq!(got, want, "{ty} {release}");
+        }
         assert!(data_fields("login_code_valid", Channel::Sms, Release::V1_0_0).is_none());
         assert!(data_fields("recovery_code_valid", Channel::Sms, Release::V1_3_1).is_none());
     }
