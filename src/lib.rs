@@ -122,6 +122,7 @@
 pub mod address;
 pub mod b64;
 pub mod batch;
+pub mod calendar;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -347,6 +347,20 @@ impl Client {
 /// and ignores a failure to read it; so does courier, with the deadline.
 /// Either way a body that is cut short is noted in [`Answer::cut`], and
 /// never turns the verdict.
+/// `Retry-After`: seconds, or an HTTP date (the wait until then; a date
+/// past is no wait).
+fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = crate::calendar::parse_http_date(value)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    Some(Duration::from_secs(u64::try_from(at - now).unwrap_or(0)))
+}
+
 fn read_answer(
     mut resp: reqwest::blocking::Response,
     deadline: Instant,
@@ -357,8 +371,7 @@ fn read_answer(
         .headers()
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+        .and_then(retry_after);
     let accepted = (200..300).contains(&status);
     let patience = if accepted {
         deadline.min(Instant::now() + ACCEPTED_EXCERPT_TIME)
