@@ -271,7 +271,12 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
         return status(DataErr);
     }
     if let Some(j) = e.downcast_ref::<JournalError>() {
-        return if j.busy {
+        return if j.damaged() {
+            hinted(
+                NoInput,
+                "the journal is damaged: move it away and rerun to start afresh (rows it recorded as sent would go out again), or restore a copy",
+            )
+        } else if j.busy {
             hinted(
                 TempFail,
                 "wait for that run to finish (`courier log` shows its progress), or give this one another --journal",

@@ -618,3 +618,77 @@ fn a_closed_output_winds_a_json_batch_down() {
     assert_eq!(got.len(), 400);
     assert!(got.values().all(|n| *n == 1), "exactly once: {got:?}");
 }
+
+/// A database that is not a courier journal is refused, untouched; a
+/// damaged journal exits 66 with SQLite's reason and what to do.
+#[test]
+fn foreign_and_damaged_journals_are_refused() {
+    let dir = dir_with(&smtp_config("smtp://127.0.0.1:9/", ""));
+    write_csv(dir.path(), "r.csv", &users(300));
+    let foreign = dir.path().join("other.db");
+    {
+        let c = rusqlite::Connection::open(&foreign).unwrap();
+        c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+    }
+    let batch = |journal: &str| {
+        courier(
+            dir.path(),
+            &[
+                "send",
+                "--batch",
+                "r.csv",
+                "--journal",
+                journal,
+                "--template",
+                "recovery_code_valid",
+                "--timeout",
+                "1",
+                "--backoff",
+                "10ms",
+            ],
+        )
+    };
+    let out = batch("other.db");
+    assert_eq!(out.code, 66, "{}", out.all());
+    assert!(
+        out.stderr.contains("not a courier journal"),
+        "{}",
+        out.stderr
+    );
+    let tables: Vec<String> = {
+        let c = rusqlite::Connection::open(&foreign).unwrap();
+        let mut s = c.prepare("SELECT name FROM sqlite_master").unwrap();
+        s.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(tables, ["t"], "the foreign database was changed");
+    let log = run(dir.path(), &["log", "--journal", "other.db"], &[], None);
+    assert_eq!(log.code, 66, "{}", log.all());
+    assert!(
+        log.stderr.contains("not a courier journal"),
+        "{}",
+        log.stderr
+    );
+    // A journal of this batch (the server refuses: the batch stops, its
+    // rows queued), then damaged.
+    let first = batch("r.db");
+    assert_eq!(first.code, 69, "{}", first.all());
+    let path = dir.path().join("r.db");
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 3 * 4096, "{}", bytes.len());
+    for b in &mut bytes[2 * 4096..3 * 4096] {
+        *b = 0xde;
+    }
+    std::fs::write(&path, bytes).unwrap();
+    let damaged = batch("r.db");
+    assert_eq!(damaged.code, 66, "{}", damaged.all());
+    assert!(damaged.stderr.contains("malformed"), "{}", damaged.stderr);
+    assert!(
+        damaged.stderr.contains("the journal is damaged"),
+        "{}",
+        damaged.stderr
+    );
+}

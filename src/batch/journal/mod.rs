@@ -59,6 +59,18 @@ pub struct JournalError {
     pub reading: bool,
 }
 
+impl JournalError {
+    /// SQLite found the file damaged (or not a database at all).
+    #[must_use]
+    pub fn damaged(&self) -> bool {
+        self.message.contains("malformed") || self.message.contains("not a database")
+    }
+}
+
+/// `PRAGMA application_id` of a courier journal ("Cour"): a database
+/// without it is not one, and is never written to.
+const APPLICATION_ID: i64 = 0x436f_7572;
+
 /// A message's state, as Kratos names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -214,14 +226,8 @@ impl Journal {
             path: path.to_owned(),
             _lock: None,
         };
-        let version: i64 = j
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| j.err(e))?;
-        if version != VERSION {
-            return Err(j.err(format!(
-                "not a courier journal (schema version {version}, expected {VERSION})"
-            )));
+        if j.identify()? != VERSION {
+            return Err(j.err("an empty SQLite database, not a courier journal"));
         }
         Ok(j)
     }
@@ -233,16 +239,32 @@ impl Journal {
         }
     }
 
-    fn prepare(&self) -> Result<(), JournalError> {
-        let version: i64 = self
+    /// Refuses a database that is not a courier journal: another
+    /// application's, or one with tables of its own. Journals of earlier
+    /// builds carry the version without the application id.
+    fn identify(&self) -> Result<i64, JournalError> {
+        let pragma = |name: &str| -> Result<i64, JournalError> {
+            self.conn
+                .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+                .map_err(|e| self.err(format!("not an SQLite file ({e})")))
+        };
+        let (version, app) = (pragma("user_version")?, pragma("application_id")?);
+        let tables: i64 = self
             .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| self.err(format!("not an SQLite file ({e})")))?;
-        if version != 0 && version != VERSION {
-            return Err(self.err(format!(
-                "not a courier journal (schema version {version}, expected {VERSION})"
-            )));
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let fresh = version == 0 && app == 0 && tables == 0;
+        let ours = version == VERSION && (app == APPLICATION_ID || app == 0);
+        if fresh || ours {
+            return Ok(version);
         }
+        Err(self.err(format!(
+            "an SQLite database that is not a courier journal (application id {app}, schema version {version}): courier leaves it alone"
+        )))
+    }
+
+    fn prepare(&self) -> Result<(), JournalError> {
+        self.identify()?;
         // WAL with FULL sync: a commit survives a killed process and a
         // power loss (a claim must, or a message could go out twice);
         // transactions are grouped, so the syncs stay few.
@@ -255,7 +277,9 @@ impl Journal {
             .execute_batch(SCHEMA)
             .map_err(|e| self.err(format!("cannot create the tables ({e})")))?;
         self.conn
-            .execute_batch(&format!("PRAGMA user_version = {VERSION}"))
+            .execute_batch(&format!(
+                "PRAGMA user_version = {VERSION}; PRAGMA application_id = {APPLICATION_ID}"
+            ))
             .map_err(|e| self.err(e))?;
         Ok(())
     }
