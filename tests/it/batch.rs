@@ -226,3 +226,56 @@ fn a_batch_names_the_types_rendered_from_courier_built_ins() {
         out.stderr
     );
 }
+
+/// A batch that can never send (no --template, no row naming a type) is a
+/// usage error before any journal exists; one row naming a type is enough.
+#[test]
+fn a_batch_without_any_template_is_refused_before_its_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kratos.yml"),
+        "courier:\n  smtp:\n    connection_uri: smtp://127.0.0.1:9/\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("r.csv"),
+        "to\njane@example.com\njoe@example.com\n",
+    )
+    .unwrap();
+    let out = run(
+        dir.path(),
+        &["send", "-c", "kratos.yml", "--batch", "r.csv"],
+        &[],
+        None,
+    );
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(out.stderr.contains("no row names one"), "{}", out.stderr);
+    assert!(
+        !dir.path().join("r.csv.courier.db").exists(),
+        "a journal was created"
+    );
+    std::fs::write(
+        dir.path().join("mixed.csv"),
+        "to,template\njane@example.com,\njoe@example.com,login_code_valid\n",
+    )
+    .unwrap();
+    let mixed = run(
+        dir.path(),
+        &[
+            "send",
+            "-c",
+            "kratos.yml",
+            "--batch",
+            "mixed.csv",
+            "--dry-run",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(
+        mixed.code,
+        65,
+        "row 2 is bad, row 3 renders: {}",
+        mixed.all()
+    );
+}

@@ -113,6 +113,7 @@ pub fn run(
             settings.release,
         );
     }
+    no_template_anywhere(&options)?;
     let mut presenter = Presenter::new(printer, args.dry_run);
     if args.dry_run {
         let summary = batch::dry_run(&options, &settings, &mut presenter)?;
@@ -137,6 +138,36 @@ pub fn run(
         Some(stopped) => Err(stopped.into()),
         None => Ok(exit::of_batch(&sent.summary)),
     }
+}
+
+/// Refuses, before any journal exists, a batch that can never send: no
+/// `--template` and no row that names a template type. The input is read
+/// up to the first row that names one (standard input cannot be read
+/// twice: its rows are judged one by one).
+fn no_template_anywhere(options: &batch::Options) -> anyhow::Result<()> {
+    if options.defaults.template.is_some() || options.input == std::path::Path::new("-") {
+        return Ok(());
+    }
+    let Ok((input, format)) = batch::recipients::open(&options.input) else {
+        // Unreadable: the batch itself says so.
+        return Ok(());
+    };
+    let name = crate::input::name_of(&options.input);
+    let mut rows = 0u64;
+    for row in batch::recipients::rows(input, format, &name).filter_map(Result::ok) {
+        if row.template.is_some() {
+            return Ok(());
+        }
+        rows += 1;
+    }
+    if rows == 0 {
+        return Ok(());
+    }
+    Err(
+        Usage::new("no template type: no --template, and no row names one")
+            .hint("give --template TYPE, or a `template` column (CSV) or key (JSON Lines)")
+            .into(),
+    )
 }
 
 /// Says which types went out in courier's wording (its built-ins).
