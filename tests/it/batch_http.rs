@@ -230,3 +230,44 @@ fn http_date(secs: u64) -> String {
         rem % 60
     )
 }
+
+/// A row that cannot be rendered (an unknown template type) is reported
+/// and not journaled, like a bad address.
+#[test]
+fn rows_that_cannot_render_are_not_journaled() {
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server),
+    );
+    let dir = dir_with(&http_config(&format!("{}/send", server.uri())));
+    std::fs::write(
+        dir.path().join("r.jsonl"),
+        "{\"to\":\"good@example.com\"}\n{\"to\":\"odd@example.com\",\"template\":\"bogus_type\"}\n{\"to\":\"not an address\"}\n",
+    )
+    .unwrap();
+    let out = courier(
+        dir.path(),
+        &[
+            "send",
+            "--batch",
+            "r.jsonl",
+            "--template",
+            "recovery_code_valid",
+        ],
+    );
+    assert_eq!(out.code, 65, "{}", out.all());
+    assert!(out.stderr.contains("line 2"), "{}", out.stderr);
+    let log = crate::support::run(dir.path(), &["log", "--format", "json"], &[], None);
+    assert_eq!(log.code, 0, "{}", log.all());
+    let journaled: Value = serde_json::from_str(&log.stdout).unwrap();
+    let ids: Vec<u64> = journaled
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, [1], "only the row that went out: {}", log.stdout);
+}

@@ -508,7 +508,7 @@ impl Coordinator {
         match outcome {
             Outcome::Delivered(v) => self.verdict(job, v, ms, now),
             Outcome::Bad(message) => {
-                self.changes.push(Change::Unclaim(job.id, job.before));
+                self.changes.push(Change::Forget(job.id, job.before));
                 self.bad_row(job.id, message);
             }
             Outcome::Unstarted => {

@@ -374,7 +374,7 @@ fn unstarted_and_unrendered_jobs_go_back() {
         changes.as_slice(),
         [
             Change::Unclaim(1, Status::Queued),
-            Change::Unclaim(2, Status::Queued)
+            Change::Forget(2, Status::Queued)
         ]
     ));
     assert!(matches!(

@@ -144,6 +144,10 @@ pub enum Change {
     /// Claimed but never attempted (an interrupted batch): back to queued.
     /// The status it had before (a new row goes back to queued).
     Unclaim(u64, Status),
+    /// Claimed but it cannot be rendered (a bad row): back as
+    /// [`Change::Unclaim`], and gone from the journal when it never had an
+    /// attempt (a bad row is not journaled).
+    Forget(u64, Status),
 }
 
 /// An open journal.
@@ -419,7 +423,7 @@ impl Journal {
                     .and_then(|mut s| s.execute(params![sql(*id), status.as_str(), at, error]))
                     .map_err(e)?;
                 }
-                Change::Unclaim(id, before) => {
+                Change::Unclaim(id, before) | Change::Forget(id, before) => {
                     tx.prepare_cached(
                         "UPDATE messages SET status = ?3, updated_at = ?2,
                              send_count = MAX(send_count - 1, 0)
@@ -427,6 +431,14 @@ impl Journal {
                     )
                     .and_then(|mut s| s.execute(params![sql(*id), at, before.as_str()]))
                     .map_err(e)?;
+                    if matches!(change, Change::Forget(..)) {
+                        tx.prepare_cached(
+                            "DELETE FROM messages WHERE id = ?1 AND NOT EXISTS
+                                 (SELECT 1 FROM dispatches WHERE message_id = ?1)",
+                        )
+                        .and_then(|mut s| s.execute(params![sql(*id)]))
+                        .map_err(e)?;
+                    }
                 }
             }
         }
