@@ -278,8 +278,15 @@ pub fn send(
     let result = driver.run(&shared, &mut rows, options);
     driver.presenter.finish();
     result?;
-    let finished = driver.coordinator.finish();
+    let mut finished = driver.coordinator.finish();
     let elapsed = started.elapsed();
+    // What an early end left unread is left for the next run too (not
+    // counted on standard input, which may not end).
+    if (finished.interrupted || finished.stopped_early || finished.stopped.is_some())
+        && options.input != Path::new("-")
+    {
+        finished.counts.unread = rows.by_ref().filter(Result::is_ok).count() as u64;
+    }
     let sent = finished.counts.sent;
     Ok(Sent {
         summary: Summary {

@@ -692,3 +692,56 @@ fn foreign_and_damaged_journals_are_refused() {
         damaged.stderr
     );
 }
+
+/// A batch that stops early counts every row it leaves: the queued ones
+/// and those it never read.
+#[test]
+fn an_early_stop_counts_every_row_left() {
+    let dir = dir_with(&smtp_config("smtp://127.0.0.1:9/", ""));
+    write_csv(dir.path(), "r.csv", &users(500));
+    let out = courier(
+        dir.path(),
+        &[
+            "send",
+            "--batch",
+            "r.csv",
+            "--template",
+            "recovery_code_valid",
+            "--timeout",
+            "1",
+            "--backoff",
+            "10ms",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, 69, "{}", out.all());
+    // The summary line, then the error that stopped the batch.
+    let s: serde_json::Value =
+        serde_json::from_str(out.stdout.lines().next().unwrap_or_default()).expect("summary");
+    let left = s["queued"].as_u64().unwrap() + s["unread"].as_u64().unwrap();
+    assert_eq!(left, 500, "{s}");
+    assert!(
+        s["unread"].as_u64().unwrap() > 0,
+        "the batch stopped before the end: {s}"
+    );
+    let human = courier(
+        dir.path(),
+        &[
+            "send",
+            "--batch",
+            "r.csv",
+            "--template",
+            "recovery_code_valid",
+            "--timeout",
+            "1",
+            "--backoff",
+            "10ms",
+        ],
+    );
+    assert!(
+        human.stderr.contains("500 left queued (") || human.stdout.contains("500 left queued ("),
+        "{}",
+        human.all()
+    );
+}

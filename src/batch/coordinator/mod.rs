@@ -137,6 +137,9 @@ pub struct Counts {
     pub uncertain: u64,
     /// Messages left queued for the next run (after Ctrl-C or a stop).
     pub queued: u64,
+    /// Rows of the input not read when the batch ended early (Ctrl-C or a
+    /// stop): the next run sends them too.
+    pub unread: u64,
     /// Attempts that failed and were retried.
     pub retries: u64,
 }

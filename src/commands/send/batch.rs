@@ -384,10 +384,15 @@ fn print_summary(printer: &Printer, s: &Summary) {
             c.skipped_sent, c.skipped_abandoned, c.uncertain
         ));
     }
-    if c.queued > 0 {
+    if c.queued + c.unread > 0 {
+        let unread = if c.unread > 0 {
+            format!(" ({} of them not read from the input yet)", c.unread)
+        } else {
+            String::new()
+        };
         text.push_str(&format!(
-            "\n{} left queued: rerun the same command to resume",
-            c.queued
+            "\n{} left queued{unread}: rerun the same command to resume",
+            c.queued + c.unread
         ));
     }
     if s.interrupted {
