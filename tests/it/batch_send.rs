@@ -745,3 +745,40 @@ fn an_early_stop_counts_every_row_left() {
         human.all()
     );
 }
+
+/// `courier log` reads a journal nobody writes as an unchanging file: it
+/// leaves no -wal or -shm file behind.
+#[test]
+fn log_leaves_nothing_behind() {
+    let dir = dir_with(&smtp_config("smtp://127.0.0.1:9/", ""));
+    write_csv(dir.path(), "r.csv", &users(20));
+    let out = courier(
+        dir.path(),
+        &[
+            "send",
+            "--batch",
+            "r.csv",
+            "--template",
+            "recovery_code_valid",
+            "--timeout",
+            "1",
+            "--backoff",
+            "10ms",
+        ],
+    );
+    assert_eq!(out.code, 69, "{}", out.all());
+    let listing = || {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing();
+    assert!(!before.iter().any(|n| n.ends_with("-wal")), "{before:?}");
+    let log = run(dir.path(), &["log"], &[], None);
+    assert_eq!(log.code, 0, "{}", log.all());
+    assert!(log.stdout.lines().count() > 20, "{}", log.stdout);
+    assert_eq!(listing(), before, "courier log left files behind");
+}

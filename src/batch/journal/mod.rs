@@ -161,6 +161,33 @@ pub struct Journal {
     _lock: Option<std::fs::File>,
 }
 
+/// Whether no batch holds the journal and its write-ahead log is empty
+/// (or gone): then nothing can change under a reader.
+fn quiescent(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal_empty = std::fs::metadata(&wal).map_or(true, |m| m.len() == 0);
+    let free = std::fs::File::open(path).is_ok_and(|f| {
+        let free = f.try_lock_shared().is_ok();
+        let _ = f.unlock();
+        free
+    });
+    wal_empty && free
+}
+
+/// `file:PATH?immutable=1`, the path percent-encoded where a URI needs it.
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'?' | b'#' | b'%' | 0x80.. => uri.push_str(&format!("%{b:02X}")),
+            _ => uri.push(char::from(b)),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
 /// Ids are input lines; SQLite integers are signed.
 fn sql(id: u64) -> i64 {
     i64::try_from(id).unwrap_or(i64::MAX)
@@ -220,10 +247,15 @@ impl Journal {
         if !path.is_file() {
             return Err(Self::error(path, "no such file"));
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = if quiescent(path) {
+            // Nobody writes it and nothing waits in a write-ahead log: read
+            // it as an unchanging file, which creates no -wal or -shm file
+            // and works where the folder is read-only.
+            Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+        } else {
+            Connection::open_with_flags(path, flags)
+        }
         .map_err(|e| Self::error(path, e))?;
         let j = Self {
             conn,
