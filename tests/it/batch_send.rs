@@ -693,28 +693,37 @@ fn foreign_and_damaged_journals_are_refused() {
     );
 }
 
+/// A batch of `rows` users against a port nothing listens on (the server
+/// cannot be used: the batch stops, its rows left), with `extra` flags.
+fn refused_batch(rows: usize, extra: &[&str]) -> (tempfile::TempDir, crate::support::Output) {
+    let dir = dir_with(&smtp_config("smtp://127.0.0.1:9/", ""));
+    write_csv(dir.path(), "r.csv", &users(rows));
+    let out = refused_rerun(dir.path(), extra);
+    (dir, out)
+}
+
+/// The batch of [`refused_batch`] again, in `dir`.
+fn refused_rerun(dir: &std::path::Path, extra: &[&str]) -> crate::support::Output {
+    let mut args = vec![
+        "send",
+        "--batch",
+        "r.csv",
+        "--template",
+        "recovery_code_valid",
+        "--timeout",
+        "1",
+        "--backoff",
+        "10ms",
+    ];
+    args.extend(extra);
+    courier(dir, &args)
+}
+
 /// A batch that stops early counts every row it leaves: the queued ones
 /// and those it never read.
 #[test]
 fn an_early_stop_counts_every_row_left() {
-    let dir = dir_with(&smtp_config("smtp://127.0.0.1:9/", ""));
-    write_csv(dir.path(), "r.csv", &users(500));
-    let out = courier(
-        dir.path(),
-        &[
-            "send",
-            "--batch",
-            "r.csv",
-            "--template",
-            "recovery_code_valid",
-            "--timeout",
-            "1",
-            "--backoff",
-            "10ms",
-            "--format",
-            "json",
-        ],
-    );
+    let (dir, out) = refused_batch(500, &["--format", "json"]);
     assert_eq!(out.code, 69, "{}", out.all());
     // The summary line, then the error that stopped the batch.
     let s: serde_json::Value =
@@ -725,20 +734,7 @@ fn an_early_stop_counts_every_row_left() {
         s["unread"].as_u64().unwrap() > 0,
         "the batch stopped before the end: {s}"
     );
-    let human = courier(
-        dir.path(),
-        &[
-            "send",
-            "--batch",
-            "r.csv",
-            "--template",
-            "recovery_code_valid",
-            "--timeout",
-            "1",
-            "--backoff",
-            "10ms",
-        ],
-    );
+    let human = refused_rerun(dir.path(), &[]);
     assert!(
         human.stderr.contains("500 left queued (") || human.stdout.contains("500 left queued ("),
         "{}",
@@ -750,22 +746,7 @@ fn an_early_stop_counts_every_row_left() {
 /// leaves no -wal or -shm file behind.
 #[test]
 fn log_leaves_nothing_behind() {
-    let dir = dir_with(&smtp_config("smtp://127.0.0.1:9/", ""));
-    write_csv(dir.path(), "r.csv", &users(20));
-    let out = courier(
-        dir.path(),
-        &[
-            "send",
-            "--batch",
-            "r.csv",
-            "--template",
-            "recovery_code_valid",
-            "--timeout",
-            "1",
-            "--backoff",
-            "10ms",
-        ],
-    );
+    let (dir, out) = refused_batch(20, &[]);
     assert_eq!(out.code, 69, "{}", out.all());
     let listing = || {
         let mut names: Vec<String> = std::fs::read_dir(dir.path())
