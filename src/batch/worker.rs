@@ -187,6 +187,12 @@ impl SmtpConn {
             };
             let stage = smtp::failed_stage(s).unwrap_or(Stage::Mail);
             let first_reply = s.failed_at_first_reply();
+            // The body went out whole and no final reply came.
+            let in_doubt = s.body_in_flight()
+                && matches!(
+                    e,
+                    SmtpError::Timeout(_) | SmtpError::Closed | SmtpError::Io(_)
+                );
             // An envelope refused before MAIL left the session as it was.
             let keep = (s.is_open() && matches!(e, SmtpError::Reply(r) if r.code != 421))
                 || matches!(e, SmtpError::Envelope(_));
@@ -202,10 +208,11 @@ impl SmtpConn {
                 SmtpError::Reply(r) => r.code == 421,
                 _ => false,
             };
-            if reused && first_reply && idle_drop && !fresh_try {
+            if reused && first_reply && idle_drop && !fresh_try && !in_doubt {
                 continue;
             }
-            return verdict::smtp(Err(e), Some(stage), &self.target);
+            let v = verdict::smtp(Err(e), Some(stage), &self.target);
+            return if in_doubt { verdict::uncertain(v) } else { v };
         }
         verdict::smtp(Err(&SmtpError::Closed), None, &self.target)
     }

@@ -1,7 +1,8 @@
 //! The one verdict on a delivery attempt: every SMTP reply or I/O failure
 //! and every HTTP status or I/O failure maps, here and only here, to what
 //! happens next — sent, retry (after the server's delay, when it gives
-//! one), abandon the message, or stop the batch — with what it means as a
+//! one), abandon the message, stop the batch, or leave it uncertain (its
+//! body went out, its reply never came) — with what it means as a
 //! final outcome (temporary or permanent) and the hint that goes with it.
 //! `send`, `test` and batches all judge through it. The server's words
 //! (replies, bodies, error text) are scrubbed of known secrets here, as
@@ -29,6 +30,10 @@ pub enum Action {
     /// The server cannot be used as configured: stop the batch, keep the
     /// rest queued.
     Stop,
+    /// The whole body went out and its final reply never came: the server
+    /// may have stored the message. Never retried by itself (it could
+    /// arrive twice); `--resend-uncertain` sends it again.
+    Uncertain,
 }
 
 /// Whose failure it was.
@@ -249,6 +254,23 @@ fn tls_hint(err: &TlsError, target: &Target) -> String {
              disable_starttls and keep ?skip_ssl_verify=true"
         ),
         _ => format!("{TRUST}, or add ?skip_ssl_verify=true for testing only"),
+    }
+}
+
+/// A failure after the whole body was written, before its final reply
+/// (a cut connection, a timeout): the message may have been stored.
+#[must_use]
+pub fn uncertain(failed: Verdict) -> Verdict {
+    Verdict {
+        action: Action::Uncertain,
+        scope: Scope::Message,
+        class: Class::Temporary,
+        hint: Some(
+            "the server may have stored this message: it is not sent again by itself; \
+             --resend-uncertain sends it (it could then arrive twice)"
+                .into(),
+        ),
+        ..failed
     }
 }
 

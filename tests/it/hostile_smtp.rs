@@ -364,3 +364,74 @@ fn quit_after_tls_on_smtps_reads_the_greeting_before_quit() {
     let seen = server.received_after("QUIT");
     assert_eq!(seen, "QUIT\r\n", "nothing but QUIT, after the greeting");
 }
+
+/// A server that takes the whole body and hangs up before its final reply
+/// may have stored the message: a batch records it as uncertain, never
+/// retries nor abandons it, and sends it again only with
+/// `--resend-uncertain`.
+#[test]
+fn a_cut_after_the_body_is_uncertain_never_retried() {
+    let server = Hostile::start(vec![
+        Step::Send(b"220 hostile ESMTP\r\n".to_vec()),
+        Step::Until("EHLO".into()),
+        Step::Send(b"250-hostile\r\n250 AUTH PLAIN\r\n".to_vec()),
+        Step::Until("AUTH".into()),
+        Step::Send(b"235 ok\r\n".to_vec()),
+        Step::Until("MAIL".into()),
+        Step::Send(b"250 ok\r\n".to_vec()),
+        Step::Until("RCPT".into()),
+        Step::Send(b"250 ok\r\n".to_vec()),
+        Step::Until("DATA".into()),
+        Step::Send(b"354 go on\r\n".to_vec()),
+        Step::Until(".\r\n".into()),
+        Step::Close,
+    ]);
+    let dir = config(&cleartext(&server));
+    std::fs::write(dir.path().join("r.csv"), "to\njane@example.com\n").unwrap();
+    let batch = |extra: &[&str]| {
+        let mut args = vec![
+            "send",
+            "--batch",
+            "r.csv",
+            "--template",
+            "recovery_code_valid",
+            "--backoff",
+            "10ms",
+            "--format",
+            "json",
+        ];
+        args.extend(extra);
+        courier(dir.path(), &args).0
+    };
+    let first = batch(&[]);
+    assert_eq!(first.code, 1, "{}", first.all());
+    let lines: Vec<Value> = first
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines[0]["status"], "uncertain", "{}", first.stdout);
+    assert_eq!(lines[0]["attempts"], 1, "not retried: {}", first.stdout);
+    let summary = lines.last().unwrap();
+    assert_eq!(
+        (summary["uncertain"].as_u64(), summary["abandoned"].as_u64()),
+        (Some(1), Some(0))
+    );
+    let bodies = || server.received().matches("\r\n.\r\n").count();
+    assert_eq!(bodies(), 1, "one body went out");
+    let again = batch(&[]);
+    assert_eq!(again.code, 1, "{}", again.all());
+    assert!(
+        again.stdout.contains("\"reason\":\"uncertain\""),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(bodies(), 1, "a plain rerun does not send it again");
+    let resend = batch(&["--resend-uncertain"]);
+    assert!(
+        resend.stdout.contains("\"status\":\"uncertain\""),
+        "{}",
+        resend.stdout
+    );
+    assert_eq!(bodies(), 2, "--resend-uncertain sends it again");
+}

@@ -94,6 +94,11 @@ pub enum Event {
         line: u64,
         message: String,
     },
+    /// The body went out, its final reply never came: left `processing`.
+    Uncertain {
+        job: Job,
+        error: String,
+    },
     /// A dry run: the row renders and would be sent.
     Rendered {
         line: u64,
@@ -538,6 +543,21 @@ impl Coordinator {
                 job,
                 reply: v.reply,
             });
+            return;
+        }
+        if v.action == Action::Uncertain {
+            let error = v.describe();
+            self.counts.uncertain += 1;
+            self.changes.push(Change::Attempt {
+                id: job.id,
+                attempt: job.attempt,
+                success: false,
+                reply: v.reply,
+                error: Some(error.clone()),
+                ms,
+                status: Status::Processing,
+            });
+            self.events.push(Event::Uncertain { job, error });
             return;
         }
         if v.scope == Scope::Message {

@@ -227,6 +227,15 @@ impl<'p> Presenter<'p> {
                     escape_controls(error)
                 ));
             }
+            Event::Uncertain { job, error } => {
+                self.above(&format!(
+                    "courier: {} line {} {}: {} (not sent again by itself; --resend-uncertain)",
+                    p.paint("uncertain:", Role::Warning),
+                    job.id,
+                    escape_controls(&job.row.recipient),
+                    escape_controls(error)
+                ));
+            }
             _ => {}
         }
     }
@@ -263,6 +272,10 @@ fn json_line(event: &Event) -> String {
             error: Some(message),
         },
         Event::Rendered { line, row } => RowResult::row(*line, row, "ok"),
+        Event::Uncertain { job, error } => RowResult {
+            error: Some(error),
+            ..RowResult::job(job, "uncertain", None)
+        },
     };
     serde_json::to_string(&r).unwrap_or_default()
 }

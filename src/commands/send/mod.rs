@@ -195,7 +195,16 @@ fn send_smtp(
         printer.diag(&lines.join("\n"));
     }
     let stage = smtp::failed_stage(&session);
-    let v = verdict::smtp(result.as_ref(), stage, &target);
+    let mut v = verdict::smtp(result.as_ref(), stage, &target);
+    // The body went out whole and no final reply came: it may be stored.
+    if session.body_in_flight()
+        && matches!(
+            result,
+            Err(smtp::SmtpError::Timeout(_) | smtp::SmtpError::Closed | smtp::SmtpError::Io(_))
+        )
+    {
+        v = verdict::uncertain(v);
+    }
     Ok((format!("{}:{}", target.host, target.port), v))
 }
 
@@ -224,7 +233,11 @@ fn report(printer: &Printer, to: &str, channel: Channel, via: &str, server: &str
     if printer.json_mode() {
         printer.json_line(&Outcome {
             kind: "result",
-            status: if sent { "sent" } else { "failed" },
+            status: match (sent, v.action) {
+                (true, _) => "sent",
+                (false, verdict::Action::Uncertain) => "uncertain",
+                _ => "failed",
+            },
             recipient: to,
             channel: channel.as_str(),
             server,

@@ -116,8 +116,9 @@ impl Session {
                 dir,
                 text: ".".into(),
             });
-            self.body_in_flight = true;
             self.write_raw(&stuffed)?;
+            // Written to the end: from here the server may store it.
+            self.body_in_flight = true;
             let reply = self.read_reply()?;
             self.body_in_flight = false;
             if reply.code == 250 {
@@ -312,9 +313,10 @@ impl Session {
             dir,
             text: format!("<message, {} bytes>", message.len()),
         });
-        self.body_in_flight = true;
         self.write_raw(&dot_stuff(message))
             .map_err(|e| (Stage::Data, e))?;
+        // Written to the end: from here the server may store it.
+        self.body_in_flight = true;
         let reply = self.read_reply().map_err(|e| (Stage::Data, e))?;
         self.body_in_flight = false;
         if reply.code == 250 {
