@@ -125,8 +125,12 @@ pub fn smtp(result: Result<&Reply, &SmtpError>, stage: Option<Stage>, target: &T
     let dialing = stage.is_none_or(|s| s <= Stage::Auth);
     // No message makes a server answer with an endless reply: retried on
     // a fresh connection mid-transaction, a batch stops (its rows queued)
-    // when it stays so, instead of abandoning every message.
-    let server = dialing || matches!(err, SmtpError::Overrun(_));
+    // when it stays so, instead of abandoning every message. A 421 is the
+    // server closing the channel (busy, rate-limited) whatever the stage:
+    // the whole batch backs off, as for an HTTP 429.
+    let server = dialing
+        || matches!(err, SmtpError::Overrun(_))
+        || matches!(err, SmtpError::Reply(r) if r.code == 421);
     let scope = if server {
         Scope::Server
     } else {
@@ -554,6 +558,7 @@ mod tests {
             (SmtpError::NoStartTls, Some(Stage::Tls), Stop, Server, Permanent, Some("smtps://")),
             (SmtpError::PlainRefused, Some(Stage::Auth), Stop, Server, Permanent, Some("localhost")),
             (reply(451), Some(Stage::Rcpt), Retry, Message, Temporary, None),
+            (reply(421), Some(Stage::Rcpt), Retry, Server, Temporary, None),
             (reply(550), Some(Stage::Rcpt), Abandon, Message, Permanent, None),
             (reply(552), Some(Stage::Data), Abandon, Message, Permanent, None),
             (SmtpError::Closed, Some(Stage::Data), Retry, Message, Temporary, None),
