@@ -1,6 +1,15 @@
 //! Calendar arithmetic for the times servers send: days since the Unix
 //! epoch of a date, and the HTTP date of `Retry-After`.
 
+/// The time now, in Unix seconds (0 before 1970, which no clock here
+/// reads).
+#[must_use]
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 #[must_use]
 pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {

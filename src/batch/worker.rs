@@ -113,16 +113,10 @@ fn compose(composer: &mut Composer<'_>, job: &Job, b: &mut Boundaries) -> Result
     match wire {
         Wire::Http(req) => Ok(Payload::Http(req)),
         Wire::Smtp(email) => email
-            .build(unix_now(), &b.fresh())
+            .build(crate::calendar::unix_now(), &b.fresh())
             .map(Payload::Smtp)
             .map_err(|e| e.to_string()),
     }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
 }
 
 fn internal(error: &str) -> Verdict {

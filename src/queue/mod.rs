@@ -12,6 +12,7 @@ pub mod summary;
 use std::time::Duration;
 
 use crate::delivery::http::{self, FetchError};
+use crate::gourl::query_escape;
 use crate::secret::Secret;
 use model::{Message, api_error};
 
@@ -166,7 +167,7 @@ impl Source {
 
     /// One message with its dispatches.
     pub fn message(&self, id: &str) -> Result<Message, QueueError> {
-        let path = format!("{MESSAGES}/{}", encode(id));
+        let path = format!("{MESSAGES}/{}", query_escape(id));
         let got = self.get(&path).map_err(|e| match e {
             QueueError::NotFound { what, .. } if what.starts_with("Kratos") => {
                 QueueError::NoMessage { id: id.to_owned() }
@@ -191,13 +192,13 @@ impl Source {
         for _ in 0..MAX_PAGES {
             let mut query = vec![format!("page_size={page_size}")];
             if let Some(t) = &token {
-                query.push(format!("page_token={}", encode(t)));
+                query.push(format!("page_token={}", query_escape(t)));
             }
             if let Some(s) = &filter.status {
-                query.push(format!("status={}", encode(s)));
+                query.push(format!("status={}", query_escape(s)));
             }
             if let Some(r) = &filter.recipient {
-                query.push(format!("recipient={}", encode(r)));
+                query.push(format!("recipient={}", query_escape(r)));
             }
             let path = format!("{MESSAGES}?{}", query.join("&"));
             let got = self.get(&path)?;
@@ -270,52 +271,17 @@ pub fn next_token(link: &str) -> Option<String> {
             return None;
         }
         let url = target.trim().trim_start_matches('<').trim_end_matches('>');
-        let query = url.split_once('?')?.1;
-        query.split('&').find_map(|kv| {
-            let (k, v) = kv.split_once('=')?;
-            (k == "page_token").then(|| decode(v))
-        })
+        crate::gourl::go_parse(url)
+            .ok()?
+            .query()
+            .into_iter()
+            .find_map(|(k, v)| (k == "page_token").then_some(v))
     })
-}
-
-/// Percent-encodes a query value.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// Decodes a query value (`%XX`, `+` as space).
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                Ok(b) => {
-                    out.push(b);
-                    i += 3;
-                    continue;
-                }
-                Err(_) => out.push(b'%'),
-            },
-            b'+' => out.push(b' '),
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{decode, encode, next_token};
+    use super::next_token;
 
     #[test]
     fn next_page_tokens_come_from_the_link_header() {
@@ -323,6 +289,5 @@ mod tests {
         assert_eq!(next_token(link).as_deref(), Some("eyJ9+"));
         assert_eq!(next_token("<http://k/x?page_token=a>; rel=\"first\""), None);
         assert_eq!(next_token(""), None);
-        assert_eq!(decode(&encode("a b+c/=é")), "a b+c/=é");
     }
 }

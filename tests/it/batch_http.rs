@@ -144,7 +144,9 @@ fn retry_after_in_seconds_and_as_a_date_holds_the_retry_back() {
     let in_4s = {
         let at = std::time::SystemTime::now() + std::time::Duration::from_secs(4);
         let secs = at.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-        http_date(secs)
+        // An HTTP date is RFC 1123 in GMT.
+        courier::delivery::mime::format_rfc1123z(i64::try_from(secs).unwrap())
+            .replace(" +0000", " GMT")
     };
     rt.block_on(async {
         Mock::given(method("POST"))
@@ -201,34 +203,6 @@ fn retry_after_in_seconds_and_as_a_date_holds_the_retry_back() {
         "the retries did not wait: {:?}",
         started.elapsed()
     );
-}
-
-/// Unix seconds as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
-fn http_date(secs: u64) -> String {
-    let days = i64::try_from(secs / 86_400).unwrap();
-    let rem = secs % 86_400;
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    format!(
-        "{}, {d:02} {} {y} {:02}:{:02}:{:02} GMT",
-        DAYS[usize::try_from(days % 7).unwrap()],
-        MONTHS[usize::try_from(m - 1).unwrap()],
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 /// A row that cannot be rendered (an unknown template type) is reported

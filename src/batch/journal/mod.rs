@@ -194,9 +194,7 @@ fn sql(id: u64) -> i64 {
 }
 
 fn now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    let secs = crate::calendar::unix_now();
     crate::delivery::mime::format_utc_iso(secs)
 }
 

@@ -249,12 +249,6 @@ fn status_name(s: StatusArg) -> &'static str {
     }
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
-}
-
 /// The table (or JSON array), streamed page by page; the failures
 /// explained and the summary after it.
 fn list(
@@ -265,7 +259,7 @@ fn list(
     printer: &Printer,
 ) -> anyhow::Result<Summary> {
     let mut summary = Summary::new(args.stuck_after);
-    let now = now();
+    let now = crate::calendar::unix_now();
     let limit = args.limit.unwrap_or(u64::MAX);
     let json = printer.json_mode();
     let p = printer.stdout_paint();
@@ -362,13 +356,7 @@ fn header() -> String {
 }
 
 fn row(v: &View, p: &impl Paint) -> String {
-    let status = format!("{:<10}", v.status);
-    let status = match v.status.as_str() {
-        "sent" => p.paint(&status, Role::Success),
-        "abandoned" => p.paint(&status, Role::Error),
-        "processing" => p.paint(&status, Role::Warning),
-        _ => status,
-    };
+    let status = super::table::paint_status(&v.status, p);
     let mut line = format!(
         "{:<36}  {status}  {:>8}  {:<30}  {:<25}  {:<20}  {}",
         escape_controls(&v.id),
@@ -530,7 +518,7 @@ fn watch(
     let mut polls = 0u64;
     let last = loop {
         let mut summary = Summary::new(args.stuck_after);
-        let now = now();
+        let now = crate::calendar::unix_now();
         source.list(filter, queue::PAGE_SIZE, |m| {
             summary.add(&m, now);
             let state = (m.status.clone(), m.send_count);

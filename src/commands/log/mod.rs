@@ -3,6 +3,7 @@
 //! attempt.
 
 mod kratos;
+mod table;
 
 use std::path::Path;
 
@@ -110,16 +111,6 @@ pub fn run(global: &GlobalArgs, args: &LogArgs, printer: &Printer) -> anyhow::Re
     Ok(ExitStatus::Success)
 }
 
-fn paint_status(status: Status, p: &impl Paint) -> String {
-    let text = format!("{:<10}", status.as_str());
-    match status {
-        Status::Sent => p.paint(&text, Role::Success),
-        Status::Abandoned => p.paint(&text, Role::Error),
-        Status::Processing => p.paint(&text, Role::Warning),
-        Status::Queued => text,
-    }
-}
-
 /// Column widths of the table.
 struct Widths {
     id: usize,
@@ -146,7 +137,7 @@ fn row(m: &Message, w: &Widths, p: &impl Paint) -> String {
     let mut line = format!(
         "{:<id$}  {}  {:>8}  {:<rc$}  {:<ty$}  {:<20}  {}",
         m.id,
-        paint_status(m.status, p),
+        table::paint_status(m.status.as_str(), p),
         m.send_count,
         escape_controls(&m.recipient),
         escape_controls(&m.template_type),
@@ -165,7 +156,7 @@ fn detail(m: &Message, printer: &Printer) -> String {
     let mut out = format!(
         "message {}\n  status:     {}\n  channel:    {}\n  recipient:  {}\n  template:   {}\n  attempts:   {}\n  created:    {}\n  updated:    {}",
         m.id,
-        paint_status(m.status, &p).trim_end(),
+        table::paint_status(m.status.as_str(), &p).trim_end(),
         m.kind,
         escape_controls(&m.recipient),
         escape_controls(&m.template_type),

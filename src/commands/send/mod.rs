@@ -176,9 +176,7 @@ fn send_smtp(
         printer.note(&w);
     }
     let target = smtp_settings.target(timeout);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    let now = crate::calendar::unix_now();
     let built = email
         .build(now, &crate::delivery::tls::random_hex(30))
         .context("cannot build the message")?;

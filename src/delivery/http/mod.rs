@@ -355,9 +355,7 @@ fn retry_after(value: &str) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let at = crate::calendar::parse_http_date(value)?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    let now = crate::calendar::unix_now();
     Some(Duration::from_secs(u64::try_from(at - now).unwrap_or(0)))
 }
 
