@@ -104,10 +104,12 @@ pub struct DrySummary {
     pub builtin: Vec<String>,
 }
 
-/// Outcomes held before a journal commit, at most.
-const FLUSH_CHANGES: usize = 1024;
-/// Time between journal commits, at most, while sending.
-const FLUSH_EVERY: Duration = Duration::from_millis(100);
+/// Rows read per turn of the driver, at most: a long run of rows to skip
+/// does not hold back the workers' reports.
+const READ_PER_TURN: usize = 256;
+/// The longest the driver waits for a report before it looks at Ctrl-C
+/// and the retries again (not a commit timer: commits follow the work).
+const IDLE_WAIT: Duration = Duration::from_millis(100);
 
 /// The journal used when `--journal` is not given.
 #[must_use]
@@ -118,17 +120,6 @@ pub fn default_journal(input: &Path) -> PathBuf {
     let mut name = input.file_name().unwrap_or_default().to_os_string();
     name.push(".courier.db");
     input.with_file_name(name)
-}
-
-/// Messages claimed per journal transaction: enough to keep the workers
-/// busy, few enough that a crash leaves few uncertain ones.
-fn chunk_size(concurrency: usize, rate: Option<pace::Rate>) -> usize {
-    let mut n = (concurrency * 16).clamp(32, 512);
-    if let Some(r) = rate {
-        // About a fifth of a second of sending.
-        n = n.min(((r.per_second / 5.0).ceil() as usize).max(1));
-    }
-    n
 }
 
 fn resolve(
@@ -270,7 +261,6 @@ pub fn send(
         presenter,
         defaults: &options.defaults,
         stop: shared.stop.clone(),
-        last_flush: Instant::now(),
     };
     let started = Instant::now();
     let name = crate::input::name_of(&options.input);
@@ -335,7 +325,6 @@ struct Driver<'a> {
     presenter: &'a mut dyn Presenter,
     defaults: &'a Defaults,
     stop: Stop,
-    last_flush: Instant,
 }
 
 impl Driver<'_> {
@@ -348,10 +337,9 @@ impl Driver<'_> {
         options: &Options,
     ) -> Result<(), anyhow::Error> {
         let concurrency = options.concurrency.max(1);
-        let chunk = chunk_size(concurrency, options.rate);
-        // Shallow: a job handed out is attempted even if the server starts
-        // failing meanwhile.
-        let (job_tx, job_rx) = mpsc::sync_channel::<Job>(concurrency * 2);
+        // Jobs are claimed only for free workers: the queue never holds
+        // more than there are workers.
+        let (job_tx, job_rx) = mpsc::sync_channel::<Job>(concurrency);
         let job_rx = Arc::new(Mutex::new(job_rx));
         let (report_tx, report_rx) = mpsc::channel::<Report>();
         std::thread::scope(|scope| {
@@ -370,7 +358,7 @@ impl Driver<'_> {
             if workers == 0 {
                 return Err(anyhow::anyhow!("cannot start a worker thread"));
             }
-            let r = self.drive(rows, chunk, &job_tx, &report_rx);
+            let r = self.drive(rows, workers, &job_tx, &report_rx);
             if r.is_err() {
                 // The journal failed: send nothing more that it cannot record.
                 self.stop.request();
@@ -387,14 +375,21 @@ impl Driver<'_> {
                 .context("the journal could not record the batch")
         })
     }
+    /// The driver's loop. Each turn takes every report that came in
+    /// since the last, claims a job for each free worker, and commits the
+    /// outcomes and the claims in one transaction (group commit: whatever
+    /// the workers reported while the previous commit was syncing goes into
+    /// the next one, with no timer); the claimed jobs go out after it.
     fn drive(
         &mut self,
         rows: &mut dyn Iterator<Item = Result<Row, BadRow>>,
-        chunk: usize,
+        workers: usize,
         job_tx: &mpsc::SyncSender<Job>,
         report_rx: &mpsc::Receiver<Report>,
     ) -> Result<(), journal::JournalError> {
         let known_up_to = self.journal.max_id()?;
+        // Rows read ahead of the workers (never claimed before they go).
+        let window = (workers * 2).max(8);
         let mut input_done = false;
         loop {
             while let Ok(rep) = report_rx.try_recv() {
@@ -403,9 +398,9 @@ impl Driver<'_> {
             if (self.stop.requested() || self.presenter.gone()) && !self.coordinator.stopping() {
                 self.coordinator.interrupt();
             }
-            self.coordinator.release_due(Instant::now(), chunk);
+            self.coordinator.release_due(Instant::now());
             let mut read = 0;
-            while !input_done && read < chunk * 4 && self.coordinator.wants_rows(chunk) {
+            while !input_done && read < READ_PER_TURN && self.coordinator.wants_rows(window) {
                 read += 1;
                 match rows.next() {
                     None => input_done = true,
@@ -416,34 +411,27 @@ impl Driver<'_> {
                 // Workers stop taking jobs, and a --rate wait is cut short.
                 self.stop.request();
             }
-            let (changes, claims) = self.coordinator.pending();
-            if claims || changes >= FLUSH_CHANGES || self.last_flush.elapsed() >= FLUSH_EVERY {
+            self.coordinator.claim_for(workers);
+            if self.coordinator.pending() {
                 self.flush()?;
             }
             while let Some(job) = self.coordinator.next_job() {
-                match job_tx.try_send(job) {
-                    Ok(()) => {}
-                    Err(mpsc::TrySendError::Full(job)) => {
-                        self.coordinator.requeue(job);
-                        break;
-                    }
-                    Err(mpsc::TrySendError::Disconnected(job)) => {
-                        self.coordinator.requeue(job);
-                        return Ok(());
-                    }
+                if let Err(e) = job_tx.try_send(job) {
+                    let (mpsc::TrySendError::Full(job) | mpsc::TrySendError::Disconnected(job)) = e;
+                    self.coordinator.requeue(job);
+                    break;
                 }
             }
             if self.coordinator.finished(input_done) {
                 return Ok(());
             }
-            let can_take_more = !input_done && self.coordinator.wants_rows(chunk);
-            if !can_take_more {
-                // Wait for a verdict, or for the next retry to fall due.
+            if input_done || !self.coordinator.wants_rows(window) {
+                // Wait for a report, or for the next retry to fall due.
                 let wait = self
                     .coordinator
                     .next_due()
-                    .map_or(FLUSH_EVERY, |t| t.saturating_duration_since(Instant::now()))
-                    .min(FLUSH_EVERY);
+                    .map_or(IDLE_WAIT, |t| t.saturating_duration_since(Instant::now()))
+                    .min(IDLE_WAIT);
                 match report_rx.recv_timeout(wait) {
                     Ok(rep) => self.coordinator.report(rep, Instant::now()),
                     Err(RecvTimeoutError::Timeout) => {}
@@ -482,7 +470,6 @@ impl Driver<'_> {
     fn flush(&mut self) -> Result<(), journal::JournalError> {
         let changes = self.coordinator.take_changes();
         let r = self.journal.apply(&changes);
-        self.last_flush = Instant::now();
         // Events follow the journal: what they say is recorded.
         let events = self.coordinator.take_events();
         if !events.is_empty() {

@@ -2,6 +2,7 @@
 //! checks on generated files and on the code layout.
 
 mod batch;
+mod batch_crash;
 mod batch_http;
 mod batch_send;
 mod check_config;

@@ -4,9 +4,12 @@
 //! every claim, skip, retry, abandon and stop; it never touches a file, a
 //! socket or the terminal, so each decision is table-tested.
 //!
-//! A row is claimed (`processing`, one more attempt) in a journal change
-//! before its job may go out: the driver commits the changes, and only
-//! then [`Coordinator::next_job`] hands the job over (at most once).
+//! Rows wait unclaimed until a worker is free. A row is claimed
+//! (`processing`, one more attempt) just in time, in a journal change
+//! that the driver commits together with whatever else is pending (the
+//! outcome the free worker just reported, among others); only then
+//! [`Coordinator::next_job`] hands the job over (at most once). So a crash
+//! leaves at most one claimed, unfinished message per worker.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -185,6 +188,9 @@ pub struct Coordinator {
     counts: Counts,
     causes: BTreeMap<String, (u64, u64)>,
     retry_at: Vec<(Instant, Job)>,
+    /// Admitted (or due for a retry) and not claimed yet; whether the
+    /// claim replaces an older row at the line.
+    waiting: VecDeque<(Job, bool)>,
     /// Claimed in changes not yet committed.
     claimed: VecDeque<Job>,
     /// Claimed and committed, waiting for a worker.
@@ -213,6 +219,7 @@ impl Coordinator {
             counts: Counts::default(),
             causes: BTreeMap::new(),
             retry_at: Vec::new(),
+            waiting: VecDeque::new(),
             claimed: VecDeque::new(),
             ready: VecDeque::new(),
             in_flight: 0,
@@ -226,19 +233,35 @@ impl Coordinator {
         }
     }
 
-    /// Whether new rows may be taken now. Rows are claimed a `chunk` at a
-    /// time (one journal commit each), and the next chunk is claimed as
-    /// soon as at most half a chunk is left out or waiting: at most one and
-    /// a half chunks are claimed and unsent at any time, and the workers
-    /// always have work while the next chunk is committed.
-    pub fn wants_rows(&mut self, chunk: usize) -> bool {
+    /// Whether new rows may be read now: fewer than `window` wait for a
+    /// worker, and the server is not failing. Reading claims nothing.
+    pub fn wants_rows(&mut self, window: usize) -> bool {
         self.settle();
-        let room = if self.claimed.is_empty() {
-            self.in_flight + self.ready.len() <= chunk / 2
-        } else {
-            self.claimed.len() < chunk
-        };
-        !self.stopping && !self.server_trouble && room
+        !self.stopping && !self.server_trouble && self.waiting.len() < window
+    }
+
+    /// Claims a job for each of the `workers` that has none (out, claimed
+    /// or committed): due retries first, and while the server fails only
+    /// retries. The claims go out with the next commit.
+    pub fn claim_for(&mut self, workers: usize) {
+        self.settle();
+        if self.stopping {
+            return;
+        }
+        let busy = self.in_flight + self.queued_jobs();
+        for _ in busy..workers {
+            let at = if self.server_trouble {
+                self.waiting.iter().position(|(j, _)| j.tries > 1)
+            } else if self.waiting.is_empty() {
+                None
+            } else {
+                Some(0)
+            };
+            let Some((job, replace)) = at.and_then(|i| self.waiting.remove(i)) else {
+                return;
+            };
+            self.claim(job, replace);
+        }
     }
 
     /// Ends server trouble when nothing is left to learn the server's state
@@ -249,9 +272,10 @@ impl Coordinator {
         }
     }
 
-    /// Whether a retry is claimed and not yet handed out.
+    /// Whether a retry is due and not yet handed out.
     fn retry_waiting(&self) -> bool {
         self.claimed.iter().chain(&self.ready).any(|j| j.tries > 1)
+            || self.waiting.iter().any(|(j, _)| j.tries > 1)
     }
 
     /// Jobs claimed and not yet handed out.
@@ -348,22 +372,22 @@ impl Coordinator {
             before,
             row,
         };
-        self.claim(job, replace);
+        self.waiting.push_back((job, replace));
     }
 
-    /// Claims the retries that fell due by `now` (at most `max`).
-    pub fn release_due(&mut self, now: Instant, max: usize) {
+    /// Puts the retries that fell due by `now` first in line.
+    pub fn release_due(&mut self, now: Instant) {
         if self.stopping {
             return;
         }
         let mut i = 0;
-        while i < self.retry_at.len() && self.claimed.len() < max {
+        while i < self.retry_at.len() {
             if self.retry_at[i].0 <= now {
                 let (_, mut job) = self.retry_at.swap_remove(i);
                 job.attempt += 1;
                 job.tries += 1;
                 job.before = Status::Queued;
-                self.claim(job, false);
+                self.waiting.push_front((job, false));
             } else {
                 i += 1;
             }
@@ -376,7 +400,8 @@ impl Coordinator {
         self.retry_at.iter().map(|(t, _)| *t).min()
     }
 
-    /// Ctrl-C: take no more rows; claimed jobs not yet out go back.
+    /// Ctrl-C: take no more rows; claimed jobs not yet out go back (rows
+    /// still waiting were never claimed).
     pub fn interrupt(&mut self) {
         self.interrupted = true;
         self.stopping = true;
@@ -411,11 +436,10 @@ impl Coordinator {
         self.ready.push_front(job);
     }
 
-    /// Whether changes wait for a commit (and how urgently: claims hold
-    /// jobs back).
+    /// Whether changes wait for a commit, or events to be given out.
     #[must_use]
-    pub fn pending(&self) -> (usize, bool) {
-        (self.changes.len(), !self.claimed.is_empty())
+    pub fn pending(&self) -> bool {
+        !self.changes.is_empty() || !self.events.is_empty()
     }
 
     /// The changes to commit, in order; their jobs may go out after.
@@ -434,7 +458,8 @@ impl Coordinator {
     #[must_use]
     pub fn finished(&self, input_done: bool) -> bool {
         let idle = self.in_flight == 0 && self.queued_jobs() == 0;
-        idle && (self.stopping || (input_done && self.retry_at.is_empty()))
+        let drained = self.retry_at.is_empty() && self.waiting.is_empty();
+        idle && (self.stopping || (input_done && drained))
     }
 
     /// Jobs handed out and not yet reported.
@@ -447,7 +472,7 @@ impl Coordinator {
     /// stopped, if it did; `interrupted` when it ended on Ctrl-C.
     #[must_use]
     pub fn finish(mut self) -> Finished {
-        self.counts.queued += self.retry_at.len() as u64;
+        self.counts.queued += (self.retry_at.len() + self.waiting.len()) as u64;
         let mut causes: Vec<Cause> = self
             .causes
             .into_iter()

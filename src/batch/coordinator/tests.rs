@@ -72,6 +72,8 @@ fn report(job: Job, outcome: Outcome) -> Report {
 /// Admits row 1 and hands its job out (after the commit).
 fn one_job(c: &mut Coordinator) -> Job {
     c.admit(1, Ok(row(1)), None);
+    assert!(c.take_changes().is_empty(), "nothing is claimed on reading");
+    c.claim_for(1);
     assert!(
         c.next_job().is_none(),
         "no job before its claim is committed"
@@ -97,6 +99,7 @@ fn admit(p: Policy, k: Option<Known>, resolved_ok: bool) -> (Admitted, Coordinat
         Err("not an email address".into())
     };
     c.admit(1, resolved, k);
+    c.claim_for(1);
     let changes = c.take_changes();
     let events = c.take_events();
     let admitted = match (changes.as_slice(), events.as_slice()) {
@@ -165,12 +168,12 @@ fn a_bad_row_stops_the_batch_when_asked() {
     c.admit(1, Ok(row(1)), None);
     c.admit(2, Err("bad".into()), None);
     assert!(c.stopping() && !c.wants_rows(8));
-    let changes = c.take_changes();
-    assert!(matches!(
-        changes.as_slice(),
-        [Change::Claim(_), Change::Unclaim(1, Status::Queued)]
-    ));
-    assert!(c.next_job().is_none(), "the claimed row went back");
+    c.claim_for(4);
+    assert!(
+        c.take_changes().is_empty(),
+        "nothing is claimed after a stop"
+    );
+    assert!(c.next_job().is_none(), "row 1 never goes out");
     let f = c.finish();
     assert_eq!((f.counts.bad, f.counts.queued), (1, 1));
     assert!(f.stopped_early && f.stopped.is_none());
@@ -183,6 +186,7 @@ fn a_cut_input_sends_what_came_before_and_counts_as_stopped() {
     c.input_cut();
     c.admit(2, Err("the row is larger than 64 KiB".into()), None);
     assert!(!c.stopping(), "the rows before it still go out");
+    c.claim_for(4);
     let _ = c.take_changes();
     let job = c.next_job().expect("row 1 goes out");
     c.report(
@@ -283,6 +287,7 @@ fn a_message_answer_ends_server_trouble() {
     let mut c = coordinator(policy());
     c.admit(1, Ok(row(1)), None);
     c.admit(2, Ok(row(2)), None);
+    c.claim_for(2);
     c.take_changes();
     let (a, b) = (c.next_job().unwrap(), c.next_job().unwrap());
     let now = Instant::now();
@@ -302,9 +307,14 @@ fn retries_fall_due_and_are_claimed_again() {
     let retry = verdict(Action::Retry, Scope::Message, Class::Temporary);
     c.report(report(job, Outcome::Delivered(retry)), now);
     c.take_changes();
-    c.release_due(now, 8);
-    assert!(c.next_job().is_none(), "not yet due");
-    c.release_due(now + Duration::from_secs(2), 8);
+    c.release_due(now);
+    c.claim_for(1);
+    assert!(
+        c.take_changes().is_empty() && c.next_job().is_none(),
+        "not yet due"
+    );
+    c.release_due(now + Duration::from_secs(2));
+    c.claim_for(1);
     let changes = c.take_changes();
     assert!(matches!(changes.as_slice(), [Change::Claim(cl)] if !cl.replace));
     let again = c.next_job().expect("the retry");
@@ -318,9 +328,10 @@ fn retries_fall_due_and_are_claimed_again() {
 #[test]
 fn interrupt_unclaims_what_did_not_go_out() {
     let mut c = coordinator(policy());
-    for n in 1..=3 {
+    for n in 1..=4 {
         c.admit(n, Ok(row(n)), None);
     }
+    c.claim_for(3);
     c.take_changes();
     let out = c.next_job().expect("one goes out");
     c.interrupt();
@@ -349,7 +360,8 @@ fn interrupt_unclaims_what_did_not_go_out() {
     ));
     assert!(c.finished(false));
     let f = c.finish();
-    assert_eq!((f.counts.queued, f.counts.retries), (3, 0));
+    // Rows 2 and 3 went back; row 4 was never claimed.
+    assert_eq!((f.counts.queued, f.counts.retries), (4, 0));
     assert!(f.interrupted && !f.stopped_early);
 }
 
@@ -362,6 +374,7 @@ fn unstarted_and_unrendered_jobs_go_back() {
     let mut c = coordinator(policy());
     c.admit(1, Ok(row(1)), None);
     c.admit(2, Ok(row(2)), None);
+    c.claim_for(2);
     c.take_changes();
     let (a, b) = (c.next_job().unwrap(), c.next_job().unwrap());
     c.report(report(a, Outcome::Unstarted), Instant::now());
@@ -387,39 +400,50 @@ fn unstarted_and_unrendered_jobs_go_back() {
 }
 
 #[test]
-fn claims_come_a_chunk_at_a_time() {
-    let chunk = 8;
+fn claims_come_just_in_time_with_the_outcome_before() {
+    let workers = 2;
     let mut c = coordinator(policy());
     let mut line = 0;
-    let mut admit = |c: &mut Coordinator| {
-        let mut n = 0;
-        while c.wants_rows(chunk) {
-            line += 1;
-            c.admit(line, Ok(row(line)), None);
-            n += 1;
-        }
-        n
-    };
-    assert_eq!(admit(&mut c), chunk, "one chunk per commit");
-    assert_eq!(c.take_changes().len(), chunk);
-    assert_eq!(admit(&mut c), 0, "a chunk waits");
-    // The next chunk comes when half a chunk is left out or waiting.
-    let now = std::time::Instant::now();
-    let sent = || verdict(Action::Sent, Scope::Message, Class::Ok);
-    for i in 0..chunk / 2 {
-        let job = c.next_job().expect("ready");
-        assert_eq!(admit(&mut c), 0, "{i} sent");
-        c.report(report(job, Outcome::Delivered(sent())), now);
+    while c.wants_rows(6) {
+        line += 1;
+        c.admit(line, Ok(row(line)), None);
     }
-    assert_eq!(
-        admit(&mut c),
-        chunk,
-        "the next chunk, while half a chunk waits"
-    );
+    assert_eq!(line, 6, "rows are read up to the window");
+    c.claim_for(workers);
+    let claims = |ch: &[Change]| {
+        ch.iter()
+            .filter_map(|c| match c {
+                Change::Claim(cl) => Some(cl.id),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(claims(&c.take_changes()), [1, 2], "one claim per worker");
+    c.claim_for(workers);
+    assert!(c.take_changes().is_empty(), "no claim while both are busy");
+    let (a, b) = (c.next_job().unwrap(), c.next_job().unwrap());
+    assert!(c.next_job().is_none());
+    let sent = || verdict(Action::Sent, Scope::Message, Class::Ok);
+    c.report(report(a, Outcome::Delivered(sent())), Instant::now());
+    c.claim_for(workers);
+    let changes = c.take_changes();
     assert!(
-        c.next_job().is_some(),
-        "committed jobs go out while a claim waits"
+        matches!(
+            changes.as_slice(),
+            [Change::Attempt { id: 1, status: Status::Sent, .. }, Change::Claim(cl)] if cl.id == 3
+        ),
+        "the outcome and the next claim share a commit: {changes:?}"
     );
+    // A crash now leaves rows 2 and 3 claimed: one per worker.
+    c.interrupt();
+    let changes = c.take_changes();
+    assert!(
+        matches!(changes.as_slice(), [Change::Unclaim(3, _)]),
+        "{changes:?}"
+    );
+    c.report(report(b, Outcome::Delivered(sent())), Instant::now());
+    let f = c.finish();
+    assert_eq!((f.counts.sent, f.counts.queued), (2, 4));
 }
 
 /// Rows 1..=`rows` claimed, row 1 out and back with a server-wide
@@ -429,15 +453,21 @@ fn server_down(rows: u64) -> (Coordinator, Job, Instant) {
     for n in 1..=rows {
         c.admit(n, Ok(row(n)), None);
     }
+    c.claim_for(1);
     c.take_changes();
     let first = c.next_job().expect("row 1");
     let now = Instant::now();
     let down = verdict(Action::Retry, Scope::Server, Class::Permanent);
     c.report(report(first, Outcome::Delivered(down)), now);
-    c.take_changes();
+    c.claim_for(1);
+    assert!(
+        matches!(c.take_changes().as_slice(), [Change::Attempt { .. }]),
+        "nothing new is claimed"
+    );
     assert!(c.next_job().is_none(), "the other rows wait");
     assert!(!c.wants_rows(8) && !c.finished(false));
-    c.release_due(now + Duration::from_secs(2), 8);
+    c.release_due(now + Duration::from_secs(2));
+    c.claim_for(1);
     c.take_changes();
     let retry = c.next_job().expect("the retry goes out");
     assert_eq!((retry.id, retry.tries), (1, 2));
@@ -450,6 +480,8 @@ fn while_the_server_fails_only_retries_go_out() {
     assert!(c.next_job().is_none(), "still waiting");
     let sent = verdict(Action::Sent, Scope::Message, Class::Ok);
     c.report(report(retry, Outcome::Delivered(sent)), now);
+    c.claim_for(1);
+    c.take_changes();
     assert_eq!(c.next_job().map(|j| j.id), Some(2), "the server is back");
 }
 
@@ -462,6 +494,7 @@ fn server_trouble_ends_when_nothing_can_tell() {
         report(retry, Outcome::Bad("template fetch failed".into())),
         now,
     );
+    c.claim_for(1);
     c.take_changes();
     assert_eq!(c.next_job().map(|j| j.id), Some(2), "row 2 goes out");
     assert!(!c.finished(true));

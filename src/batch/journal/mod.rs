@@ -159,14 +159,48 @@ pub struct Journal {
     /// An exclusive advisory lock on the file while a batch writes it
     /// (`None`: opened for reading).
     _lock: Option<std::fs::File>,
+    /// The private copy a reader rolled a killed run's commit back in.
+    _scratch: Option<tempfile::TempDir>,
 }
 
-/// Whether no batch holds the journal and its write-ahead log is empty
-/// (or gone): then nothing can change under a reader.
+impl Drop for Journal {
+    fn drop(&mut self) {
+        if self._lock.is_some() {
+            // A batch that ends leaves the file alone, without the empty
+            // rollback journal of its commits.
+            let _ = self
+                .conn
+                .query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()));
+        }
+    }
+}
+
+/// The sidecar file `path` + `suffix` (`-journal`, `-wal`).
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// Whether a sidecar holds something (a rollback journal left by a run
+/// killed in the middle of a commit, or the write-ahead log of a journal
+/// from an earlier build).
+fn sidecar_full(path: &Path, suffix: &str) -> bool {
+    std::fs::metadata(sidecar(path, suffix)).is_ok_and(|m| m.len() > 0)
+}
+
+/// How long a writer or a reader waits for the other's lock (a reader
+/// holds it for one page of rows, a writer for one commit).
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Rows a reader takes per read transaction: the lock is never held while
+/// its rows are printed.
+const PAGE: i64 = 512;
+
+/// Whether no batch holds the journal and no sidecar holds anything: then
+/// the file alone is the journal, and nothing can change under a reader.
 fn quiescent(path: &Path) -> bool {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    let wal_empty = std::fs::metadata(&wal).map_or(true, |m| m.len() == 0);
+    let wal_empty = !sidecar_full(path, "-wal") && !sidecar_full(path, "-journal");
     let free = std::fs::File::open(path).is_ok_and(|f| {
         let free = f.try_lock_shared().is_ok();
         let _ = f.unlock();
@@ -231,6 +265,7 @@ impl Journal {
             conn,
             path: path.to_owned(),
             _lock: Some(lock),
+            _scratch: None,
         };
         j.prepare()?;
         Ok(j)
@@ -246,24 +281,57 @@ impl Journal {
             return Err(Self::error(path, "no such file"));
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut scratch = None;
         let conn = if quiescent(path) {
-            // Nobody writes it and nothing waits in a write-ahead log: read
-            // it as an unchanging file, which creates no -wal or -shm file
-            // and works where the folder is read-only.
+            // Nobody writes it and no sidecar holds anything: read it as an
+            // unchanging file, which creates nothing next to it and works
+            // where the folder is read-only.
             Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+        } else if sidecar_full(path, "-journal") && !Self::held(path) {
+            // A run was killed in the middle of a commit: its rollback
+            // journal undoes the half-written commit. Reading must not
+            // write, so the rollback happens on a private copy.
+            let (dir, conn) = Self::rolled_back_copy(path)?;
+            scratch = Some(dir);
+            Ok(conn)
         } else {
             Connection::open_with_flags(path, flags)
         }
         .map_err(|e| Self::error(path, e))?;
+        let _ = conn.busy_timeout(BUSY_TIMEOUT);
         let j = Self {
             conn,
             path: path.to_owned(),
             _lock: None,
+            _scratch: scratch,
         };
         if j.identify()? != VERSION {
             return Err(j.err("an empty SQLite database, not a courier journal"));
         }
         Ok(j)
+    }
+
+    /// Whether a batch holds the journal now.
+    fn held(path: &Path) -> bool {
+        std::fs::File::open(path).is_ok_and(|f| {
+            let held = f.try_lock_shared().is_err();
+            let _ = f.unlock();
+            held
+        })
+    }
+
+    /// The journal and its rollback journal copied into a private folder
+    /// and opened there (SQLite rolls the half-written commit back on the
+    /// first read).
+    fn rolled_back_copy(path: &Path) -> Result<(tempfile::TempDir, Connection), JournalError> {
+        let dir = tempfile::tempdir().map_err(|e| Self::error(path, e))?;
+        let copy = dir.path().join("journal.db");
+        for suffix in ["", "-journal"] {
+            std::fs::copy(sidecar(path, suffix), sidecar(&copy, suffix))
+                .map_err(|e| Self::error(path, format!("cannot copy it to read it ({e})")))?;
+        }
+        let conn = Connection::open(&copy).map_err(|e| Self::error(path, e))?;
+        Ok((dir, conn))
     }
 
     fn err(&self, e: impl std::fmt::Display) -> JournalError {
@@ -299,13 +367,23 @@ impl Journal {
 
     fn prepare(&self) -> Result<(), JournalError> {
         self.identify()?;
-        // WAL with FULL sync: a commit survives a killed process and a
-        // power loss (a claim must, or a message could go out twice);
-        // transactions are grouped, so the syncs stay few.
+        // A rollback journal, not a write-ahead log: every commit is in the
+        // file itself once it returns, so the file alone is the journal
+        // after a crash (copied, moved, its sidecars lost). The file is
+        // synced at every commit: a claim survives a killed process and a
+        // power loss. Journals of earlier builds leave WAL mode here.
+        let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = TRUNCATE", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if !mode.eq_ignore_ascii_case("truncate") {
+            return Err(self.err(format!(
+                "cannot leave SQLite's {mode} journal mode (is another program using it?)"
+            )));
+        }
         self.conn
-            .execute_batch(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-            )
+            .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
             .map_err(|e| self.err(e))?;
         self.conn
             .execute_batch(SCHEMA)

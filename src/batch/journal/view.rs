@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Journal, JournalError, Status, sql};
+use super::{Journal, JournalError, PAGE, Status, sql};
 
 /// The only `*.courier.db` in `dir`.
 pub fn find_in(dir: &Path) -> Result<PathBuf, NoJournal> {
@@ -102,7 +102,9 @@ pub struct Filter {
 }
 
 impl Journal {
-    /// Calls `f` with each message, in id order, without holding them all.
+    /// Calls `f` with each message, in id order, without holding them all:
+    /// a page of rows per read, so no lock is held while `f` runs (a batch
+    /// writing the journal meanwhile is not held up).
     pub fn each(&self, filter: &Filter, mut f: impl FnMut(Message)) -> Result<(), JournalError> {
         let mut stmt = self
             .conn
@@ -110,20 +112,35 @@ impl Journal {
                 "SELECT id, status, channel, recipient, template_type, send_count, last_error,
                         created_at, updated_at
                  FROM messages
-                 WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR recipient = ?2)
-                 ORDER BY id",
+                 WHERE id > ?3 AND (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR recipient = ?2)
+                 ORDER BY id LIMIT ?4",
             )
             .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(
-                params![filter.status.map(Status::as_str), filter.recipient],
-                message_of,
-            )
-            .map_err(|e| self.err(e))?;
-        for row in rows {
-            f(row.map_err(|e| self.err(e))?);
+        let mut after = -1_i64;
+        loop {
+            let page = stmt
+                .query_map(
+                    params![
+                        filter.status.map(Status::as_str),
+                        filter.recipient,
+                        after,
+                        PAGE
+                    ],
+                    message_of,
+                )
+                .map_err(|e| self.err(e))?
+                .collect::<Result<Vec<Message>, _>>()
+                .map_err(|e| self.err(e))?;
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            after = sql(last.id);
+            let full = page.len() as i64 == PAGE;
+            page.into_iter().for_each(&mut f);
+            if !full {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
     /// What a table of the matching messages needs up front: how many there
