@@ -7,6 +7,7 @@
 //! here prints.
 
 pub mod coordinator;
+pub mod durable;
 pub mod journal;
 pub mod pace;
 pub mod recipients;
@@ -233,6 +234,7 @@ pub fn send(
         http: http_client(settings, options.timeout)?,
         limiter: options.rate.map(pace::Limiter::new),
         stop: Stop::default(),
+        durable: durable::Durable::default(),
         redactor,
         builtin: Mutex::new(std::collections::BTreeSet::new()),
     };
@@ -261,6 +263,8 @@ pub fn send(
         presenter,
         defaults: &options.defaults,
         stop: shared.stop.clone(),
+        durable: &shared.durable,
+        commits: 0,
     };
     let started = Instant::now();
     let name = crate::input::name_of(&options.input);
@@ -325,6 +329,10 @@ struct Driver<'a> {
     presenter: &'a mut dyn Presenter,
     defaults: &'a Defaults,
     stop: Stop,
+    durable: &'a durable::Durable,
+    /// Commits made so far (each job goes out tagged with the one that
+    /// holds its claim).
+    commits: u64,
 }
 
 impl Driver<'_> {
@@ -339,7 +347,7 @@ impl Driver<'_> {
         let concurrency = options.concurrency.max(1);
         // Jobs are claimed only for free workers: the queue never holds
         // more than there are workers.
-        let (job_tx, job_rx) = mpsc::sync_channel::<Job>(concurrency);
+        let (job_tx, job_rx) = mpsc::sync_channel::<(Job, u64)>(concurrency);
         let job_rx = Arc::new(Mutex::new(job_rx));
         let (report_tx, report_rx) = mpsc::channel::<Report>();
         std::thread::scope(|scope| {
@@ -371,7 +379,7 @@ impl Driver<'_> {
                     Err(_) => break,
                 }
             }
-            r.and_then(|()| self.flush())
+            r.and_then(|()| self.flush(None))
                 .context("the journal could not record the batch")
         })
     }
@@ -384,7 +392,7 @@ impl Driver<'_> {
         &mut self,
         rows: &mut dyn Iterator<Item = Result<Row, BadRow>>,
         workers: usize,
-        job_tx: &mpsc::SyncSender<Job>,
+        job_tx: &mpsc::SyncSender<(Job, u64)>,
         report_rx: &mpsc::Receiver<Report>,
     ) -> Result<(), journal::JournalError> {
         let known_up_to = self.journal.max_id()?;
@@ -412,16 +420,7 @@ impl Driver<'_> {
                 self.stop.request();
             }
             self.coordinator.claim_for(workers);
-            if self.coordinator.pending() {
-                self.flush()?;
-            }
-            while let Some(job) = self.coordinator.next_job() {
-                if let Err(e) = job_tx.try_send(job) {
-                    let (mpsc::TrySendError::Full(job) | mpsc::TrySendError::Disconnected(job)) = e;
-                    self.coordinator.requeue(job);
-                    break;
-                }
-            }
+            self.flush(Some(job_tx))?;
             if self.coordinator.finished(input_done) {
                 return Ok(());
             }
@@ -466,10 +465,34 @@ impl Driver<'_> {
         Ok(())
     }
 
-    /// Commits the coordinator's changes, then gives out their events.
-    fn flush(&mut self) -> Result<(), journal::JournalError> {
+    /// Hands the claimed jobs out, commits the coordinator's changes (the
+    /// claims among them), then gives out their events. A job goes out
+    /// before its commit so that its worker renders it meanwhile; it is
+    /// sent only once [`durable::Durable`] says the commit returned.
+    fn flush(
+        &mut self,
+        jobs: Option<&mpsc::SyncSender<(Job, u64)>>,
+    ) -> Result<(), journal::JournalError> {
         let changes = self.coordinator.take_changes();
+        let seq = self.commits + u64::from(!changes.is_empty());
+        if let Some(tx) = jobs {
+            while let Some(job) = self.coordinator.next_job() {
+                if let Err(e) = tx.try_send((job, seq)) {
+                    let (mpsc::TrySendError::Full((job, _))
+                    | mpsc::TrySendError::Disconnected((job, _))) = e;
+                    self.coordinator.requeue(job);
+                    break;
+                }
+            }
+        }
         let r = self.journal.apply(&changes);
+        match r {
+            Ok(()) => {
+                self.commits = seq;
+                self.durable.publish(seq);
+            }
+            Err(_) => self.durable.fail(),
+        }
         // Events follow the journal: what they say is recorded.
         let events = self.coordinator.take_events();
         if !events.is_empty() {

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::batch::coordinator::{Job, Outcome, Report};
+use crate::batch::durable::Durable;
 use crate::batch::pace::Limiter;
 use crate::config::settings::Settings;
 use crate::delivery::http::Client;
@@ -30,13 +31,18 @@ pub struct Shared<'a> {
     pub http: Option<Client>,
     pub limiter: Option<Limiter>,
     pub stop: Stop,
+    /// Which journal commits returned (a job waits for its claim's).
+    pub durable: Durable,
     pub redactor: &'a Redactor,
     /// The types the workers rendered from courier's built-in templates.
     pub builtin: Mutex<BTreeSet<String>>,
 }
 
 /// Runs one worker until the queue closes.
-pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Job>>>, reports: &Sender<Report>) {
+/// Each job comes with the number of the journal commit that claims it:
+/// the worker renders the message, then waits for that commit to return
+/// before anything goes out.
+pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<(Job, u64)>>>, reports: &Sender<Report>) {
     let mut composer = Composer::new(shared.settings);
     let mut conn = shared.target.clone().map(SmtpConn::new);
     let mut boundaries = Boundaries::new();
@@ -50,12 +56,17 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Job>>>, reports: &Send
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             rx.recv()
         };
-        let Ok(job) = job else { break };
+        let Ok((job, claim)) = job else { break };
         if shared.stop.requested() {
             report(job, Outcome::Unstarted, 0.0);
             continue;
         }
-        let wire = match compose(&mut composer, &job, &mut boundaries) {
+        let wire = compose(&mut composer, &job, &mut boundaries);
+        if !shared.durable.wait(claim) || shared.stop.requested() {
+            report(job, Outcome::Unstarted, 0.0);
+            continue;
+        }
+        let wire = match wire {
             Ok(w) => w,
             Err(e) => {
                 report(job, Outcome::Bad(shared.redactor.redact(&e)), 0.0);

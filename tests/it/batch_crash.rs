@@ -232,7 +232,10 @@ fn sigkill_at_random_points_loses_nothing_and_leaves_at_most_one_uncertain_per_w
     }
     // A kill lands inside a commit about one time in five: the other
     // rounds resumed from the journal file alone.
-    assert!(alone > 0, "no round resumed from the file alone (CRASH_SEED={seed})");
+    assert!(
+        alone > 0,
+        "no round resumed from the file alone (CRASH_SEED={seed})"
+    );
 }
 
 /// A run killed in the middle of a commit leaves SQLite's rollback journal
