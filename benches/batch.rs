@@ -11,15 +11,20 @@
 //! rounds is reported; courier's summary and the sinks' counters must both
 //! say N. Last, the peak RSS of a dry run over a 1,000,000-row CSV against
 //! `courier --version` (`ru_maxrss` through GNU time, else Python).
+//! Then SMTP again behind a proxy that adds 20 ms of round-trip time
+//! (`batch/delay_proxy.rs`), `BATCH_BENCH_RTT_N` (200) messages, one round,
+//! at concurrency 1 and 16: where the network, not CPU, sets the pace.
 //!
 //! `cargo bench --bench batch`; `BATCH_BENCH_N` (10000), `BATCH_BENCH_ROUNDS`
 //! (3) and `BATCH_BENCH_DRYRUN_N` (1000000) override the sizes.
 //! `BATCH_BENCH_BASELINE=PATH` also runs another courier binary (an earlier
 //! build) interleaved with this one, for a before/after ratio in one run;
-//! `BATCH_BENCH_ONLY=smtp|http|dry` runs one part, `BATCH_BENCH_LEVELS=4,16`
+//! `BATCH_BENCH_ONLY=smtp|http|dry|rtt` runs one part, `BATCH_BENCH_LEVELS=4,16`
 //! some levels; `BATCH_BENCH_VERBOSE=1` prints every courier run.
 #![expect(clippy::print_stdout, reason = "a bench reports on stdout")]
 
+#[path = "batch/delay_proxy.rs"]
+mod delay_proxy;
 #[path = "batch/http_sink.rs"]
 mod http_sink;
 #[path = "batch/smtp_sink.rs"]
@@ -32,6 +37,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use delay_proxy::DelayProxy;
 use http_sink::HttpSink;
 use smtp_sink::SmtpSink;
 
@@ -87,6 +93,9 @@ fn main() {
     }
     if part("dry") {
         dry_run(dir.path(), dry_n);
+    }
+    if part("rtt") {
+        rtt(dir.path(), env_usize("BATCH_BENCH_RTT_N", 200));
     }
 }
 
@@ -436,6 +445,70 @@ fn pipelined(port: u16, message: &[u8], n: usize, c: usize) -> Duration {
         s.send(b"QUIT\r\n");
         s.expect("221");
     })
+}
+
+/// SMTP behind 20 ms of added round-trip time: Kratos' way (~7 round trips
+/// per message), courier (2, plus its journal commit) and the raw pipelined
+/// client (2), one round each at concurrency 1 and 16.
+fn rtt(dir: &Path, n: usize) {
+    let rtt = Duration::from_millis(20);
+    let sink = SmtpSink::start();
+    let proxy = DelayProxy::start(sink.port, rtt);
+    let cfg = dir.join("smtp-rtt.yml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "courier:\n  smtp:\n    connection_uri: smtp://127.0.0.1:{}/?disable_starttls=true\n    \
+             from_address: {FROM}\n",
+            proxy.port
+        ),
+    )
+    .expect("write the SMTP config");
+    let csv = dir.join("rtt.csv");
+    write_csv(&csv, n);
+    let message = email_message();
+    println!();
+    println!(
+        "SMTP behind {} ms of added round-trip time, {n} messages, one round, msg/s",
+        rtt.as_millis()
+    );
+    println!(
+        "{:>5} {:>11} {:>11} {:>14} {:>15} {:>12}",
+        "conc", "Kratos-way", "courier", "raw pipelined", "courier/Kratos", "courier/raw"
+    );
+    for c in [1, 16] {
+        let k = rate(
+            n,
+            counted(
+                n,
+                || sink.messages(),
+                || kratos_way(proxy.port, &message, n, c),
+            ),
+        );
+        let journal = dir.join(format!("rtt-j{c}.db"));
+        let co = run_courier(Path::new(BIN), &cfg, &csv, c, &journal, n, &|| {
+            sink.messages()
+        });
+        let r = rate(
+            n,
+            counted(
+                n,
+                || sink.messages(),
+                || pipelined(proxy.port, &message, n, c),
+            ),
+        );
+        match co {
+            Ok(run) => {
+                let co = rate(n, run.wall);
+                println!(
+                    "{c:>5} {k:>11.1} {co:>11.1} {r:>14.1} {:>14.2}x {:>11.2}x",
+                    co / k,
+                    co / r
+                );
+            }
+            Err(e) => println!("{c:>5} {k:>11.1} {:>11} {r:>14.1}      {e}", "-"),
+        }
+    }
 }
 
 // --- courier --------------------------------------------------------------
