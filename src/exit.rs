@@ -276,10 +276,15 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
                 NoInput,
                 "the journal is damaged: move it away and rerun to start afresh (rows it recorded as sent would go out again), or restore a copy",
             )
+        } else if j.busy && j.reading {
+            hinted(
+                TempFail,
+                "the running batch shows its own progress; read its journal once it ends",
+            )
         } else if j.busy {
             hinted(
                 TempFail,
-                "wait for that run to finish (`courier log` shows its progress), or give this one another --journal",
+                "wait for that run to finish, or give this one another --journal",
             )
         } else if j.reading {
             status(NoInput)

@@ -63,9 +63,10 @@ Examples:
   courier log --kratos http://kratos:4434 --watch
 
 Exit status: 0; 1 with --fail-on when there are such messages; 66 when the
-journal or the message does not exist; 69 when Kratos' admin API cannot be
-reached (or is not at that URL); 76 when it answers something else than
-its message JSON; 77 when it refuses the API key.";
+journal or the message does not exist; 75 while a batch writes the journal;
+69 when Kratos' admin API cannot be reached (or is not at that URL); 76 when
+it answers something else than its message JSON; 77 when it refuses the API
+key.";
 
 pub(super) const RENDER_HELP: &str = "\
 Examples:

@@ -343,6 +343,14 @@ fn ctrl_c_finishes_in_flight_messages_exits_130_and_resumes() {
     // A second run on the same journal meanwhile is refused.
     let second = courier(dir.path(), &args);
     assert_eq!(second.code, 75, "{}", second.all());
+    // So is reading it: the run holds SQLite's lock until its end.
+    let log = run(dir.path(), &["log"], &[], None);
+    assert_eq!(log.code, 75, "{}", log.all());
+    assert!(
+        log.stderr.contains("a running batch is writing it"),
+        "{}",
+        log.all()
+    );
     assert!(
         second.stderr.contains("in use by another courier run"),
         "{}",
