@@ -474,7 +474,8 @@ impl Driver<'_> {
         jobs: Option<&mpsc::SyncSender<(Job, u64)>>,
     ) -> Result<(), journal::JournalError> {
         let changes = self.coordinator.take_changes();
-        let seq = self.commits + u64::from(!changes.is_empty());
+        let news = !changes.is_empty();
+        let seq = self.commits + u64::from(news);
         if let Some(tx) = jobs {
             while let Some(job) = self.coordinator.next_job() {
                 if let Err(e) = tx.try_send((job, seq)) {
@@ -495,11 +496,14 @@ impl Driver<'_> {
         }
         // Events follow the journal: what they say is recorded.
         let events = self.coordinator.take_events();
+        let news = news || !events.is_empty();
         if !events.is_empty() {
             self.presenter.events(events);
         }
-        self.presenter
-            .progress(self.coordinator.counts(), self.coordinator.retrying());
+        if news {
+            self.presenter
+                .progress(self.coordinator.counts(), self.coordinator.retrying());
+        }
         r
     }
 }

@@ -785,4 +785,18 @@ fn log_leaves_nothing_behind() {
     // A header and the rows that were attempted.
     assert!(log.stdout.lines().count() > 1, "{}", log.stdout);
     assert_eq!(listing(), before, "courier log left files behind");
+    // A read-only journal in a read-only folder reads the same.
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: &std::path::Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).expect("chmod");
+    };
+    let journal = dir.path().join("r.csv.courier.db");
+    mode(&journal, 0o444);
+    mode(dir.path(), 0o555);
+    let read_only = run(dir.path(), &["log"], &[], None);
+    mode(dir.path(), 0o755);
+    mode(&journal, 0o644);
+    assert_eq!(read_only.code, 0, "{}", read_only.all());
+    assert_eq!(read_only.stdout, log.stdout);
+    assert_eq!(listing(), before, "courier log left files behind");
 }
