@@ -133,6 +133,7 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'With --batch: render every message and validate every recipient, send nothing')
             [CompletionResult]::new('--retry-abandoned', '--retry-abandoned', [CompletionResultType]::ParameterName, 'With --batch: send again the rows a previous run abandoned')
             [CompletionResult]::new('--resend-uncertain', '--resend-uncertain', [CompletionResultType]::ParameterName, 'With --batch: send again the rows a crashed run left in flight (they may have been delivered; the default is at most once)')
+            [CompletionResult]::new('--no-journal-sync', '--no-journal-sync', [CompletionResultType]::ParameterName, 'With --batch: hand journal commits to the OS without waiting for the disk: faster where syncs are slow; a killed courier still loses nothing, a power loss or OS crash can lose or damage the journal')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and results')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and results')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')

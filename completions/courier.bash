@@ -537,7 +537,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__send)
-            opts="-j -c -q -v -h -V --to --batch --dry-run --on-bad-row --subject --text --template --data --channel --html --timeout --concurrency --rate --journal --retry-abandoned --resend-uncertain --backoff --config --format --color --quiet --verbose --kratos-version --help --version"
+            opts="-j -c -q -v -h -V --to --batch --dry-run --on-bad-row --subject --text --template --data --channel --html --timeout --concurrency --rate --journal --retry-abandoned --resend-uncertain --no-journal-sync --backoff --config --format --color --quiet --verbose --kratos-version --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

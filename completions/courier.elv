@@ -126,6 +126,7 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand --dry-run 'With --batch: render every message and validate every recipient, send nothing'
             cand --retry-abandoned 'With --batch: send again the rows a previous run abandoned'
             cand --resend-uncertain 'With --batch: send again the rows a crashed run left in flight (they may have been delivered; the default is at most once)'
+            cand --no-journal-sync 'With --batch: hand journal commits to the OS without waiting for the disk: faster where syncs are slow; a killed courier still loses nothing, a power loss or OS crash can lose or damage the journal'
             cand -q 'Print only errors and results'
             cand --quiet 'Print only errors and results'
             cand -v 'Print more detail (repeat for more)'

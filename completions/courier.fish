@@ -134,6 +134,7 @@ complete -c courier -n "__fish_courier_using_subcommand send" -l kratos-version 
 complete -c courier -n "__fish_courier_using_subcommand send" -l dry-run -d 'With --batch: render every message and validate every recipient, send nothing'
 complete -c courier -n "__fish_courier_using_subcommand send" -l retry-abandoned -d 'With --batch: send again the rows a previous run abandoned'
 complete -c courier -n "__fish_courier_using_subcommand send" -l resend-uncertain -d 'With --batch: send again the rows a crashed run left in flight (they may have been delivered; the default is at most once)'
+complete -c courier -n "__fish_courier_using_subcommand send" -l no-journal-sync -d 'With --batch: hand journal commits to the OS without waiting for the disk: faster where syncs are slow; a killed courier still loses nothing, a power loss or OS crash can lose or damage the journal'
 complete -c courier -n "__fish_courier_using_subcommand send" -s q -l quiet -d 'Print only errors and results'
 complete -c courier -n "__fish_courier_using_subcommand send" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -197,7 +197,7 @@ pub fn classify(err: &anyhow::Error) -> (ExitStatus, Option<String>) {
 }
 
 fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Option<String>)> {
-    use ExitStatus::{Config, DataErr, NoInput, TempFail};
+    use ExitStatus::{Config, DataErr, NoInput};
     let status = |s: ExitStatus| Some((s, None));
     let hinted = |s: ExitStatus, h: &str| Some((s, Some(h.to_owned())));
     if let Some(u) = e.downcast_ref::<Usage>() {
@@ -271,26 +271,7 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
         return status(DataErr);
     }
     if let Some(j) = e.downcast_ref::<JournalError>() {
-        return if j.damaged() {
-            hinted(
-                NoInput,
-                "the journal is damaged: move it away and rerun to start afresh (rows it recorded as sent would go out again), or restore a copy",
-            )
-        } else if j.busy && j.reading {
-            hinted(
-                TempFail,
-                "the running batch shows its own progress; read its journal once it ends",
-            )
-        } else if j.busy {
-            hinted(
-                TempFail,
-                "wait for that run to finish, or give this one another --journal",
-            )
-        } else if j.reading {
-            status(NoInput)
-        } else {
-            hinted(NoInput, "give a writable place with --journal PATH")
-        };
+        return of_journal(j);
     }
     if let Some(s) = e.downcast_ref::<Stopped>() {
         let code = match s.cause {
@@ -300,6 +281,32 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
         return Some((code, s.hint.clone()));
     }
     None
+}
+
+/// The status of a journal that cannot be used.
+fn of_journal(j: &JournalError) -> Option<(ExitStatus, Option<String>)> {
+    use ExitStatus::{NoInput, TempFail};
+    let hinted = |s: ExitStatus, h: &str| Some((s, Some(h.to_owned())));
+    if j.damaged() {
+        hinted(
+            NoInput,
+            "the journal is damaged: move it away and rerun to start afresh (rows it recorded as sent would go out again), or restore a copy",
+        )
+    } else if j.busy && j.reading {
+        hinted(
+            TempFail,
+            "the running batch shows its own progress; read its journal once it ends",
+        )
+    } else if j.busy {
+        hinted(
+            TempFail,
+            "wait for that run to finish, or give this one another --journal",
+        )
+    } else if j.reading {
+        Some((NoInput, None))
+    } else {
+        hinted(NoInput, "give a writable place with --journal PATH")
+    }
 }
 
 /// A missing or unreadable input is 66; one over its cap is bad input.

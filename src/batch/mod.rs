@@ -49,6 +49,8 @@ pub struct Options {
     pub timeout: Duration,
     pub retry_abandoned: bool,
     pub resend_uncertain: bool,
+    /// Sync every journal commit to disk (`--no-journal-sync` turns it off).
+    pub journal_sync: bool,
     pub stop_at_bad_row: bool,
 }
 
@@ -227,6 +229,9 @@ pub fn send(
         .clone()
         .unwrap_or_else(|| default_journal(&options.input));
     let journal = Journal::open(&journal_path)?;
+    if !options.journal_sync {
+        journal.unsynced()?;
+    }
     let _ = journal.set_meta("input", &options.input.display().to_string());
     let shared = worker::Shared {
         settings,

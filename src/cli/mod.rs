@@ -526,6 +526,12 @@ pub struct SendArgs {
     #[arg(long, requires = "batch")]
     pub resend_uncertain: bool,
 
+    /// With --batch: hand journal commits to the OS without waiting for the
+    /// disk: faster where syncs are slow; a killed courier still loses
+    /// nothing, a power loss or OS crash can lose or damage the journal
+    #[arg(long, requires = "batch")]
+    pub no_journal_sync: bool,
+
     /// With --batch: the wait before the first retry, doubled for each
     /// further one (with jitter, at most 60 s): e.g. 500ms, 1s, 2m
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration, requires = "batch")]

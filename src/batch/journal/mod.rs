@@ -408,6 +408,15 @@ impl Journal {
         Ok(())
     }
 
+    /// Commits go to the OS without waiting for the disk: a killed process
+    /// loses nothing, a power loss or an OS crash can lose or damage the
+    /// journal (`--no-journal-sync`).
+    pub fn unsynced(&self) -> Result<(), JournalError> {
+        self.conn
+            .execute_batch("PRAGMA synchronous = OFF")
+            .map_err(|e| self.err(e))
+    }
+
     /// The path it lives at.
     #[must_use]
     pub fn path(&self) -> &Path {

@@ -100,6 +100,7 @@ pub fn run(
         timeout: Duration::from_secs(args.timeout),
         retry_abandoned: args.retry_abandoned,
         resend_uncertain: args.resend_uncertain,
+        journal_sync: !args.no_journal_sync,
         stop_at_bad_row: args.on_bad_row == OnBadRow::Stop,
     };
     if let Some(ty) = &options.defaults.template
