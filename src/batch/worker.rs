@@ -230,18 +230,22 @@ impl SmtpConn {
 }
 
 /// MIME boundaries: unique per message, not secret (Kratos' mailer draws
-/// them at random too). A xorshift128+ per worker, seeded from the system's
-/// random source, instead of the system source per message.
+/// them at random too). A xorshift128+ per worker, seeded from the
+/// process' random hash keys, instead of the system source per message.
 struct Boundaries(u64, u64);
 
 impl Boundaries {
     fn new() -> Self {
-        let seed = crate::delivery::tls::random_hex(16);
-        let half = |s: &str| u64::from_str_radix(s, 16).unwrap_or(0x9e37_79b9_7f4a_7c15) | 1;
-        Self(
-            half(seed.get(..16).unwrap_or_default()),
-            half(seed.get(16..).unwrap_or_default()),
-        )
+        // Seeded by std's per-process random keys: no cryptographic
+        // generator to set up per thread (aws-lc's costs milliseconds).
+        use std::hash::{BuildHasher as _, Hasher as _};
+        let keys = std::hash::RandomState::new();
+        let half = |i: u64| {
+            let mut h = keys.build_hasher();
+            h.write_u64(i);
+            h.finish() | 1
+        };
+        Self(half(1), half(2))
     }
 
     /// 60 hex digits, like `tls::random_hex(30)`.

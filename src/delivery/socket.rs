@@ -1,6 +1,9 @@
-//! A TCP socket whose every read and write ends by a deadline. Before each
-//! system call the socket's timeout is set to the time left, and a call
-//! after the deadline fails at once with `TimedOut`: a server that
+//! A TCP socket whose every read and write ends by a deadline (within
+//! [`SLACK`]). Before each system call the socket's timeout is set to the
+//! time left, unless the timeout set last is within [`SLACK`] of it (a
+//! message exchanged in microseconds then costs no `setsockopt` per read
+//! and write), and a call after the deadline fails at once with
+//! `TimedOut`: a server that
 //! trickles a byte at a time, or stalls mid-reply, cannot stretch a step
 //! past its deadline, whatever sits on top (line reading, or TLS records
 //! assembled from many reads).
@@ -9,11 +12,24 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+/// How far a call may end from the deadline: the socket's timeout is set
+/// again only when the time left moved further than this from it.
+pub const SLACK: Duration = Duration::from_millis(20);
+
 /// A TCP stream with an optional deadline.
 #[derive(Debug)]
 pub struct Socket {
     tcp: TcpStream,
     deadline: Option<Instant>,
+    /// The read and write timeouts set last (`None`: not set by us).
+    read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
+}
+
+/// Whether a socket timeout set to `applied` still ends a call started now
+/// within [`SLACK`] of a deadline `left` away.
+fn close_enough(applied: Option<Duration>, left: Duration) -> bool {
+    applied.is_some_and(|a| a.abs_diff(left) <= SLACK)
 }
 
 impl From<TcpStream> for Socket {
@@ -23,6 +39,8 @@ impl From<TcpStream> for Socket {
         Self {
             tcp,
             deadline: None,
+            read_timeout: None,
+            write_timeout: None,
         }
     }
 }
@@ -52,8 +70,12 @@ impl Socket {
 
 impl Read for Socket {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if let Some(left) = self.left()? {
+        if let Some(left) = self.left()?
+            && !close_enough(self.read_timeout, left)
+        {
+            self.read_timeout = None;
             self.tcp.set_read_timeout(Some(left))?;
+            self.read_timeout = Some(left);
         }
         self.tcp.read(buf)
     }
@@ -61,8 +83,12 @@ impl Read for Socket {
 
 impl Write for Socket {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if let Some(left) = self.left()? {
+        if let Some(left) = self.left()?
+            && !close_enough(self.write_timeout, left)
+        {
+            self.write_timeout = None;
             self.tcp.set_write_timeout(Some(left))?;
+            self.write_timeout = Some(left);
         }
         self.tcp.write(buf)
     }
@@ -107,6 +133,30 @@ mod tests {
             "{:?}",
             start.elapsed()
         );
+    }
+
+    #[test]
+    fn a_later_deadline_is_applied_and_a_close_one_is_not_reset() {
+        let (mut socket, mut server) = pair();
+        socket.set_deadline(Instant::now() + Duration::from_millis(100));
+        socket.read(&mut [0u8; 16]).expect_err("times out");
+        // A deadline much later: the short timeout must not cut this read.
+        socket.set_deadline(Instant::now() + Duration::from_secs(5));
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(400));
+            server.write_all(b"250 ok\r\n").expect("write");
+            server
+        });
+        let mut buf = [0u8; 16];
+        let n = socket.read(&mut buf).expect("read within the new deadline");
+        assert_eq!(&buf[..n], b"250 ok\r\n");
+        let applied = socket.read_timeout.expect("set");
+        // Reads right after reuse the timeout set for this deadline.
+        let _server = writer.join().expect("writer");
+        socket.set_deadline(Instant::now() + applied);
+        let _ = socket.tcp.set_nonblocking(true);
+        let _ = socket.read(&mut buf);
+        assert_eq!(socket.read_timeout, Some(applied), "not set again");
     }
 
     #[test]
