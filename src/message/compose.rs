@@ -20,6 +20,7 @@ use crate::fetch::templates::{self, Reach};
 use crate::message::{Channel, Texts, builtin, ctx, sample};
 use crate::release::{self, Release};
 use crate::render::jsonnet::{self, JsonnetError};
+use crate::render::sandbox::protocol::{Failure, Fill};
 use crate::render::sandbox::{JsonnetId, Sandbox, TemplateId};
 use crate::render::template::model::{self, Field};
 use crate::render::template::{Origin, Part, TemplateError};
@@ -187,6 +188,17 @@ struct Draft {
     texts: Texts,
     template_data: Value,
     request_headers: Value,
+    /// Templates not run yet: they run with the Jsonnet body, in one round
+    /// trip to the sandbox (an HTTP message).
+    pending: Option<Plan>,
+}
+
+/// The templates to run for a message's texts: the data crossing to the
+/// sandbox, each run (a template and its data) and its part.
+struct Plan {
+    data: Vec<Value>,
+    runs: Vec<(TemplateId, usize)>,
+    present: Vec<Part>,
 }
 
 /// What became of the last message's HTML part.
@@ -268,8 +280,9 @@ impl<'s> Composer<'s> {
         self.build(spec, false).map(|m| m.wire)
     }
 
-    /// What the templates and the data say, before the wire.
-    fn draft(&mut self, spec: &Spec<'_>) -> Result<Draft, ComposeError> {
+    /// What the templates and the data say, before the wire; with `defer`
+    /// the templates are only planned (see [`Draft::pending`]).
+    fn draft(&mut self, spec: &Spec<'_>, defer: bool) -> Result<Draft, ComposeError> {
         let channel = spec.channel;
         match &spec.content {
             Content::Template { ty, data } => {
@@ -279,13 +292,20 @@ impl<'s> Composer<'s> {
                         ty: (*ty).to_owned(),
                         channel,
                     })?;
-                let texts = self.texts(ty, channel, &msg.template_data, &msg.request_headers)?;
+                let plan = self.plan(ty, channel, &msg.template_data, &msg.request_headers)?;
+                let (texts, pending) = if defer {
+                    (Texts::default(), Some(plan))
+                } else {
+                    let results = self.sandbox.execute(plan.data, &plan.runs);
+                    (self.finish(plan.present, results)?, None)
+                };
                 Ok(Draft {
                     ty: (*ty).to_owned(),
                     recipient: msg.recipient,
                     texts,
                     template_data: msg.template_data,
                     request_headers: msg.request_headers,
+                    pending,
                 })
             }
             Content::Adhoc(texts) => {
@@ -306,6 +326,7 @@ impl<'s> Composer<'s> {
                     template_data: ctx::stub_data(to, channel, &texts, release),
                     texts,
                     request_headers: json!({}),
+                    pending: None,
                 })
             }
         }
@@ -316,8 +337,14 @@ impl<'s> Composer<'s> {
     /// must be one bare address: it is the envelope's, as written.
     fn build(&mut self, spec: &Spec<'_>, keep: bool) -> Result<Message, ComposeError> {
         let channel = spec.channel;
+        let release = self.settings.release;
         self.html = Html::Absent;
-        let mut d = self.draft(spec)?;
+        // A templated HTTP message with a body: templates and body in one
+        // round trip to the sandbox.
+        let one_trip = matches!(spec.content, Content::Template { .. })
+            && release.has(release::CHANNELS)
+            && matches!(self.settings.route(channel), Ok(Route::Http(cfg)) if cfg.has_body());
+        let mut d = self.draft(spec, one_trip)?;
         let html_part = match &spec.content {
             // Given HTML, or (from v26.2.0) the text standing in for it.
             Content::Adhoc(_) => !d.texts.html_body.is_empty(),
@@ -342,8 +369,11 @@ impl<'s> Composer<'s> {
                 ))
             }
             Route::Http(cfg) => {
-                let payload = if cfg.has_body() {
-                    let release = self.settings.release;
+                let payload = if let Some(plan) = d.pending.take() {
+                    let (data, headers) =
+                        (take(&mut d.template_data), take(&mut d.request_headers));
+                    Some(self.texts_and_body(&mut d, plan, channel, (data, headers))?)
+                } else if cfg.has_body() {
                     let ctx = if channel == Channel::Sms && !release.has(release::CHANNELS) {
                         ctx::legacy_sms(&self.settings.sms_from, &d.recipient, &d.texts.body)
                     } else {
@@ -371,8 +401,99 @@ impl<'s> Composer<'s> {
         })
     }
 
+    /// Renders `d`'s texts from `plan` and applies the channel's Jsonnet
+    /// body to the ctx holding them, in one round trip to the sandbox; one
+    /// step at a time when the worker failed (to name the one at fault).
+    fn texts_and_body(
+        &mut self,
+        d: &mut Draft,
+        plan: Plan,
+        channel: Channel,
+        (data, headers): (Value, Value),
+    ) -> Result<String, ComposeError> {
+        let release = self.settings.release;
+        let (name, id, len) = self.body_slot(channel)?;
+        let html_in_ctx = channel == Channel::Email && release.has(release::HTML_BODY_CTX);
+        let mut fill = Vec::new();
+        for (run, part) in plan.present.iter().enumerate() {
+            let (key, trim, optional) = match part {
+                Part::Subject if channel == Channel::Email => ("subject", true, false),
+                Part::Text | Part::Sms => ("body", false, false),
+                Part::Html if html_in_ctx => ("html_body", false, true),
+                _ => continue,
+            };
+            let key = key.to_owned();
+            fill.push(Fill {
+                run,
+                key,
+                trim,
+                optional,
+            });
+        }
+        // A placeholder keeps `html_body` at its place among the keys.
+        let placeholder = Texts {
+            html_body: if fill.iter().any(|f| f.optional) {
+                "-".into()
+            } else {
+                String::new()
+            },
+            ..Texts::default()
+        };
+        let ctx = ctx::build(
+            &d.recipient,
+            &d.ty,
+            channel,
+            &placeholder,
+            data,
+            headers,
+            release,
+        );
+        let cap = release.jsonnet_input_cap().map(|cap| (cap, len));
+        let answer = self
+            .sandbox
+            .execute_then_apply(plan.data, &plan.runs, id, ctx, &fill, cap);
+        let (results, applied) = match answer {
+            Ok(answer) => answer,
+            Err((data, error)) => {
+                // The templates alone: if they answer, the body failed.
+                let results = self.sandbox.execute(data, &plan.runs);
+                d.texts = self.finish(plan.present, results)?;
+                return Err(ComposeError::Jsonnet { name, error });
+            }
+        };
+        d.texts = self.finish(plan.present, results)?;
+        let error = |error| ComposeError::Jsonnet {
+            name: name.clone(),
+            error,
+        };
+        match applied {
+            Some(Ok(text)) => jsonnet::within_caps(release, None, &text)
+                .map(|()| text)
+                .map_err(error),
+            Some(Err(Failure::Jsonnet(e))) => Err(error(e)),
+            Some(Err(Failure::InputTooLarge(size))) => {
+                Err(error(jsonnet::input_over_cap(release, size)))
+            }
+            Some(Err(other)) => Err(error(jsonnet::runtime_error(&other.text()))),
+            None => Err(error(jsonnet::runtime_error(
+                "the sandbox did not apply the body",
+            ))),
+        }
+    }
+
     /// Evaluates the channel's Jsonnet body with `ctx`.
     fn body(&mut self, channel: Channel, ctx: Value) -> Result<String, ComposeError> {
+        let (name, id, len) = self.body_slot(channel)?;
+        let release = self.settings.release;
+        let input = jsonnet::within_caps(release, Some((len, &ctx)), "");
+        input
+            .and_then(|()| self.sandbox.apply(id, ctx))
+            .and_then(|text| jsonnet::within_caps(release, None, &text).map(|()| text))
+            .map_err(|error| ComposeError::Jsonnet { name, error })
+    }
+
+    /// The channel's Jsonnet body (loaded once): its name, slot and length.
+    fn body_slot(&mut self, channel: Channel) -> Result<(String, JsonnetId, usize), ComposeError> {
         if !self.bodies.contains_key(&channel) {
             let Route::Http(cfg) = self.settings.route(channel)? else {
                 return Err(ComposeError::Settings(SettingsError::NoSmsChannel));
@@ -388,30 +509,23 @@ impl<'s> Composer<'s> {
             self.bodies
                 .insert(channel, (body.name, id, body.code.len()));
         }
-        let Some((name, id, len)) = self.bodies.get(&channel) else {
-            return Err(ComposeError::Settings(SettingsError::NoSmsChannel));
-        };
-        let release = self.settings.release;
-        let input = jsonnet::within_caps(release, Some((*len, &ctx)), "");
-        input
-            .and_then(|()| self.sandbox.apply(*id, ctx))
-            .and_then(|text| jsonnet::within_caps(release, None, &text).map(|()| text))
-            .map_err(|error| ComposeError::Jsonnet {
-                name: name.clone(),
-                error,
-            })
+        self.bodies
+            .get(&channel)
+            .cloned()
+            .ok_or(ComposeError::Settings(SettingsError::NoSmsChannel))
     }
 
-    /// The rendered texts, as Kratos renders them: the subject trimmed,
-    /// plaintext and HTML from the same data (the HTML without request
-    /// headers, which Kratos loses before it renders HTML), or the SMS text.
-    fn texts(
+    /// The templates for a message's texts, as Kratos renders them: the
+    /// subject, plaintext and HTML from the same data (the HTML without
+    /// request headers, which Kratos loses before it renders HTML), or the
+    /// SMS text. An HTML template that fails to load is noted, not fatal.
+    fn plan(
         &mut self,
         ty: &str,
         channel: Channel,
         template_data: &Value,
         request_headers: &Value,
-    ) -> Result<Texts, TemplateError> {
+    ) -> Result<Plan, TemplateError> {
         let kind = Kind {
             index: channel
                 .types(self.settings.release)
@@ -450,8 +564,22 @@ impl<'s> Composer<'s> {
                 present.push(part);
             }
         }
+        Ok(Plan {
+            data,
+            runs,
+            present,
+        })
+    }
+
+    /// The texts from the runs' answers: the subject trimmed; a failed
+    /// HTML part is noted, any other failure is the message's.
+    fn finish(
+        &mut self,
+        present: Vec<Part>,
+        results: Vec<Result<String, TemplateError>>,
+    ) -> Result<Texts, TemplateError> {
         let mut texts = Texts::default();
-        for (part, text) in present.into_iter().zip(self.sandbox.execute(data, &runs)) {
+        for (part, text) in present.into_iter().zip(results) {
             match (part, text) {
                 (Part::Html, Err(e)) => self.html = Html::Failed(e),
                 (_, text) => {

@@ -53,6 +53,32 @@ impl std::error::Error for JsonnetError {}
 /// Kratos refuses Jsonnet output over 256 KiB.
 pub const OUTPUT_LIMIT: usize = 256 << 10;
 
+/// A runtime error with no place in the body (a sandbox failure).
+#[must_use]
+pub fn runtime_error(message: &str) -> JsonnetError {
+    JsonnetError {
+        kind: JsonnetErrorKind::Runtime,
+        message: message.to_owned(),
+        line: None,
+        column: None,
+    }
+}
+
+/// The error for a Jsonnet input (the body and its ctx as JSON) of `size`
+/// bytes, over release `r`'s cap.
+#[must_use]
+pub fn input_over_cap(r: crate::release::Release, size: usize) -> JsonnetError {
+    JsonnetError {
+        kind: JsonnetErrorKind::Limit,
+        message: format!(
+            "the body and its ctx are {size} bytes; Kratos {r} refuses Jsonnet input over {} KiB",
+            r.jsonnet_input_cap().unwrap_or(0) >> 10
+        ),
+        line: None,
+        column: None,
+    }
+}
+
 /// Refuses what release `r`'s evaluator refuses: an input (the body and
 /// the ctx as JSON) or an output over its caps. `input` is `None` when
 /// only the output is checked.
@@ -70,10 +96,7 @@ pub fn within_caps(
     if let (Some(cap), Some((code, ctx))) = (r.jsonnet_input_cap(), input) {
         let size = code + serde_json::to_string(ctx).map_or(0, |s| s.len());
         if size > cap {
-            return Err(limit(format!(
-                "the body and its ctx are {size} bytes; Kratos {r} refuses Jsonnet input over {} KiB",
-                cap >> 10
-            )));
+            return Err(input_over_cap(r, size));
         }
     }
     let cap = r.jsonnet_output_cap();

@@ -371,6 +371,54 @@ fn the_ctx_and_the_jsonnet_caps_follow_the_release() {
     let passed = big("master");
     assert_eq!(passed.code, 0, "{}", passed.all());
     assert!(passed.stdout.len() > 100 * 1024);
+
+    // 70 KiB of data in the ctx: refused as input from v1.1.0, not by
+    // v1.0.0 (which has no cap).
+    write(
+        dir.path(),
+        "id.jsonnet",
+        "function(ctx) { n: std.length(ctx) }\n",
+    );
+    write(
+        dir.path(),
+        "id.yml",
+        "courier:\n  delivery_strategy: http\n  http:\n    request_config:\n      url: https://mail-api.example.test/send\n      body: file://./id.jsonnet\n",
+    );
+    write(
+        dir.path(),
+        "big.json",
+        &format!("{{\"extra\": \"{}\"}}", "y".repeat(70 * 1024)),
+    );
+    let input = |release: &str| {
+        let args = [
+            "render",
+            "-c",
+            "id.yml",
+            "--template",
+            "recovery_code_valid",
+        ];
+        let mut args = args.to_vec();
+        args.extend([
+            "--part",
+            "payload",
+            "--data",
+            "big.json",
+            "--kratos-version",
+            release,
+        ]);
+        run(dir.path(), &args, &[], None)
+    };
+    let refused = input("v26.2.0");
+    assert_eq!(refused.code, 65, "{}", refused.all());
+    assert!(
+        refused
+            .stderr
+            .contains("Kratos v26.2.0 refuses Jsonnet input over 64 KiB"),
+        "{}",
+        refused.stderr
+    );
+    let passed = input("v1.0.0");
+    assert_eq!(passed.code, 0, "{}", passed.all());
 }
 
 #[test]

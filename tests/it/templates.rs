@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::support::smtp::{Mode, Sink};
-use crate::support::{Output, golden, root, run};
+use crate::support::{Output, b64, golden, root, run};
 
 fn render(dir: &Path, args: &[&str]) -> Output {
     let mut all = vec!["render", "-c", "kratos.yml"];
@@ -694,4 +694,62 @@ fn a_failing_html_template_falls_back_to_text_and_an_empty_one_is_kept() {
         "{}",
         out.all()
     );
+}
+
+/// Over HTTP the templates and the Jsonnet body run in one round trip to
+/// the sandbox, which puts the texts into the ctx itself. With the identity
+/// body, what goes out must be the very ctx courier builds from the texts:
+/// a padded subject (trimmed), an empty or failing HTML part (left out),
+/// SMS, every release's ctx.
+#[test]
+fn the_body_sees_the_ctx_built_from_the_texts() {
+    let dir = tempfile::tempdir().unwrap();
+    let identity = b64("function(ctx) ctx\n");
+    let templates = "  templates:\n    login_code:\n      valid:\n        email:\n          subject: file://./subject.gotmpl\n          body:\n            html: file://./body.html.gotmpl\n";
+    std::fs::write(
+        dir.path().join("kratos.yml"),
+        format!(
+            "courier:\n  delivery_strategy: http\n  http:\n    request_config:\n      url: https://mail.example.com/send\n      body: base64://{identity}\n  channels:\n    - id: sms\n      type: http\n      request_config:\n        url: https://sms.example.com/send\n        body: base64://{identity}\n{templates}"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("subject.gotmpl"), "  Your code \u{2003}\n").unwrap();
+    let cases = [
+        ("<p>{{ .LoginCode }}</p>\n", true),
+        ("", false),
+        ("<p>{{ .Nope }}</p>\n", false),
+    ];
+    for (html, has_html) in cases {
+        std::fs::write(dir.path().join("body.html.gotmpl"), html).unwrap();
+        for release in ["v1.2.0", "v1.3.1", "v25.4.0", "v26.2.0", "master"] {
+            for (ty, channel) in [("login_code_valid", "email"), ("login_code_valid", "sms")] {
+                let out = render(
+                    dir.path(),
+                    &[
+                        "--template",
+                        ty,
+                        "--channel",
+                        channel,
+                        "--format",
+                        "json",
+                        "--kratos-version",
+                        release,
+                    ],
+                );
+                let what = format!("{release} {channel} html {html:?}");
+                assert_eq!(out.code, 0, "{what}: {}", out.all());
+                let r: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+                let r = if r.is_array() { r[0].clone() } else { r };
+                let sent: serde_json::Value =
+                    serde_json::from_str(r["request"]["body"].as_str().expect("a body"))
+                        .expect("the body is JSON");
+                assert_eq!(sent, r["ctx"], "{what}");
+                if channel == "email" {
+                    assert_eq!(sent["subject"], "Your code", "{what}");
+                    let html_in_ctx = has_html && release != "v1.2.0" && release != "v1.3.1";
+                    assert_eq!(sent.get("html_body").is_some(), html_in_ctx, "{what}");
+                }
+            }
+        }
+    }
 }

@@ -111,7 +111,9 @@ impl Worker {
     /// (one per template of an `Execute`), plus grace.
     pub(super) fn ask(&mut self, op: &Op, limit: Duration) -> Result<Response, Fault> {
         let steps = match op {
-            Op::Execute { runs, .. } => u32::try_from(runs.len().max(1)).unwrap_or(u32::MAX),
+            Op::Execute { runs, then, .. } => {
+                u32::try_from(runs.len().max(1) + usize::from(then.is_some())).unwrap_or(u32::MAX)
+            }
             _ => 1,
         };
         let wait = limit.saturating_mul(steps) + GRACE;

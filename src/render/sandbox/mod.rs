@@ -27,7 +27,7 @@ use serde_json::Value;
 use crate::render::jsonnet::{self, JsonnetError, JsonnetErrorKind};
 use crate::render::template::{Part, TemplateError, TemplateFiles};
 use handle::{Fault, Worker};
-use protocol::{Failure, Op, Response};
+use protocol::{Failure, Fill, Op, Response, Then};
 
 /// Kratos has no limit on Go templates; courier gives each one second to
 /// parse or to execute.
@@ -147,6 +147,7 @@ impl Sandbox {
         let op = Op::Execute {
             data,
             runs: runs.iter().map(|(id, which)| (id.0, *which)).collect(),
+            then: None,
         };
         // The limit is each template's: the worker times every run.
         let answer = self.call(&op, &slots, TEMPLATE_TIME_LIMIT);
@@ -177,6 +178,73 @@ impl Sandbox {
             }
             Err(fault) => vec![Err(template_fault(&name(self, 0), &fault.text()))],
         }
+    }
+
+    /// Executes templates as [`Sandbox::execute`], then applies the body
+    /// `body` to `ctx` with their texts put where `fill` says: an HTTP
+    /// message in one round trip. The body's answer comes after the texts',
+    /// and is `None` when a text it needs failed. When the worker failed
+    /// (time, memory), the data comes back with the body's error
+    /// had the failure been the body's: run the templates alone then, to
+    /// name the one at fault (the body is, when they answer).
+    #[expect(clippy::type_complexity, reason = "the texts' answers and the body's")]
+    pub fn execute_then_apply(
+        &mut self,
+        data: Vec<Value>,
+        runs: &[(TemplateId, usize)],
+        body: JsonnetId,
+        ctx: Value,
+        fill: &[Fill],
+        input_cap: Option<(usize, usize)>,
+    ) -> Result<
+        (
+            Vec<Result<String, TemplateError>>,
+            Option<Result<String, Failure>>,
+        ),
+        (Vec<Value>, JsonnetError),
+    > {
+        let n = runs.len();
+        let mut slots: Vec<usize> = runs.iter().map(|(id, _)| id.0).collect();
+        slots.push(body.0);
+        let op = Op::Execute {
+            data,
+            runs: runs.iter().map(|(id, which)| (id.0, *which)).collect(),
+            then: Some(Then {
+                slot: body.0,
+                ctx,
+                fill: fill.to_vec(),
+                input_cap,
+            }),
+        };
+        let limit = TEMPLATE_TIME_LIMIT.max(jsonnet::TIME_LIMIT);
+        let answer = match self.call(&op, &slots, limit) {
+            Ok(a) if a.len() == n || a.len() == n + 1 => Ok(a),
+            Ok(_) => Err(jsonnet_fault(
+                "a malformed answer",
+                JsonnetErrorKind::Runtime,
+            )),
+            Err(fault) => Err(jsonnet_error(&fault)),
+        };
+        let mut answer = match answer {
+            Ok(a) => a,
+            Err(error) => {
+                let Op::Execute { data, .. } = op else {
+                    return Err((Vec::new(), error));
+                };
+                return Err((data, error));
+            }
+        };
+        let applied = (answer.len() == n + 1).then(|| answer.pop()).flatten();
+        let texts = answer
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| match r {
+                Ok(text) => Ok(text),
+                Err(Failure::Template(e)) => Err(e),
+                Err(other) => Err(template_fault(&self.names[slots[i]], &other.text())),
+            })
+            .collect();
+        Ok((texts, applied))
     }
 
     /// Loads a program into a new slot: kept only if it parses.

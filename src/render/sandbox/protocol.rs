@@ -44,7 +44,57 @@ pub enum Op {
     Execute {
         data: Vec<Value>,
         runs: Vec<(usize, usize)>,
+        /// Then apply a Jsonnet body to a ctx holding the texts: an HTTP
+        /// message in one round trip.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        then: Option<Then>,
     },
+}
+
+/// The Jsonnet half of an HTTP message's `Execute`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Then {
+    /// The body's slot.
+    pub slot: usize,
+    /// The ctx, with a placeholder where each text goes.
+    pub ctx: Value,
+    pub fill: Vec<Fill>,
+    /// The input cap in bytes (the body and the ctx as JSON), and the
+    /// body's length.
+    pub input_cap: Option<(usize, usize)>,
+}
+
+/// Where a run's text goes in the ctx.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Fill {
+    pub run: usize,
+    pub key: String,
+    /// Trimmed of blanks (a subject).
+    pub trim: bool,
+    /// Left out when it fails or renders empty (the HTML part); a text
+    /// that is not optional and fails leaves the body unapplied.
+    pub optional: bool,
+}
+
+/// Puts the texts of `results` into `ctx` as `fill` says: `false` when a
+/// text that is not optional failed (the body is not applied then).
+pub fn fill_texts<E>(ctx: &mut Value, fill: &[Fill], results: &[Result<String, E>]) -> bool {
+    let Value::Object(ctx) = ctx else {
+        return false;
+    };
+    for f in fill {
+        match results.get(f.run) {
+            Some(Ok(text)) if !(f.optional && text.is_empty()) => {
+                let text = if f.trim { text.trim() } else { text };
+                ctx.insert(f.key.clone(), Value::String(text.to_owned()));
+            }
+            Some(_) if f.optional => {
+                ctx.shift_remove(&f.key);
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Why one evaluation failed.
@@ -56,6 +106,8 @@ pub enum Failure {
     NoSlot(usize),
     /// An answer larger than the worker writes (its size).
     TooLarge(usize),
+    /// A Jsonnet input (body and ctx) over its cap (its size).
+    InputTooLarge(usize),
 }
 
 impl Failure {
@@ -67,6 +119,7 @@ impl Failure {
             Failure::Template(e) => e.message.clone(),
             Failure::NoSlot(slot) => format!("the sandbox lost program {slot} (a courier bug)"),
             Failure::TooLarge(n) => format!("the answer is {n} bytes, over the sandbox's limit"),
+            Failure::InputTooLarge(n) => format!("the body and its ctx are {n} bytes"),
         }
     }
 
@@ -75,7 +128,7 @@ impl Failure {
         let message = match self {
             Failure::Jsonnet(e) => &mut e.message,
             Failure::Template(e) => &mut e.message,
-            Failure::NoSlot(_) | Failure::TooLarge(_) => return,
+            Failure::NoSlot(_) | Failure::TooLarge(_) | Failure::InputTooLarge(_) => return,
         };
         if message.len() > cap {
             let mut end = cap;

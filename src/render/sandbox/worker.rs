@@ -10,7 +10,7 @@ use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use super::deadline::{self, Deadline};
-use super::protocol::{Failure, Op, Request, Response, read_line, to_line};
+use super::protocol::{Failure, Op, Request, Response, Then, fill_texts, read_line, to_line};
 use crate::render::jsonnet::Program;
 use crate::render::template::compile::Compiled;
 use crate::render::template::{Data, model};
@@ -209,9 +209,10 @@ impl Programs {
                         .map_err(Failure::Template),
                 ]
             }
-            Op::Execute { data, runs } => {
+            Op::Execute { data, runs, then } => {
                 let values: Vec<Data> = data.iter().map(model::to_value).collect();
-                runs.into_iter()
+                let mut texts: Response = runs
+                    .into_iter()
                     .enumerate()
                     .map(|(i, (slot, which))| {
                         if i > 0 {
@@ -222,8 +223,32 @@ impl Programs {
                             _ => Err(Failure::NoSlot(slot)),
                         }
                     })
-                    .collect()
+                    .collect();
+                if let Some(body) = then.and_then(|t| self.then(t, &texts, step)) {
+                    texts.push(body);
+                }
+                texts
             }
         }
+    }
+
+    /// The body applied to the ctx with the texts filled in; `None` when a
+    /// text it needs failed.
+    fn then(&self, t: Then, texts: &Response, step: &dyn Fn()) -> Option<Result<String, Failure>> {
+        let mut ctx = t.ctx;
+        if !fill_texts(&mut ctx, &t.fill, texts) {
+            return None;
+        }
+        if let Some((cap, code)) = t.input_cap {
+            let size = code + serde_json::to_string(&ctx).map_or(0, |s| s.len());
+            if size > cap {
+                return Some(Err(Failure::InputTooLarge(size)));
+            }
+        }
+        step();
+        Some(match self.jsonnet.get(&t.slot) {
+            Some(p) => p.apply(ctx).map_err(Failure::Jsonnet),
+            None => Err(Failure::NoSlot(t.slot)),
+        })
     }
 }
