@@ -114,10 +114,11 @@
 //!   ends by its deadline, body included; fetched templates and bodies stop
 //!   at 1 MiB and 30 s; a credential never follows a redirect to another
 //!   origin.
-//! - A batch claims a message in its journal (`processing`) before sending
-//!   it and records the verdict after: a killed run can leave a message
-//!   uncertain, never sent twice unless `--resend-uncertain`. Only the
-//!   driver thread writes the journal.
+//! - A batch claims a message in its journal (`processing`) just before
+//!   sending it, in the commit that records the same worker's last verdict:
+//!   a killed run leaves at most one message per worker uncertain, never
+//!   sent twice unless `--resend-uncertain`. Only the driver thread writes
+//!   the journal, a rollback journal whose file alone holds every commit.
 
 pub mod address;
 pub mod b64;
