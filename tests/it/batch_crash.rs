@@ -6,10 +6,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::support::batch::{
-    courier, delivered, dir_with, log_json, plain_uri, smtp_config, spawn, summary, write_csv,
+    courier, delivered, dir_with, log_json, plain_uri, refused_batch, refused_rerun, smtp_config,
+    spawn, summary, wait_for, write_csv,
 };
 use crate::support::run;
 use crate::support::smtp::{Mode, Sink, python};
@@ -71,25 +72,6 @@ fn stored(sink: &Sink, rcpts: &[String]) -> BTreeMap<String, usize> {
         .collect()
 }
 
-/// Waits until the sink stored at least `n` messages in all.
-fn wait_total(sink: &Sink, n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        let count = std::fs::read_dir(sink.out.path())
-            .expect("out")
-            .filter(|e| {
-                e.as_ref()
-                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))
-            })
-            .count();
-        if count >= n {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    panic!("the sink never reached {n} messages");
-}
-
 /// The round number in a round's tag, for unique recipients.
 fn rcpt_tag(round: &str) -> &str {
     round.split_whitespace().nth(1).unwrap_or(round)
@@ -139,7 +121,7 @@ fn round(sink: &Sink, round: &str, at: usize, jitter_ms: u64, extra: &[&'static 
     write_csv(dir.path(), "r.csv", &rcpts);
     let base = delivered(sink, 0).values().sum::<usize>();
     let mut child = spawn(dir.path(), &args(extra));
-    wait_total(sink, base + at);
+    wait_for(sink, base + at);
     std::thread::sleep(Duration::from_millis(jitter_ms));
     child.kill().expect("SIGKILL");
     let _ = child.wait();
@@ -276,21 +258,7 @@ os.kill(os.getpid(), signal.SIGKILL)
 
 #[test]
 fn a_journal_killed_mid_commit_reads_as_before_the_commit() {
-    let dir = dir_with(&smtp_config("smtp://127.0.0.1:9/", ""));
-    let rcpts: Vec<String> = (1..=40).map(|i| format!("m{i}@example.com")).collect();
-    write_csv(dir.path(), "r.csv", &rcpts);
-    let refused = [
-        "send",
-        "--batch",
-        "r.csv",
-        "--template",
-        "recovery_code_valid",
-        "--timeout",
-        "1",
-        "--backoff",
-        "10ms",
-    ];
-    let out = courier(dir.path(), &refused);
+    let (dir, out) = refused_batch(40, &[]);
     assert_eq!(out.code, 69, "{}", out.all());
     let before = statuses(dir.path());
     assert!(
@@ -310,7 +278,7 @@ fn a_journal_killed_mid_commit_reads_as_before_the_commit() {
     assert_eq!(std::fs::read(&journal).expect("journal"), bytes);
     assert!(hot(&journal), "the rollback journal is left to its owner");
     // The next batch rolls it back and carries on.
-    let out = courier(dir.path(), &refused);
+    let out = refused_rerun(dir.path(), &[]);
     assert_eq!(out.code, 69, "{}", out.all());
     assert!(!hot(&journal));
     let after = run(dir.path(), &["log", "--format", "json"], &[], None);

@@ -9,8 +9,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::support::batch::{
-    assert_journal_clean, courier, delivered, dir_with, log_json, plain_uri, results, smtp_config,
-    spawn, summary, users, wait_exit, wait_for, write_csv,
+    assert_journal_clean, courier, delivered, dir_with, log_json, plain_uri, refused_batch,
+    refused_rerun, results, smtp_config, spawn, summary, users, wait_exit, wait_for, write_csv,
 };
 use crate::support::run;
 use crate::support::smtp::{Mode, PASSWORD_ENCODED, Sink, USER};
@@ -708,32 +708,6 @@ fn foreign_and_damaged_journals_are_refused() {
         "{}",
         damaged.stderr
     );
-}
-
-/// A batch of `rows` users against a port nothing listens on (the server
-/// cannot be used: the batch stops, its rows left), with `extra` flags.
-fn refused_batch(rows: usize, extra: &[&str]) -> (tempfile::TempDir, crate::support::Output) {
-    let dir = dir_with(&smtp_config("smtp://127.0.0.1:9/", ""));
-    write_csv(dir.path(), "r.csv", &users(rows));
-    let out = refused_rerun(dir.path(), extra);
-    (dir, out)
-}
-
-/// The batch of [`refused_batch`] again, in `dir`.
-fn refused_rerun(dir: &std::path::Path, extra: &[&str]) -> crate::support::Output {
-    let mut args = vec![
-        "send",
-        "--batch",
-        "r.csv",
-        "--template",
-        "recovery_code_valid",
-        "--timeout",
-        "1",
-        "--backoff",
-        "10ms",
-    ];
-    args.extend(extra);
-    courier(dir, &args)
 }
 
 /// A batch that stops early counts every row it leaves: the queued ones

@@ -145,7 +145,7 @@ pub fn wait_for(sink: &Sink, n: usize) {
         if count >= n {
             return;
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(2));
     }
     panic!("the sink never reached {n} messages");
 }
@@ -160,4 +160,30 @@ pub fn wait_exit(child: &mut Child) -> i32 {
         assert!(Instant::now() < deadline, "courier did not exit");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// A batch of `rows` users against a port nothing listens on (the server
+/// cannot be used: the batch stops, its rows left), with `extra` flags.
+pub fn refused_batch(rows: usize, extra: &[&str]) -> (tempfile::TempDir, Output) {
+    let dir = dir_with(&smtp_config("smtp://127.0.0.1:9/", ""));
+    write_csv(dir.path(), "r.csv", &users(rows));
+    let out = refused_rerun(dir.path(), extra);
+    (dir, out)
+}
+
+/// The batch of [`refused_batch`] again, in `dir`.
+pub fn refused_rerun(dir: &std::path::Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "send",
+        "--batch",
+        "r.csv",
+        "--template",
+        "recovery_code_valid",
+        "--timeout",
+        "1",
+        "--backoff",
+        "10ms",
+    ];
+    args.extend(extra);
+    courier(dir, &args)
 }
