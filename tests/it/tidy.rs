@@ -61,7 +61,7 @@ fn outside_crates_have_one_owner() {
         ("regex", "render/template/sprig/patterns.rs"),
         ("sha2", "render/template/sprig/encoding.rs"),
         ("rusqlite", "batch/journal/"),
-        ("tempfile", "batch/journal/mod.rs"),
+        ("tempfile", "batch/journal/"),
         ("ctrlc", "interrupt.rs"),
         ("rpassword", "prompt.rs"),
         ("rlimit", "render/sandbox/worker.rs"),
