@@ -237,7 +237,6 @@ pub fn send(
         settings,
         target: settings.smtp().ok().map(|s| s.target(options.timeout)),
         http: http_client(settings, options.timeout)?,
-        limiter: options.rate.map(pace::Limiter::new),
         stop: Stop::default(),
         durable: durable::Durable::default(),
         redactor,
@@ -270,6 +269,7 @@ pub fn send(
         stop: shared.stop.clone(),
         durable: &shared.durable,
         commits: 0,
+        limiter: options.rate.map(pace::Limiter::new),
     };
     let started = Instant::now();
     let name = crate::input::name_of(&options.input);
@@ -338,6 +338,9 @@ struct Driver<'a> {
     /// Commits made so far (each job goes out tagged with the one that
     /// holds its claim).
     commits: u64,
+    /// `--rate`: a message is claimed only in its slot, so a claimed
+    /// message is one on its way out, never one waiting for its turn.
+    limiter: Option<pace::Limiter>,
 }
 
 impl Driver<'_> {
@@ -424,16 +427,25 @@ impl Driver<'_> {
                 // Workers stop taking jobs, and a --rate wait is cut short.
                 self.stop.request();
             }
-            self.coordinator.claim_for(workers);
+            self.claim(workers);
             self.flush(Some(job_tx))?;
             if self.coordinator.finished(input_done) {
                 return Ok(());
             }
             if input_done || !self.coordinator.wants_rows(window) {
                 // Wait for a report, or for the next retry to fall due.
-                let wait = self
-                    .coordinator
-                    .next_due()
+                // A slot to come (a free one waits for a free worker: a
+                // report).
+                let now = Instant::now();
+                let slot = self
+                    .limiter
+                    .as_ref()
+                    .and_then(pace::Limiter::next_slot)
+                    .filter(|t| *t > now);
+                let wait = [self.coordinator.next_due(), slot]
+                    .into_iter()
+                    .flatten()
+                    .min()
                     .map_or(IDLE_WAIT, |t| t.saturating_duration_since(Instant::now()))
                     .min(IDLE_WAIT);
                 match report_rx.recv_timeout(wait) {
@@ -442,6 +454,19 @@ impl Driver<'_> {
                     Err(RecvTimeoutError::Disconnected) => return Ok(()),
                 }
             }
+        }
+    }
+
+    /// Claims jobs for the free workers; under `--rate`, one per slot that
+    /// is due (the slot is taken only when a job was claimed).
+    fn claim(&mut self, workers: usize) {
+        let Some(limiter) = &mut self.limiter else {
+            self.coordinator.claim_for(workers, usize::MAX);
+            return;
+        };
+        let now = Instant::now();
+        if limiter.free(now) && self.coordinator.claim_for(workers, 1) > 0 {
+            limiter.take(now);
         }
     }
 

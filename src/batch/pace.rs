@@ -2,7 +2,6 @@
 //! bucket holding one token, so sends are evenly spaced), and the
 //! exponential backoff with jitter between attempts of one message.
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// A rate such as `50/s`, `600/m` or `3600/h` (a bare number is per second).
@@ -37,10 +36,11 @@ impl std::str::FromStr for Rate {
     }
 }
 
-/// Spaces sends `1/rate` apart across all workers.
+/// Spaces sends `1/rate` apart across all workers: the driver claims a
+/// message only in a free slot.
 pub struct Limiter {
     interval: Duration,
-    next: Mutex<Option<Instant>>,
+    next: Option<Instant>,
 }
 
 impl Limiter {
@@ -48,33 +48,32 @@ impl Limiter {
     pub fn new(rate: Rate) -> Self {
         Self {
             interval: Duration::from_secs_f64(1.0 / rate.per_second),
-            next: Mutex::new(None),
+            next: None,
         }
     }
 
-    /// Waits for this caller's slot; false when `stop` was requested
-    /// meanwhile (the wait is cut short).
-    pub fn wait(&self, stop: &crate::interrupt::Stop) -> bool {
-        let slot = {
-            let mut next = self
-                .next
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let now = Instant::now();
-            let slot = next.map_or(now, |n| n.max(now));
-            *next = Some(slot + self.interval);
-            slot
+    /// When the next slot is free; `None` before the first.
+    #[must_use]
+    pub fn next_slot(&self) -> Option<Instant> {
+        self.next
+    }
+
+    /// Whether a slot is free at `now`.
+    #[must_use]
+    pub fn free(&self, now: Instant) -> bool {
+        self.next.is_none_or(|n| n <= now)
+    }
+
+    /// Takes the slot that is free at `now`. A slot taken a little late
+    /// keeps the schedule (the rate does not drift down with the driver's
+    /// latency); one missed by a whole interval or more is not saved up,
+    /// so sends never bunch.
+    pub fn take(&mut self, now: Instant) {
+        let base = match self.next {
+            Some(n) if now < n + self.interval => n,
+            _ => now,
         };
-        loop {
-            if stop.requested() {
-                return false;
-            }
-            let now = Instant::now();
-            if slot <= now {
-                return true;
-            }
-            std::thread::sleep((slot - now).min(Duration::from_millis(50)));
-        }
+        self.next = Some(base + self.interval);
     }
 }
 
@@ -113,8 +112,8 @@ impl Jitter {
 
 #[cfg(test)]
 mod tests {
-    use super::{Jitter, Rate, backoff};
-    use std::time::Duration;
+    use super::{Jitter, Limiter, Rate, backoff};
+    use std::time::{Duration, Instant};
 
     #[test]
     fn rates() {
@@ -123,6 +122,27 @@ mod tests {
         assert_eq!("7".parse::<Rate>().unwrap().per_second, 7.0);
         assert!("0/s".parse::<Rate>().is_err());
         assert!("5/week".parse::<Rate>().unwrap_err().contains("unit"));
+    }
+
+    #[test]
+    fn slots_are_spaced_and_never_saved_up() {
+        let mut l = Limiter::new("10/s".parse().unwrap());
+        let t0 = Instant::now();
+        assert!(
+            l.free(t0) && l.next_slot().is_none(),
+            "the first slot is free"
+        );
+        l.take(t0);
+        assert_eq!(l.next_slot(), Some(t0 + Duration::from_millis(100)));
+        assert!(!l.free(t0 + Duration::from_millis(99)));
+        assert!(l.free(t0 + Duration::from_millis(100)));
+        // Taken a little late: the schedule holds.
+        l.take(t0 + Duration::from_millis(130));
+        assert_eq!(l.next_slot(), Some(t0 + Duration::from_millis(200)));
+        // Taken a whole interval late or more: nothing is saved up.
+        let late = t0 + Duration::from_secs(5);
+        l.take(late);
+        assert_eq!(l.next_slot(), Some(late + Duration::from_millis(100)));
     }
 
     #[test]

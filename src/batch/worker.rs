@@ -1,6 +1,6 @@
 //! A batch worker: takes jobs from the shared queue, composes each message
-//! (templates parsed once per worker), waits for its slot under `--rate`,
-//! and sends it: over its own SMTP connection (TLS and AUTH once, then
+//! (templates parsed once per worker) while the driver commits its claim
+//! (made in its `--rate` slot), and sends it: over its own SMTP connection (TLS and AUTH once, then
 //! many messages, `RSET` between, pipelined when the server allows,
 //! dialled again when the server drops it) or over the shared keep-alive
 //! HTTP client. Every attempt ends in a [`Report`] with the verdict of
@@ -13,7 +13,6 @@ use std::time::Instant;
 
 use crate::batch::coordinator::{Job, Outcome, Report};
 use crate::batch::durable::Durable;
-use crate::batch::pace::Limiter;
 use crate::config::settings::Settings;
 use crate::delivery::http::Client;
 use crate::delivery::mime::Built;
@@ -29,7 +28,6 @@ pub struct Shared<'a> {
     /// The SMTP target, when emails go out over SMTP.
     pub target: Option<Target>,
     pub http: Option<Client>,
-    pub limiter: Option<Limiter>,
     pub stop: Stop,
     /// Which journal commits returned (a job waits for its claim's).
     pub durable: Durable,
@@ -73,12 +71,6 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<(Job, u64)>>>, reports
                 continue;
             }
         };
-        if let Some(limiter) = &shared.limiter
-            && !limiter.wait(&shared.stop)
-        {
-            report(job, Outcome::Unstarted, 0.0);
-            continue;
-        }
         let start = Instant::now();
         // A bug must not strand the job: the coordinator waits for every one.
         let v = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

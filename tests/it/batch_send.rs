@@ -290,10 +290,13 @@ fn a_killed_batch_resumes_at_most_once_and_resends_uncertain_on_request() {
     assert!(before.values().all(|&n| n == 1));
 
     let out = courier(dir.path(), &args);
-    assert_eq!(out.code, 1, "uncertain rows are left: {}", out.all());
     let s = summary(&out);
+    // Claims are made in --rate slots: at most the two messages on their
+    // way out were claimed at the kill (often none).
     let uncertain = s["uncertain"].as_u64().expect("uncertain");
-    assert!(uncertain > 0, "{s}");
+    assert!(uncertain <= 2, "{s}");
+    let code = if uncertain > 0 { 1 } else { 0 };
+    assert_eq!(out.code, code, "uncertain rows leave exit 1: {}", out.all());
     let after = delivered(&sink, 300 - uncertain as usize);
     assert!(after.values().all(|&n| n == 1), "at most once by default");
     // Uncertain rows were not sent again (some of them may have arrived

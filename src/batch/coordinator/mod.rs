@@ -241,15 +241,17 @@ impl Coordinator {
     }
 
     /// Claims a job for each of the `workers` that has none (out, claimed
-    /// or committed): due retries first, and while the server fails only
-    /// retries. The claims go out with the next commit.
-    pub fn claim_for(&mut self, workers: usize) {
+    /// or committed), at most `most`: due retries first, and while the
+    /// server fails only retries. The claims go out with the next commit;
+    /// how many were made.
+    pub fn claim_for(&mut self, workers: usize, most: usize) -> usize {
         self.settle();
         if self.stopping {
-            return;
+            return 0;
         }
         let busy = self.in_flight + self.queued_jobs();
-        for _ in busy..workers {
+        let mut made = 0;
+        for _ in (busy..workers).take(most) {
             let at = if self.server_trouble {
                 self.waiting.iter().position(|(j, _)| j.tries > 1)
             } else if self.waiting.is_empty() {
@@ -258,10 +260,12 @@ impl Coordinator {
                 Some(0)
             };
             let Some((job, replace)) = at.and_then(|i| self.waiting.remove(i)) else {
-                return;
+                break;
             };
             self.claim(job, replace);
+            made += 1;
         }
+        made
     }
 
     /// Ends server trouble when nothing is left to learn the server's state

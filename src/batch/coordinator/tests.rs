@@ -73,7 +73,7 @@ fn report(job: Job, outcome: Outcome) -> Report {
 fn one_job(c: &mut Coordinator) -> Job {
     c.admit(1, Ok(row(1)), None);
     assert!(c.take_changes().is_empty(), "nothing is claimed on reading");
-    c.claim_for(1);
+    c.claim_for(1, usize::MAX);
     assert!(
         c.next_job().is_none(),
         "no job before its claim is committed"
@@ -99,7 +99,7 @@ fn admit(p: Policy, k: Option<Known>, resolved_ok: bool) -> (Admitted, Coordinat
         Err("not an email address".into())
     };
     c.admit(1, resolved, k);
-    c.claim_for(1);
+    c.claim_for(1, usize::MAX);
     let changes = c.take_changes();
     let events = c.take_events();
     let admitted = match (changes.as_slice(), events.as_slice()) {
@@ -168,7 +168,7 @@ fn a_bad_row_stops_the_batch_when_asked() {
     c.admit(1, Ok(row(1)), None);
     c.admit(2, Err("bad".into()), None);
     assert!(c.stopping() && !c.wants_rows(8));
-    c.claim_for(4);
+    c.claim_for(4, usize::MAX);
     assert!(
         c.take_changes().is_empty(),
         "nothing is claimed after a stop"
@@ -186,7 +186,7 @@ fn a_cut_input_sends_what_came_before_and_counts_as_stopped() {
     c.input_cut();
     c.admit(2, Err("the row is larger than 64 KiB".into()), None);
     assert!(!c.stopping(), "the rows before it still go out");
-    c.claim_for(4);
+    c.claim_for(4, usize::MAX);
     let _ = c.take_changes();
     let job = c.next_job().expect("row 1 goes out");
     c.report(
@@ -287,7 +287,7 @@ fn a_message_answer_ends_server_trouble() {
     let mut c = coordinator(policy());
     c.admit(1, Ok(row(1)), None);
     c.admit(2, Ok(row(2)), None);
-    c.claim_for(2);
+    c.claim_for(2, usize::MAX);
     c.take_changes();
     let (a, b) = (c.next_job().unwrap(), c.next_job().unwrap());
     let now = Instant::now();
@@ -308,13 +308,13 @@ fn retries_fall_due_and_are_claimed_again() {
     c.report(report(job, Outcome::Delivered(retry)), now);
     c.take_changes();
     c.release_due(now);
-    c.claim_for(1);
+    c.claim_for(1, usize::MAX);
     assert!(
         c.take_changes().is_empty() && c.next_job().is_none(),
         "not yet due"
     );
     c.release_due(now + Duration::from_secs(2));
-    c.claim_for(1);
+    c.claim_for(1, usize::MAX);
     let changes = c.take_changes();
     assert!(matches!(changes.as_slice(), [Change::Claim(cl)] if !cl.replace));
     let again = c.next_job().expect("the retry");
@@ -331,7 +331,7 @@ fn interrupt_unclaims_what_did_not_go_out() {
     for n in 1..=4 {
         c.admit(n, Ok(row(n)), None);
     }
-    c.claim_for(3);
+    c.claim_for(3, usize::MAX);
     c.take_changes();
     let out = c.next_job().expect("one goes out");
     c.interrupt();
@@ -374,7 +374,7 @@ fn unstarted_and_unrendered_jobs_go_back() {
     let mut c = coordinator(policy());
     c.admit(1, Ok(row(1)), None);
     c.admit(2, Ok(row(2)), None);
-    c.claim_for(2);
+    c.claim_for(2, usize::MAX);
     c.take_changes();
     let (a, b) = (c.next_job().unwrap(), c.next_job().unwrap());
     c.report(report(a, Outcome::Unstarted), Instant::now());
@@ -409,7 +409,8 @@ fn claims_come_just_in_time_with_the_outcome_before() {
         c.admit(line, Ok(row(line)), None);
     }
     assert_eq!(line, 6, "rows are read up to the window");
-    c.claim_for(workers);
+    assert_eq!(c.claim_for(workers, 1), 1, "one claim for one --rate slot");
+    assert_eq!(c.claim_for(workers, usize::MAX), 1, "the other free worker");
     let claims = |ch: &[Change]| {
         ch.iter()
             .filter_map(|c| match c {
@@ -419,13 +420,13 @@ fn claims_come_just_in_time_with_the_outcome_before() {
             .collect::<Vec<_>>()
     };
     assert_eq!(claims(&c.take_changes()), [1, 2], "one claim per worker");
-    c.claim_for(workers);
+    c.claim_for(workers, usize::MAX);
     assert!(c.take_changes().is_empty(), "no claim while both are busy");
     let (a, b) = (c.next_job().unwrap(), c.next_job().unwrap());
     assert!(c.next_job().is_none());
     let sent = || verdict(Action::Sent, Scope::Message, Class::Ok);
     c.report(report(a, Outcome::Delivered(sent())), Instant::now());
-    c.claim_for(workers);
+    c.claim_for(workers, usize::MAX);
     let changes = c.take_changes();
     assert!(
         matches!(
@@ -453,13 +454,13 @@ fn server_down(rows: u64) -> (Coordinator, Job, Instant) {
     for n in 1..=rows {
         c.admit(n, Ok(row(n)), None);
     }
-    c.claim_for(1);
+    c.claim_for(1, usize::MAX);
     c.take_changes();
     let first = c.next_job().expect("row 1");
     let now = Instant::now();
     let down = verdict(Action::Retry, Scope::Server, Class::Permanent);
     c.report(report(first, Outcome::Delivered(down)), now);
-    c.claim_for(1);
+    c.claim_for(1, usize::MAX);
     assert!(
         matches!(c.take_changes().as_slice(), [Change::Attempt { .. }]),
         "nothing new is claimed"
@@ -467,7 +468,7 @@ fn server_down(rows: u64) -> (Coordinator, Job, Instant) {
     assert!(c.next_job().is_none(), "the other rows wait");
     assert!(!c.wants_rows(8) && !c.finished(false));
     c.release_due(now + Duration::from_secs(2));
-    c.claim_for(1);
+    c.claim_for(1, usize::MAX);
     c.take_changes();
     let retry = c.next_job().expect("the retry goes out");
     assert_eq!((retry.id, retry.tries), (1, 2));
@@ -480,7 +481,7 @@ fn while_the_server_fails_only_retries_go_out() {
     assert!(c.next_job().is_none(), "still waiting");
     let sent = verdict(Action::Sent, Scope::Message, Class::Ok);
     c.report(report(retry, Outcome::Delivered(sent)), now);
-    c.claim_for(1);
+    c.claim_for(1, usize::MAX);
     c.take_changes();
     assert_eq!(c.next_job().map(|j| j.id), Some(2), "the server is back");
 }
@@ -494,7 +495,7 @@ fn server_trouble_ends_when_nothing_can_tell() {
         report(retry, Outcome::Bad("template fetch failed".into())),
         now,
     );
-    c.claim_for(1);
+    c.claim_for(1, usize::MAX);
     c.take_changes();
     assert_eq!(c.next_job().map(|j| j.id), Some(2), "row 2 goes out");
     assert!(!c.finished(true));
