@@ -442,7 +442,11 @@ impl Driver<'_> {
                     .as_ref()
                     .and_then(pace::Limiter::next_slot)
                     .filter(|t| *t > now);
-                let wait = [self.coordinator.next_due(), slot]
+                // Stopping, no retry is taken any more: none to wait for.
+                let due = (!self.coordinator.stopping())
+                    .then(|| self.coordinator.next_due())
+                    .flatten();
+                let wait = [due, slot]
                     .into_iter()
                     .flatten()
                     .min()

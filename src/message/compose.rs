@@ -412,7 +412,16 @@ impl<'s> Composer<'s> {
         (data, headers): (Value, Value),
     ) -> Result<String, ComposeError> {
         let release = self.settings.release;
-        let (name, id, len) = self.body_slot(channel)?;
+        let (name, id, len) = match self.body_slot(channel) {
+            Ok(slot) => slot,
+            Err(e) => {
+                // The templates first, as when they ran on their own: their
+                // failure is the one reported.
+                let results = self.sandbox.execute(plan.data, &plan.runs);
+                d.texts = self.finish(plan.present, results)?;
+                return Err(e);
+            }
+        };
         let html_in_ctx = channel == Channel::Email && release.has(release::HTML_BODY_CTX);
         let mut fill = Vec::new();
         for (run, part) in plan.present.iter().enumerate() {

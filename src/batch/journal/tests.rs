@@ -109,7 +109,7 @@ fn a_journal_in_use_is_refused() {
 }
 
 #[test]
-fn a_rollback_journal_beside_it_is_copied_only_when_it_can_be_one() {
+fn only_a_hot_rollback_journal_that_can_be_one_is_copied() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j.db");
     let mut j = Journal::open(&path).unwrap();
@@ -117,15 +117,16 @@ fn a_rollback_journal_beside_it_is_copied_only_when_it_can_be_one() {
     drop(j);
     let mut side = path.as_os_str().to_owned();
     side.push("-journal");
-    // Far larger than any commit of this file: not read, not copied.
-    let f = std::fs::File::create(&side).unwrap();
+    // A finished commit's journal (its header zeroed) is no hot journal.
+    std::fs::write(&side, [0_u8; 512]).unwrap();
+    assert!(Journal::open_existing(&path).is_ok());
+    // SQLite's magic, and far larger than any commit of this file: not
+    // read, not copied.
+    std::fs::write(&side, [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]).unwrap();
+    let f = std::fs::OpenOptions::new().write(true).open(&side).unwrap();
     f.set_len(1 << 30).unwrap();
     let e = Journal::open_existing(&path).err().unwrap();
     assert!(e.to_string().contains("not a rollback journal"), "{e}");
-    // A directory where the rollback journal would be.
-    std::fs::remove_file(&side).unwrap();
-    std::fs::create_dir(&side).unwrap();
-    assert!(Journal::open_existing(&path).is_err());
 }
 
 #[test]

@@ -218,6 +218,12 @@ impl Sandbox {
         };
         let limit = TEMPLATE_TIME_LIMIT.max(jsonnet::TIME_LIMIT);
         let answer = match self.call(&op, &slots, limit) {
+            // The texts and the body together over the answer's cap: the
+            // templates alone tell whether one of them is.
+            Ok(a) if matches!(a.as_slice(), [Err(Failure::TooLarge(_))]) => {
+                let text = a[0].as_ref().err().map(Failure::text).unwrap_or_default();
+                Err(jsonnet_fault(&text, JsonnetErrorKind::Limit))
+            }
             Ok(a) if a.len() == n || a.len() == n + 1 => Ok(a),
             Ok(_) => Err(jsonnet_fault(
                 "a malformed answer",
