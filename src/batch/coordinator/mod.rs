@@ -440,12 +440,6 @@ impl Coordinator {
         self.ready.push_front(job);
     }
 
-    /// Whether changes wait for a commit, or events to be given out.
-    #[must_use]
-    pub fn pending(&self) -> bool {
-        !self.changes.is_empty() || !self.events.is_empty()
-    }
-
     /// The changes to commit, in order; their jobs may go out after.
     pub fn take_changes(&mut self) -> Vec<Change> {
         self.ready.extend(self.claimed.drain(..));

@@ -182,9 +182,6 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(p)
 }
 
-/// Whether a sidecar holds something (a rollback journal left by a run
-/// killed in the middle of a commit, or the write-ahead log of a journal
-/// from an earlier build).
 /// The first bytes of a rollback journal that holds a commit (SQLite's
 /// magic; a finished commit leaves the header zeroed).
 const JOURNAL_MAGIC: [u8; 8] = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
@@ -199,8 +196,10 @@ fn hot_journal(path: &Path) -> bool {
         .is_ok_and(|()| head == JOURNAL_MAGIC)
 }
 
-fn sidecar_full(path: &Path, suffix: &str) -> bool {
-    std::fs::metadata(sidecar(path, suffix)).is_ok_and(|m| m.len() > 0)
+/// Whether a write-ahead log (of a journal from an earlier build) holds
+/// something.
+fn wal_full(path: &Path) -> bool {
+    std::fs::metadata(sidecar(path, "-wal")).is_ok_and(|m| m.len() > 0)
 }
 
 /// How long a writer or a reader waits for the other's lock (a reader
@@ -214,13 +213,7 @@ const PAGE: i64 = 512;
 /// Whether no batch holds the journal and no sidecar holds anything: then
 /// the file alone is the journal, and nothing can change under a reader.
 fn quiescent(path: &Path) -> bool {
-    let wal_empty = !sidecar_full(path, "-wal") && !hot_journal(path);
-    let free = std::fs::File::open(path).is_ok_and(|f| {
-        let free = f.try_lock_shared().is_ok();
-        let _ = f.unlock();
-        free
-    });
-    wal_empty && free
+    !wal_full(path) && !hot_journal(path) && !Journal::held(path)
 }
 
 /// `file:PATH?immutable=1`, the path percent-encoded where a URI needs it.

@@ -78,7 +78,7 @@ pub struct Fill {
 
 /// Puts the texts of `results` into `ctx` as `fill` says: `false` when a
 /// text that is not optional failed (the body is not applied then).
-pub fn fill_texts<E>(ctx: &mut Value, fill: &[Fill], results: &[Result<String, E>]) -> bool {
+pub fn fill_texts(ctx: &mut Value, fill: &[Fill], results: &Response) -> bool {
     let Value::Object(ctx) = ctx else {
         return false;
     };
