@@ -24,6 +24,9 @@ use crate::message::compose::ComposeError;
 use crate::queue::QueueError;
 use crate::render::jsonnet::JsonnetError;
 use crate::render::template::TemplateError;
+use crate::watch::WatchError;
+use crate::watch::dsn::DsnError;
+use crate::watch::queue::DbError;
 
 /// What the process reports to its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,6 +244,37 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
             QueueError::BadUrl(_) => ExitStatus::Usage,
         };
         return Some((code, q.hint().map(str::to_owned)));
+    }
+    if let Some(d) = e.downcast_ref::<DsnError>() {
+        return hinted(
+            Config,
+            match d {
+                DsnError::Missing => "Kratos' config has it as `dsn`; courier watch reads the same",
+                _ => {
+                    "the DSN Kratos uses, e.g. postgres://user:pass@host:5432/kratos?sslmode=disable"
+                }
+            },
+        );
+    }
+    if let Some(d) = e.downcast_ref::<DbError>() {
+        return Some(match d {
+            DbError::Connect(_) => (
+                ExitStatus::Unavailable,
+                Some("check the DSN's host, port and credentials".into()),
+            ),
+            DbError::Schema(_) => (
+                DataErr,
+                Some("run Kratos' migrations (`kratos migrate sql`) against this database".into()),
+            ),
+            DbError::Network(_) => (Config, None),
+            DbError::Statement(_) => (ExitStatus::TempFail, None),
+        });
+    }
+    if let Some(w) = e.downcast_ref::<WatchError>() {
+        return match w {
+            WatchError::Db(d) => classify_one(d),
+            WatchError::Server(_, class) => Some((of_class(*class), None)),
+        };
     }
     if let Some(m) = e.downcast_ref::<MergeRefusal>() {
         let code = match m {

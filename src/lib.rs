@@ -143,6 +143,7 @@ pub mod release;
 pub mod render;
 pub mod secret;
 pub mod typo;
+pub mod watch;
 
 use cli::{Cli, Command};
 use exit::ExitStatus;
@@ -160,6 +161,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Send(args) => commands::send::run(g, args, &mut printer),
         Command::Log(args) => commands::log::run(g, args, &printer),
         Command::Uri(args) => commands::uri::run(g, args, &mut printer),
+        Command::Watch(args) => commands::watch::run(g, args, &mut printer),
         Command::Init(args) => commands::init::run(g, args, &mut printer),
         Command::Completions(args) => commands::completions::run(args, &printer),
     };

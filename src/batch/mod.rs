@@ -314,7 +314,10 @@ pub fn send(
 }
 
 /// The shared HTTP client, when some channel goes over HTTP.
-fn http_client(settings: &Settings, timeout: Duration) -> Result<Option<Client>, anyhow::Error> {
+pub fn http_client(
+    settings: &Settings,
+    timeout: Duration,
+) -> Result<Option<Client>, anyhow::Error> {
     let needs = [Channel::Email, Channel::Sms]
         .iter()
         .any(|c| matches!(settings.route(*c), Ok(Route::Http(_))));

@@ -72,21 +72,7 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<(Job, u64)>>>, reports
             }
         };
         let start = Instant::now();
-        // A bug must not strand the job: the coordinator waits for every one.
-        let v = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            match (&wire, conn.as_mut(), &shared.http) {
-                (Payload::Smtp(built), Some(c), _) => c.send(built),
-                (Payload::Http(req), _, Some(client)) => {
-                    let result = client.send(req);
-                    verdict::http(result.as_ref(), shared.settings.release)
-                }
-                _ => internal("no transport for this channel"),
-            }
-        }))
-        .unwrap_or_else(|_| {
-            conn = shared.target.clone().map(SmtpConn::new);
-            internal("internal error while sending (courier bug)")
-        });
+        let v = deliver(&wire, &mut conn, shared.http.as_ref(), shared.settings);
         let ms = crate::delivery::millis_since(start);
         report(job, Outcome::Delivered(masked(v, shared.redactor)), ms);
     }
@@ -101,16 +87,53 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<(Job, u64)>>>, reports
 }
 
 /// A message ready for the wire.
-enum Payload {
+pub enum Payload {
     Smtp(Built),
     Http(crate::delivery::request::HttpRequest),
+}
+
+/// Sends one message over the worker's SMTP connection or the shared HTTP
+/// client. A bug must not strand the job (whoever waits for its report
+/// waits for every one): a panic is a verdict, and the connection is
+/// dialled anew.
+pub fn deliver(
+    wire: &Payload,
+    conn: &mut Option<SmtpConn>,
+    http: Option<&Client>,
+    settings: &Settings,
+) -> Verdict {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        match (wire, conn.as_mut(), http) {
+            (Payload::Smtp(built), Some(c), _) => c.send(built),
+            (Payload::Http(req), _, Some(client)) => {
+                let result = client.send(req);
+                verdict::http(result.as_ref(), settings.release)
+            }
+            _ => internal("no transport for this channel"),
+        }
+    }))
+    .unwrap_or_else(|_| {
+        if let Some(c) = conn.as_mut() {
+            c.session = None;
+        }
+        internal("internal error while sending (courier bug)")
+    })
 }
 
 /// Composes the job's message; an email gets its date and boundary.
 fn compose(composer: &mut Composer<'_>, job: &Job, b: &mut Boundaries) -> Result<Payload, String> {
     let r = &job.row;
     let spec = Spec::template(r.channel, Some(&r.recipient), &r.ty, Some(&r.data));
-    let wire = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| composer.wire(&spec)))
+    compose_spec(composer, &spec, b)
+}
+
+/// Composes a message for the wire; an email gets its date and boundary.
+pub fn compose_spec(
+    composer: &mut Composer<'_>,
+    spec: &Spec<'_>,
+    b: &mut Boundaries,
+) -> Result<Payload, String> {
+    let wire = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| composer.wire(spec)))
         .map_err(|_| "internal error while rendering (courier bug)".to_owned())?
         .map_err(|e| e.to_string())?;
     match wire {
@@ -137,7 +160,7 @@ fn internal(error: &str) -> Verdict {
 
 /// The verdict with every secret masked in what the server or the client
 /// said.
-fn masked(mut v: Verdict, r: &Redactor) -> Verdict {
+pub fn masked(mut v: Verdict, r: &Redactor) -> Verdict {
     for text in [&mut v.reply, &mut v.error].into_iter().flatten() {
         r.redact_in_place(text);
     }
@@ -145,7 +168,7 @@ fn masked(mut v: Verdict, r: &Redactor) -> Verdict {
 }
 
 /// A worker's SMTP connection, opened on first use and kept.
-struct SmtpConn {
+pub struct SmtpConn {
     target: Target,
     session: Option<Session>,
     /// Transactions tried on the current connection.
@@ -153,7 +176,8 @@ struct SmtpConn {
 }
 
 impl SmtpConn {
-    fn new(target: Target) -> Self {
+    #[must_use]
+    pub fn new(target: Target) -> Self {
         Self {
             target,
             session: None,
@@ -214,7 +238,8 @@ impl SmtpConn {
         verdict::smtp(Err(&SmtpError::Closed), None, &self.target)
     }
 
-    fn close(&mut self) {
+    /// Says QUIT, when connected.
+    pub fn close(&mut self) {
         if let Some(mut s) = self.session.take() {
             s.quit();
         }
@@ -224,10 +249,17 @@ impl SmtpConn {
 /// MIME boundaries: unique per message, not secret (Kratos' mailer draws
 /// them at random too). A xorshift128+ per worker, seeded from the
 /// process' random hash keys, instead of the system source per message.
-struct Boundaries(u64, u64);
+pub struct Boundaries(u64, u64);
+
+impl Default for Boundaries {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl Boundaries {
-    fn new() -> Self {
+    #[must_use]
+    pub fn new() -> Self {
         // Seeded by std's per-process random keys: no cryptographic
         // generator to set up per thread (aws-lc's costs milliseconds).
         use std::hash::{BuildHasher as _, Hasher as _};

@@ -68,6 +68,23 @@ journal or the message does not exist; 75 while a batch writes the journal;
 it answers something else than its message JSON; 77 when it refuses the API
 key.";
 
+pub(super) const WATCH_HELP: &str = "\
+Examples:
+  courier watch -c kratos.yml                      # a drop-in for `kratos courier watch`
+  DSN=postgres://kratos:...@db:5432/kratos courier watch -c kratos.yml -j 16
+  courier watch -c kratos.yml --once --format json # drain, print a summary, exit
+  courier watch -c kratos.yml --reclaim-after 10m  # recover rows a crash left processing
+
+Kratos' courier worker must be off (no `serve --watch-courier`, no `kratos
+courier watch`): it re-claims rows without a lock.
+
+Exit status: 0 when the queue was drained (--once; abandoned messages
+included) or the worker was stopped (SIGTERM, Ctrl-C); 2 for usage errors;
+65 when the database does not hold Kratos' courier tables; 69 when the
+database cannot be reached (after --db-patience) or, with --once, the server
+cannot be used as configured (75 when it keeps failing temporarily); 78 for
+an unusable config or DSN.";
+
 pub(super) const RENDER_HELP: &str = "\
 Examples:
   courier render -c kratos.yml --template recovery_code_valid

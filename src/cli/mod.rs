@@ -9,7 +9,7 @@ use crate::delivery::smtp::Stage;
 use crate::release::Release;
 use help::{
     CHECK_CONFIG_HELP, COMPLETIONS_HELP, INIT_HELP, LOG_HELP, RENDER_HELP, SEND_HELP, TEST_HELP,
-    URI_HELP,
+    URI_HELP, WATCH_HELP,
 };
 
 mod help;
@@ -163,6 +163,21 @@ pub enum Command {
     /// first. `--format json` prints the same as JSON.
     #[command(after_long_help = LOG_HELP)]
     Log(LogArgs),
+
+    /// Deliver the messages Kratos queued in its own database, as `kratos
+    /// courier watch` does, with many workers and claims that cannot collide
+    ///
+    /// Reads Kratos' `dsn` (or DSN from the environment) and drains the
+    /// courier queue of its network (the oldest, as Kratos picks it, or
+    /// --nid): PostgreSQL (claims with FOR UPDATE SKIP LOCKED, so any number
+    /// of `courier watch` processes on any hosts can share the queue) or
+    /// SQLite (one host). Each message is sent as the selected
+    /// --kratos-version dispatches it (the stored subject and text, the HTML
+    /// part rendered now, the HTTP ctx with its request headers), and
+    /// recorded as Kratos records it: its status, send_count and a dispatch
+    /// row. Kratos' own courier worker must be off.
+    #[command(after_long_help = WATCH_HELP)]
+    Watch(WatchArgs),
 
     /// Build a connection_uri from parts, or explain one with --decode
     ///
@@ -555,6 +570,44 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         _ => return Err(format!("{s:?}: unknown unit {unit:?} (ms, s, m or h)")),
     };
     std::time::Duration::try_from_secs_f64(secs).map_err(|e| format!("{s:?}: {e}"))
+}
+
+/// Arguments of `courier watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Messages in flight at once (each worker keeps one SMTP connection;
+    /// HTTP workers share a keep-alive client)
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+
+    /// Deliver what is queued, then exit (cron, tests); without it the
+    /// worker runs until SIGTERM or Ctrl-C
+    #[arg(long)]
+    pub once: bool,
+
+    /// The network whose messages to deliver [default: the oldest in the
+    /// `networks` table, as Kratos picks it]
+    #[arg(long, value_name = "UUID")]
+    pub nid: Option<String>,
+
+    /// Put messages left `processing` longer than this back in the queue
+    /// (a crashed worker's, Kratos' or courier's): e.g. 10m. Longer than any
+    /// send can take, or a slow message is sent twice
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub reclaim_after: Option<std::time::Duration>,
+
+    /// Seconds for each deadline: SMTP and HTTP steps, database statements
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+
+    /// How long the database may fail before the worker gives up (Kratos'
+    /// worker: 15 minutes)
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
+    pub db_patience: std::time::Duration,
+
+    /// How often a health line goes to stderr
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub health_every: std::time::Duration,
 }
 
 /// Arguments of `courier log`.

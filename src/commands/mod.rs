@@ -12,6 +12,7 @@ pub mod render;
 pub mod send;
 pub mod test;
 pub mod uri;
+pub mod watch;
 
 use crate::cli::{ChannelArg, GlobalArgs};
 use crate::config::settings::Settings;

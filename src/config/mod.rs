@@ -101,8 +101,14 @@ pub fn from_texts(files: Vec<(String, String)>, env: &[(String, String)], r: Rel
     for f in &sources.files {
         secrets::scan_text(&f.text, &mut redactor);
     }
+    // Kratos' database DSN (`courier watch` reads it) holds a password too.
+    if let Some(dsn) = root.lookup(&["dsn"]).and_then(Node::as_str) {
+        for s in crate::connection_uri::secrets(dsn) {
+            redactor.add(&s);
+        }
+    }
     for (name, value) in env {
-        if name.ends_with("CONNECTION_URI") {
+        if name.ends_with("CONNECTION_URI") || name == "DSN" {
             for s in crate::connection_uri::secrets(value) {
                 redactor.add(&s);
             }
@@ -123,6 +129,21 @@ impl Loaded {
     #[must_use]
     pub fn settings(&self) -> settings::Settings {
         settings::Settings::lift(&self.root, self.release)
+    }
+
+    /// Kratos' database: `DSN` from `env` (which wins, as in Kratos), or
+    /// the `dsn` key.
+    #[must_use]
+    pub fn dsn(&self, env: &[(String, String)]) -> Option<String> {
+        env.iter()
+            .find(|(k, _)| k == "DSN")
+            .map(|(_, v)| v.clone())
+            .or_else(|| {
+                self.root
+                    .lookup(&["dsn"])
+                    .and_then(Node::as_str)
+                    .map(str::to_owned)
+            })
     }
 
     /// `courier.smtp.connection_uri` as written (after environment

@@ -171,6 +171,11 @@ pub struct Settings {
     pub sample: sample::Context,
     /// Where Kratos' HTTP client refuses to connect (`clients.http`).
     pub http_rule: HttpRule,
+    /// `courier.worker.pull_count` (default 10), as Kratos casts it to an
+    /// 8-bit integer (v1.0.0 always pulls 10).
+    pub pull_count: usize,
+    /// `courier.worker.pull_wait` (default 1s).
+    pub pull_wait: std::time::Duration,
 }
 
 /// How a message of a channel goes out.
@@ -261,8 +266,22 @@ impl Settings {
             message_retries: message_retries(root),
             sample: sample_context(root, release),
             http_rule: http_rule(root, release),
+            pull_count: pull_count(root, release),
+            pull_wait: string(root, &["courier", "worker", "pull_wait"])
+                .and_then(|w| crate::config::schema::formats::go_duration(&w))
+                .unwrap_or(std::time::Duration::from_secs(1)),
         }
     }
+}
+
+/// Kratos' `uint8(pull_count)`: the low 8 bits of the configured count.
+fn pull_count(root: &Node, release: Release) -> usize {
+    if !release.has(crate::release::CHANNELS) {
+        return 10;
+    }
+    root.lookup(&["courier", "worker", "pull_count"])
+        .and_then(|n| crate::config::schema::validate::integral(&n.value))
+        .map_or(10, |n| (n & 0xff) as usize)
 }
 
 fn string(root: &Node, path: &[&str]) -> Option<String> {

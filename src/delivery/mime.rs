@@ -382,7 +382,7 @@ pub fn quoted_printable(text: &str) -> String {
 /// RFC 1123 with a numeric zone, as Go's `time.RFC1123Z`, in UTC.
 #[must_use]
 pub fn format_rfc1123z(unix: i64) -> String {
-    let (y, mo, d, h, mi, s, wd) = civil(unix);
+    let (y, mo, d, h, mi, s, wd) = crate::calendar::civil(unix);
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -397,26 +397,8 @@ pub fn format_rfc1123z(unix: i64) -> String {
 /// `YYYY-MM-DDTHH:MM:SSZ`.
 #[must_use]
 pub fn format_utc_iso(unix: i64) -> String {
-    let (y, mo, d, h, mi, s, _) = civil(unix);
+    let (y, mo, d, h, mi, s, _) = crate::calendar::civil(unix);
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
-}
-
-/// Date and time of a Unix timestamp (UTC); weekday 0 is Thursday.
-fn civil(unix: i64) -> (i64, i64, i64, i64, i64, i64, usize) {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    let wd = days.rem_euclid(7) as usize;
-    (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60, wd)
 }
 
 #[cfg(test)]

@@ -36,6 +36,16 @@ pub enum Content<'a> {
     },
     /// Given texts, as Kratos' `stub` type (`send --subject --text`).
     Adhoc(Texts),
+    /// A message Kratos queued (`courier watch`): its stored subject and
+    /// text go out as they are; only the HTML part is rendered, with the
+    /// dispatcher's templates, from `data` (the stored `template_data`
+    /// read through the type's model, [`crate::message::stored`]).
+    Stored {
+        ty: &'a str,
+        texts: Texts,
+        data: &'a Value,
+        headers: &'a Value,
+    },
 }
 
 /// One message to compose.
@@ -292,12 +302,17 @@ impl<'s> Composer<'s> {
                         ty: (*ty).to_owned(),
                         channel,
                     })?;
-                let plan = self.plan(ty, channel, &msg.template_data, &msg.request_headers)?;
+                let parts: &[Part] = match channel {
+                    Channel::Email => &[Part::Subject, Part::Text, Part::Html],
+                    Channel::Sms => &[Part::Sms],
+                };
+                let plan =
+                    self.plan(ty, channel, &msg.template_data, &msg.request_headers, parts)?;
                 let (texts, pending) = if defer {
                     (Texts::default(), Some(plan))
                 } else {
                     let results = self.sandbox.execute(plan.data, &plan.runs);
-                    (self.finish(plan.present, results)?, None)
+                    (self.finish(Texts::default(), plan.present, results)?, None)
                 };
                 Ok(Draft {
                     ty: (*ty).to_owned(),
@@ -305,6 +320,41 @@ impl<'s> Composer<'s> {
                     texts,
                     template_data: msg.template_data,
                     request_headers: msg.request_headers,
+                    pending,
+                })
+            }
+            Content::Stored {
+                ty,
+                texts,
+                data,
+                headers,
+            } => {
+                let to = spec.recipient.ok_or(ComposeError::NoRecipient)?;
+                let known = channel.types(self.settings.release).contains(ty);
+                let (mut texts, mut pending) = (texts.clone(), None);
+                texts.html_body.clear();
+                if channel == Channel::Email && known {
+                    let plan = self.plan(ty, channel, data, headers, &[Part::Html])?;
+                    if defer {
+                        pending = Some(plan);
+                    } else {
+                        let results = self.sandbox.execute(plan.data, &plan.runs);
+                        texts = self.finish(texts, plan.present, results)?;
+                    }
+                } else if !known && matches!(self.settings.route(channel), Ok(Route::Http(_))) {
+                    // Kratos' HTTP channel cannot build the template; its
+                    // SMTP channel sends the stored text alone.
+                    return Err(ComposeError::UnknownType {
+                        ty: (*ty).to_owned(),
+                        channel,
+                    });
+                }
+                Ok(Draft {
+                    ty: (*ty).to_owned(),
+                    recipient: to.to_owned(),
+                    texts,
+                    template_data: (*data).clone(),
+                    request_headers: (*headers).clone(),
                     pending,
                 })
             }
@@ -341,14 +391,21 @@ impl<'s> Composer<'s> {
         self.html = Html::Absent;
         // A templated HTTP message with a body: templates and body in one
         // round trip to the sandbox.
-        let one_trip = matches!(spec.content, Content::Template { .. })
+        let rendered = match spec.content {
+            Content::Template { .. } => true,
+            Content::Stored { .. } => channel == Channel::Email,
+            Content::Adhoc(_) => false,
+        };
+        let one_trip = rendered
             && release.has(release::CHANNELS)
             && matches!(self.settings.route(channel), Ok(Route::Http(cfg)) if cfg.has_body());
         let mut d = self.draft(spec, one_trip)?;
         let html_part = match &spec.content {
             // Given HTML, or (from v26.2.0) the text standing in for it.
             Content::Adhoc(_) => !d.texts.html_body.is_empty(),
-            Content::Template { .. } => matches!(self.html, Html::Rendered),
+            Content::Template { .. } | Content::Stored { .. } => {
+                matches!(self.html, Html::Rendered)
+            }
         };
         if channel == Channel::Email {
             Address::parse(&d.recipient)?;
@@ -418,7 +475,7 @@ impl<'s> Composer<'s> {
                 // The templates first, as when they ran on their own: their
                 // failure is the one reported.
                 let results = self.sandbox.execute(plan.data, &plan.runs);
-                d.texts = self.finish(plan.present, results)?;
+                d.texts = self.finish(std::mem::take(&mut d.texts), plan.present, results)?;
                 return Err(e);
             }
         };
@@ -439,14 +496,15 @@ impl<'s> Composer<'s> {
                 optional,
             });
         }
-        // A placeholder keeps `html_body` at its place among the keys.
+        // A placeholder keeps `html_body` at its place among the keys
+        // (the texts a stored message brings are in place already).
         let placeholder = Texts {
             html_body: if fill.iter().any(|f| f.optional) {
                 "-".into()
             } else {
                 String::new()
             },
-            ..Texts::default()
+            ..d.texts.clone()
         };
         let ctx = ctx::build(
             &d.recipient,
@@ -466,11 +524,11 @@ impl<'s> Composer<'s> {
             Err((data, error)) => {
                 // The templates alone: if they answer, the body failed.
                 let results = self.sandbox.execute(data, &plan.runs);
-                d.texts = self.finish(plan.present, results)?;
+                d.texts = self.finish(std::mem::take(&mut d.texts), plan.present, results)?;
                 return Err(ComposeError::Jsonnet { name, error });
             }
         };
-        d.texts = self.finish(plan.present, results)?;
+        d.texts = self.finish(std::mem::take(&mut d.texts), plan.present, results)?;
         let error = |error| ComposeError::Jsonnet {
             name: name.clone(),
             error,
@@ -534,6 +592,7 @@ impl<'s> Composer<'s> {
         channel: Channel,
         template_data: &Value,
         request_headers: &Value,
+        parts: &[Part],
     ) -> Result<Plan, TemplateError> {
         let kind = Kind {
             index: channel
@@ -548,10 +607,6 @@ impl<'s> Composer<'s> {
         // The text parts' data, and the HTML part's (without request
         // headers), each crossing to the sandbox once.
         let mut data = vec![model::data_json(&model.1, template_data, request_headers)];
-        let parts: &[Part] = match channel {
-            Channel::Email => &[Part::Subject, Part::Text, Part::Html],
-            Channel::Sms => &[Part::Sms],
-        };
         let mut runs = Vec::new();
         let mut present = Vec::new();
         for &part in parts {
@@ -580,14 +635,14 @@ impl<'s> Composer<'s> {
         })
     }
 
-    /// The texts from the runs' answers: the subject trimmed; a failed
-    /// HTML part is noted, any other failure is the message's.
+    /// The texts from the runs' answers over `texts`: the subject trimmed;
+    /// a failed HTML part is noted, any other failure is the message's.
     fn finish(
         &mut self,
+        mut texts: Texts,
         present: Vec<Part>,
         results: Vec<Result<String, TemplateError>>,
     ) -> Result<Texts, TemplateError> {
-        let mut texts = Texts::default();
         for (part, text) in present.into_iter().zip(results) {
             match (part, text) {
                 (Part::Html, Err(e)) => self.html = Html::Failed(e),

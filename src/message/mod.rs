@@ -7,6 +7,7 @@ pub mod builtin;
 pub mod compose;
 pub mod ctx;
 pub mod sample;
+pub mod stored;
 
 use crate::release::{Release, Span};
 

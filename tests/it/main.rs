@@ -24,3 +24,4 @@ mod support;
 mod templates;
 mod tidy;
 mod uri;
+mod watch;

@@ -45,8 +45,24 @@ fn is_go_duration(s: &str) -> bool {
     true
 }
 
+/// A Go duration string (`1s`, `250ms`, `1m30s`) as a duration; `None`
+/// when it is not one or is negative.
+#[must_use]
+pub fn go_duration(s: &str) -> Option<std::time::Duration> {
+    if !is_go_duration(s) {
+        return None;
+    }
+    let ns = go_duration_ns(s)?;
+    std::time::Duration::try_from_secs_f64(ns / 1e9).ok()
+}
+
 /// `int(d.Minutes())` of a Go duration string.
 pub fn go_duration_minutes(s: &str) -> Option<i64> {
+    Some((go_duration_ns(s)? / 6e10) as i64)
+}
+
+/// A Go duration string in nanoseconds.
+fn go_duration_ns(s: &str) -> Option<f64> {
     let mut total_ns: f64 = 0.0;
     let mut num = String::new();
     let mut chars = s.chars().peekable();
@@ -72,7 +88,7 @@ pub fn go_duration_minutes(s: &str) -> Option<i64> {
         total_ns += num.parse::<f64>().ok()? * factor;
         num.clear();
     }
-    Some((total_ns / 6e10) as i64)
+    Some(total_ns)
 }
 
 pub(super) fn format_matches(f: Format, s: &str) -> bool {
@@ -305,5 +321,14 @@ mod tests {
         assert_eq!(go_duration_minutes("1h"), Some(60));
         assert_eq!(go_duration_minutes("90s"), Some(1));
         assert_eq!(go_duration_minutes("1h30m"), Some(90));
+        assert_eq!(
+            super::go_duration("1m30s"),
+            Some(std::time::Duration::from_secs(90))
+        );
+        assert_eq!(
+            super::go_duration("250ms"),
+            Some(std::time::Duration::from_millis(250))
+        );
+        assert_eq!(super::go_duration("1.5s"), None);
     }
 }

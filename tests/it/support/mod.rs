@@ -3,6 +3,8 @@
 
 pub mod batch;
 pub mod hostile;
+pub mod kratos_db;
+pub mod postgres;
 pub mod smtp;
 
 use std::io::{Read, Write};

@@ -1,0 +1,211 @@
+//! Kratos' `dsn` (the config key, or `DSN` from the environment), read as
+//! Kratos' database layer reads it: the scheme picks the database, the rest
+//! is handed to its driver. Only what courier's drivers understand is kept
+//! (pop's pool settings such as `max_conns` mean nothing to one worker),
+//! and errors never carry the password.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::gourl;
+
+/// Where Kratos' queue lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A PostgreSQL (or CockroachDB) server: the settings as
+    /// `key=value` pairs for the driver, with the password apart.
+    Postgres {
+        /// `host`, `port`, `user`, `dbname` and the accepted options.
+        params: Vec<(String, String)>,
+        password: Option<String>,
+        cockroach: bool,
+    },
+    /// An SQLite file.
+    Sqlite(PathBuf),
+}
+
+/// Why a DSN cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DsnError {
+    #[error("no DSN: set `dsn` in the config or DSN in the environment")]
+    Missing,
+    #[error(
+        "`dsn` is `memory`: Kratos keeps that queue inside its own process, out of any other's reach"
+    )]
+    Memory,
+    #[error(
+        "the DSN's scheme `{0}` is not one courier watch reads (postgres, postgresql, cockroach, sqlite, sqlite3)"
+    )]
+    Scheme(String),
+    #[error("MySQL and MariaDB queues are not supported by courier watch yet")]
+    Mysql,
+    #[error("the DSN cannot be parsed: {0}")]
+    Parse(String),
+    #[error(
+        "sslmode={0}: courier watch connects to PostgreSQL without TLS (disable or prefer) for now"
+    )]
+    Tls(String),
+}
+
+/// Options of a PostgreSQL DSN that the driver takes as they are.
+const PG_OPTIONS: &[&str] = &[
+    "sslmode",
+    "connect_timeout",
+    "application_name",
+    "options",
+    "target_session_attrs",
+    "keepalives",
+    "keepalives_idle",
+    "tcp_user_timeout",
+];
+
+/// The longest a connection attempt may take when the DSN sets none.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Reads a DSN.
+pub fn parse(dsn: &str) -> Result<Target, DsnError> {
+    let dsn = dsn.trim();
+    if dsn.is_empty() {
+        return Err(DsnError::Missing);
+    }
+    if dsn == "memory" {
+        return Err(DsnError::Memory);
+    }
+    let Some((scheme, rest)) = dsn.split_once("://") else {
+        return Err(DsnError::Parse(
+            "it has no scheme (e.g. postgres://, sqlite://)".into(),
+        ));
+    };
+    match scheme {
+        "sqlite" | "sqlite3" => sqlite(rest),
+        "postgres" | "postgresql" | "cockroach" | "cockroachdb" | "crdb" => {
+            postgres(dsn, scheme.starts_with("c"))
+        }
+        "mysql" => Err(DsnError::Mysql),
+        other => Err(DsnError::Scheme(other.to_owned())),
+    }
+}
+
+/// `sqlite://PATH?options`: the path as the driver reads it (`file:` and
+/// the options dropped; courier sets its own).
+fn sqlite(rest: &str) -> Result<Target, DsnError> {
+    let path = rest.split('?').next().unwrap_or_default();
+    let path = path.strip_prefix("file:").unwrap_or(path);
+    if path.is_empty() || path == ":memory:" || rest.contains("mode=memory") {
+        return Err(DsnError::Memory);
+    }
+    Ok(Target::Sqlite(PathBuf::from(path)))
+}
+
+fn postgres(dsn: &str, cockroach: bool) -> Result<Target, DsnError> {
+    // Go's URL parser: the errors it gives never hold the user info.
+    let url = gourl::go_parse(dsn).map_err(|e| DsnError::Parse(e.to_string()))?;
+    let mut params = Vec::new();
+    let host = url.hostname();
+    if !host.is_empty() {
+        params.push(("host".to_owned(), host.to_owned()));
+    }
+    if !url.port().is_empty() {
+        params.push(("port".to_owned(), url.port().to_owned()));
+    }
+    let mut password = None;
+    if let Some((user, pass)) = &url.user {
+        if !user.is_empty() {
+            params.push(("user".to_owned(), user.clone()));
+        }
+        password.clone_from(pass);
+    }
+    let db = url.path.trim_start_matches('/');
+    if !db.is_empty() {
+        params.push(("dbname".to_owned(), db.to_owned()));
+    }
+    let mut timeout = false;
+    for (k, v) in url.query() {
+        if k == "sslmode" && !matches!(v.as_str(), "disable" | "prefer" | "allow") {
+            return Err(DsnError::Tls(v));
+        }
+        if PG_OPTIONS.contains(&k.as_str()) {
+            timeout |= k == "connect_timeout";
+            let v = if k == "sslmode" && v == "allow" {
+                "prefer".to_owned()
+            } else {
+                v
+            };
+            params.push((k, v));
+        }
+    }
+    if !timeout {
+        params.push((
+            "connect_timeout".to_owned(),
+            CONNECT_TIMEOUT.as_secs().to_string(),
+        ));
+    }
+    Ok(Target::Postgres {
+        params,
+        password,
+        cockroach,
+    })
+}
+
+/// The secrets a DSN holds (its password, as written and decoded).
+#[must_use]
+pub fn secrets(dsn: &str) -> Vec<String> {
+    crate::connection_uri::secrets(dsn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DsnError, Target, parse};
+
+    #[test]
+    fn postgres_keeps_what_the_driver_reads() {
+        let t = parse(
+            "postgres://kratos:s%40cret@db.example:5433/kratos?sslmode=disable&max_conns=20&max_idle_conns=4",
+        )
+        .unwrap();
+        let Target::Postgres {
+            params, password, ..
+        } = t
+        else {
+            panic!("not postgres");
+        };
+        assert_eq!(password.as_deref(), Some("s@cret"));
+        let keys: Vec<&str> = params.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "host",
+                "port",
+                "user",
+                "dbname",
+                "sslmode",
+                "connect_timeout"
+            ]
+        );
+    }
+
+    #[test]
+    fn sqlite_paths_and_refusals() {
+        assert_eq!(
+            parse("sqlite:///var/lib/kratos/db.sqlite?_fk=true").unwrap(),
+            Target::Sqlite("/var/lib/kratos/db.sqlite".into())
+        );
+        assert_eq!(
+            parse("sqlite://./k.db?_fk=true").unwrap(),
+            Target::Sqlite("./k.db".into())
+        );
+        assert_eq!(parse("memory"), Err(DsnError::Memory));
+        assert_eq!(
+            parse("sqlite://file::memory:?cache=shared"),
+            Err(DsnError::Memory)
+        );
+        assert_eq!(parse("mysql://u:p@tcp(h:3306)/k"), Err(DsnError::Mysql));
+        assert!(
+            matches!(parse("postgres://h/k?sslmode=require"), Err(DsnError::Tls(m)) if m == "require")
+        );
+        let e = parse("postgres://u:hunter2@h:bad/k")
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("hunter2"), "{e}");
+    }
+}

@@ -1,0 +1,305 @@
+//! Kratos' queue in PostgreSQL (and CockroachDB, which speaks its
+//! protocol): claims in one statement that takes the rows with `FOR UPDATE
+//! SKIP LOCKED`, so any number of workers on any number of hosts share the
+//! queue through the database alone. Every statement runs under a
+//! statement timeout; a dropped connection is dialled again on next use.
+
+use std::time::Duration;
+
+use postgres::{Client, Config, NoTls};
+
+use super::{Columns, DbError, Depth, Dispatch, Queue, Settle, Status, Stored, is_uuid};
+
+/// Kratos' courier queue in PostgreSQL.
+pub struct Pg {
+    config: Config,
+    client: Option<Client>,
+    timeout: Duration,
+    nid: String,
+    columns: Columns,
+}
+
+fn statement(e: &postgres::Error) -> DbError {
+    DbError::Statement(describe(e))
+}
+
+/// The server's message when it sent one (the driver's own text says
+/// only "db error").
+fn describe(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
+/// `key='value'` for the driver's connection string.
+fn quoted(v: &str) -> String {
+    format!("'{}'", v.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+impl Pg {
+    pub fn open(
+        params: &[(String, String)],
+        password: Option<&str>,
+        nid: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Self, DbError> {
+        let text: Vec<String> = params
+            .iter()
+            .map(|(k, v)| format!("{k}={}", quoted(v)))
+            .collect();
+        let mut config: Config = text
+            .join(" ")
+            .parse()
+            .map_err(|e: postgres::Error| DbError::Connect(describe(&e)))?;
+        if let Some(p) = password {
+            config.password(p);
+        }
+        if config.get_tcp_user_timeout().is_none() {
+            config.tcp_user_timeout(timeout);
+        }
+        config.keepalives(true);
+        let mut pg = Self {
+            config,
+            client: None,
+            timeout,
+            nid: String::new(),
+            columns: Columns {
+                channel: false,
+                request_headers: false,
+            },
+        };
+        let client = pg.client()?;
+        let columns = check_schema(client)?;
+        let nid = match nid {
+            Some(n) => n.to_ascii_lowercase(),
+            None => client
+                .query_opt(
+                    "SELECT id::text FROM networks ORDER BY created_at ASC LIMIT 1",
+                    &[],
+                )
+                .map_err(|e| DbError::Schema(describe(&e)))?
+                .map(|r| r.get::<_, String>(0))
+                .ok_or_else(|| {
+                    DbError::Network(
+                        "the database has no network yet (Kratos creates one when it \
+                         starts); pass --nid"
+                            .into(),
+                    )
+                })?,
+        };
+        if !is_uuid(&nid) {
+            return Err(DbError::Network(format!(
+                "the network id `{nid}` is not a UUID"
+            )));
+        }
+        pg.nid = nid;
+        pg.columns = columns;
+        Ok(pg)
+    }
+
+    /// The connection, dialled again when the last one closed.
+    fn client(&mut self) -> Result<&mut Client, DbError> {
+        if self.client.as_ref().is_none_or(Client::is_closed) {
+            let mut c = self
+                .config
+                .connect(NoTls)
+                .map_err(|e| DbError::Connect(describe(&e)))?;
+            let ms = self.timeout.as_millis().max(1);
+            c.batch_execute(&format!(
+                "SET statement_timeout = {ms}; SET idle_in_transaction_session_timeout = {}",
+                ms.saturating_mul(2)
+            ))
+            .map_err(|e| DbError::Connect(describe(&e)))?;
+            self.client = Some(c);
+        }
+        self.client
+            .as_mut()
+            .ok_or_else(|| DbError::Connect("no connection".into()))
+    }
+}
+
+fn check_schema(client: &mut Client) -> Result<Columns, DbError> {
+    let mut of = |table: &str| -> Result<Vec<String>, DbError> {
+        client
+            .query(
+                "SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_name = $1 AND table_schema = current_schema()",
+                &[&table],
+            )
+            .map(|rows| rows.iter().map(|r| r.get::<_, String>(0)).collect())
+            .map_err(|e| DbError::Schema(describe(&e)))
+    };
+    let messages = of("courier_messages")?;
+    let dispatches = of("courier_message_dispatches")?;
+    super::check_columns(&messages, &dispatches)
+}
+
+/// A UTC timestamp as Kratos' pop writes it: microseconds.
+const NOW: &str = "(now() AT TIME ZONE 'UTC')";
+
+impl Queue for Pg {
+    fn kind(&self) -> &'static str {
+        "PostgreSQL"
+    }
+
+    fn nid(&self) -> &str {
+        &self.nid
+    }
+
+    fn columns(&self) -> Columns {
+        self.columns
+    }
+
+    fn claim(
+        &mut self,
+        n: usize,
+        retries: i64,
+        retry_wait: Duration,
+    ) -> Result<Vec<Stored>, DbError> {
+        let sql = format!(
+            "UPDATE courier_messages SET \
+               status = CASE WHEN send_count > $2::int8 THEN 4 ELSE 3 END, \
+               send_count = CASE WHEN send_count > $2::int8 THEN send_count ELSE send_count + 1 END, \
+               updated_at = {NOW} \
+             WHERE id IN (SELECT id FROM courier_messages \
+               WHERE nid = $1::text::uuid AND status = 1 \
+                 AND (send_count = 0 OR updated_at <= {NOW} - $4::float8 * interval '1 second') \
+               ORDER BY created_at, id LIMIT $3::int8 FOR UPDATE SKIP LOCKED) \
+             RETURNING id::text, type::int8, recipient, body, subject, template_type, \
+               template_data, {}, send_count::int8, {}, status::int8, created_at::text",
+            if self.columns.channel {
+                "channel::text"
+            } else {
+                "NULL::text"
+            },
+            if self.columns.request_headers {
+                "request_headers::text"
+            } else {
+                "NULL::text"
+            },
+        );
+        let nid = self.nid.clone();
+        let limit = i64::try_from(n).unwrap_or(i64::MAX);
+        let wait = retry_wait.as_secs_f64();
+        let client = self.client()?;
+        let rows = client
+            .query(&sql, &[&nid, &retries, &limit, &wait])
+            .map_err(|e| statement(&e))?;
+        let mut out: Vec<Stored> = rows
+            .iter()
+            .map(|r| Stored {
+                id: r.get(0),
+                kind: r.get(1),
+                recipient: r.get::<_, Option<String>>(2).unwrap_or_default(),
+                body: r.get::<_, Option<String>>(3).unwrap_or_default(),
+                subject: r.get::<_, Option<String>>(4).unwrap_or_default(),
+                template_type: r.get::<_, Option<String>>(5).unwrap_or_default(),
+                template_data: r.get::<_, Option<Vec<u8>>>(6).unwrap_or_default(),
+                channel: r.get(7),
+                send_count: r.get(8),
+                request_headers: r.get(9),
+                status: if r.get::<_, i64>(10) == 4 {
+                    Status::Abandoned
+                } else {
+                    Status::Processing
+                },
+                created_at: r.get(11),
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.created_at, &a.id).cmp(&(&b.created_at, &b.id)));
+        Ok(out)
+    }
+
+    fn settle(&mut self, outcomes: &[Settle]) -> Result<usize, DbError> {
+        let nid = self.nid.clone();
+        let client = self.client()?;
+        let mut tx = client.transaction().map_err(|e| statement(&e))?;
+        let update = tx
+            .prepare(&format!(
+                "UPDATE courier_messages SET status = $1::int8, updated_at = {NOW}, \
+                   send_count = send_count - $4::int8 \
+                 WHERE id = $2::text::uuid AND nid = $3::text::uuid AND status = 3"
+            ))
+            .map_err(|e| statement(&e))?;
+        let insert = tx
+            .prepare(&format!(
+                "INSERT INTO courier_message_dispatches \
+                 (id, message_id, status, error, nid, created_at, updated_at) \
+                 VALUES ($1::text::uuid, $2::text::uuid, $3, $4::text::json, $5::text::uuid, \
+                   {NOW}, {NOW})"
+            ))
+            .map_err(|e| statement(&e))?;
+        let mut lost = 0;
+        for o in outcomes {
+            if o.status != Status::Processing {
+                let changed = tx
+                    .execute(
+                        &update,
+                        &[&o.status.code(), &o.id, &nid, &i64::from(o.unclaim)],
+                    )
+                    .map_err(|e| statement(&e))?;
+                lost += usize::from(changed == 0);
+            }
+            if let Some(d) = &o.dispatch {
+                let (status, error) = match d {
+                    Dispatch::Success => ("success", "null"),
+                    Dispatch::Failed(e) => ("failed", e.as_str()),
+                };
+                tx.execute(&insert, &[&super::uuid_v4(), &o.id, &status, &error, &nid])
+                    .map_err(|e| statement(&e))?;
+            }
+        }
+        tx.commit().map_err(|e| statement(&e))?;
+        Ok(lost)
+    }
+
+    fn reclaim(&mut self, lease: Duration) -> Result<u64, DbError> {
+        let nid = self.nid.clone();
+        let secs = lease.as_secs_f64();
+        self.client()?
+            .execute(
+                &format!(
+                    "UPDATE courier_messages SET status = 1, updated_at = {NOW} \
+                     WHERE nid = $1::text::uuid AND status = 3 \
+                       AND updated_at < {NOW} - $2::float8 * interval '1 second'"
+                ),
+                &[&nid, &secs],
+            )
+            .map_err(|e| statement(&e))
+    }
+
+    fn foreign_claims(&mut self) -> Result<u64, DbError> {
+        let nid = self.nid.clone();
+        self.client()?
+            .query_one(
+                "SELECT count(*) FROM courier_messages \
+                 WHERE nid = $1::text::uuid AND status = 3 AND updated_at = created_at",
+                &[&nid],
+            )
+            .map(|r| u64::try_from(r.get::<_, i64>(0)).unwrap_or(0))
+            .map_err(|e| statement(&e))
+    }
+
+    fn depth(&mut self) -> Result<Depth, DbError> {
+        let nid = self.nid.clone();
+        let r = self
+            .client()?
+            .query_one(
+                &format!(
+                    "SELECT count(*) FILTER (WHERE status = 1), \
+                       count(*) FILTER (WHERE status = 3), \
+                       coalesce(extract(epoch FROM {NOW} - \
+                         min(created_at) FILTER (WHERE status = 1)), 0)::float8 \
+                     FROM courier_messages WHERE nid = $1::text::uuid"
+                ),
+                &[&nid],
+            )
+            .map_err(|e| statement(&e))?;
+        Ok(Depth {
+            queued: u64::try_from(r.get::<_, i64>(0)).unwrap_or(0),
+            processing: u64::try_from(r.get::<_, i64>(1)).unwrap_or(0),
+            oldest_secs: r.get::<_, f64>(2).max(0.0),
+        })
+    }
+}

@@ -1,0 +1,145 @@
+//! A `courier watch` worker: takes claimed messages from the driver,
+//! composes each as Kratos' dispatcher does (the stored subject and text,
+//! the HTML part rendered now from the stored data through the type's
+//! model, the HTTP ctx with the stored request headers), and sends it over
+//! its own kept SMTP connection or the shared HTTP client.
+
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use serde_json::Value;
+
+use super::queue::Stored;
+use crate::batch::worker::{self as batch_worker, Boundaries, Payload, SmtpConn};
+use crate::config::settings::Settings;
+use crate::delivery::http::Client;
+use crate::delivery::smtp::Target;
+use crate::delivery::verdict::Verdict;
+use crate::interrupt::Stop;
+use crate::message::compose::{Composer, Content, Spec};
+use crate::message::{Channel, Texts, stored};
+use crate::secret::Redactor;
+
+/// What every worker shares.
+pub struct Shared<'a> {
+    pub settings: &'a Settings,
+    pub target: Option<Target>,
+    pub http: Option<Client>,
+    pub stop: Stop,
+    pub redactor: &'a Redactor,
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The server's verdict (secrets masked); whether it went over SMTP.
+    Delivered(Verdict, bool),
+    /// The message cannot be composed (Kratos fails the dispatch alike).
+    Bad(String),
+    /// The worker was stopping: not attempted.
+    Unstarted,
+}
+
+/// A message back from a worker.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub msg: Stored,
+    pub outcome: Outcome,
+    pub ms: f64,
+}
+
+/// The channel Kratos dispatches a stored message on: its `channel`, or
+/// (rows of v1.0.0) its type.
+pub fn channel_of(msg: &Stored) -> Result<Channel, String> {
+    match (msg.channel.as_deref(), msg.kind) {
+        (Some("email"), _) | (None | Some(""), 1) => Ok(Channel::Email),
+        (Some("sms"), _) | (None | Some(""), 2) => Ok(Channel::Sms),
+        (Some(other), _) => Err(format!("no courier channel `{other}` is configured")),
+        (None, other) => Err(format!("unknown message type {other}")),
+    }
+}
+
+/// Runs one worker until the driver closes the queue.
+pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Stored>>>, reports: &Sender<Report>) {
+    let mut composer = Composer::new(shared.settings);
+    let mut conn = shared.target.clone().map(SmtpConn::new);
+    let mut boundaries = Boundaries::new();
+    loop {
+        let job = {
+            let rx = jobs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            rx.recv()
+        };
+        let Ok(msg) = job else { break };
+        if shared.stop.requested() {
+            let _ = reports.send(Report {
+                msg,
+                outcome: Outcome::Unstarted,
+                ms: 0.0,
+            });
+            continue;
+        }
+        let (outcome, ms) = match compose(&mut composer, &msg, &mut boundaries, shared.settings) {
+            Err(e) => (Outcome::Bad(shared.redactor.redact(&e)), 0.0),
+            Ok(payload) => {
+                let start = Instant::now();
+                let v = batch_worker::deliver(
+                    &payload,
+                    &mut conn,
+                    shared.http.as_ref(),
+                    shared.settings,
+                );
+                let smtp = matches!(payload, Payload::Smtp(_));
+                let ms = crate::delivery::millis_since(start);
+                (
+                    Outcome::Delivered(batch_worker::masked(v, shared.redactor), smtp),
+                    ms,
+                )
+            }
+        };
+        let _ = reports.send(Report { msg, outcome, ms });
+    }
+    if let Some(c) = conn.as_mut() {
+        c.close();
+    }
+}
+
+/// The message as Kratos' dispatcher of the selected release builds it.
+fn compose(
+    composer: &mut Composer<'_>,
+    msg: &Stored,
+    b: &mut Boundaries,
+    settings: &Settings,
+) -> Result<Payload, String> {
+    let channel = channel_of(msg)?;
+    let data = stored::typed_data(
+        &msg.template_type,
+        channel,
+        settings.release,
+        &msg.template_data,
+    )
+    .map_err(|e| e.to_string())?;
+    // A NULL column is Go's nil raw message: `null` in the ctx.
+    let headers: Value = msg
+        .request_headers
+        .as_deref()
+        .and_then(|h| serde_json::from_str(h).ok())
+        .unwrap_or(Value::Null);
+    let spec = Spec {
+        channel,
+        recipient: Some(&msg.recipient),
+        content: Content::Stored {
+            ty: &msg.template_type,
+            texts: Texts {
+                subject: msg.subject.clone(),
+                body: msg.body.clone(),
+                html_body: String::new(),
+            },
+            data: &data,
+            headers: &headers,
+        },
+    };
+    batch_worker::compose_spec(composer, &spec, b)
+}

@@ -1,0 +1,418 @@
+//! Kratos' courier tables as each release's migrations leave them
+//! (written from the facts in the reference: columns, types and indexes
+//! per release and per database, not copied from Kratos' migrations), in
+//! SQLite or in the test PostgreSQL, with messages queued the way Kratos
+//! queues them.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use super::postgres;
+
+/// The releases whose schema the tests use.
+pub const RELEASES: [&str; 5] = ["v1.0.0", "v1.3.1", "v25.4.0", "v26.2.0", "master"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Postgres,
+    Sqlite,
+}
+
+fn at_least(release: &str, since: &str) -> bool {
+    let rank = |r: &str| {
+        [
+            "v1.0.0", "v1.1.0", "v1.2.0", "v1.3.0", "v1.3.1", "v25.4.0", "v26.2.0", "master",
+        ]
+        .iter()
+        .position(|x| *x == r)
+        .expect("a known release")
+    };
+    rank(release) >= rank(since)
+}
+
+/// The DDL of the `networks` and courier tables of `release`.
+#[must_use]
+pub fn ddl(release: &str, d: Dialect) -> String {
+    let pg = d == Dialect::Postgres;
+    let (uuid, int, text, ts, blob, json, jsonb) = if pg {
+        ("UUID", "INT", "TEXT", "TIMESTAMP", "BYTEA", "JSON", "JSONB")
+    } else {
+        (
+            "CHAR(36)", "INTEGER", "TEXT", "DATETIME", "BLOB", "TEXT", "JSONB",
+        )
+    };
+    let nid_fk = if pg {
+        " REFERENCES networks(id) ON DELETE CASCADE"
+    } else {
+        ""
+    };
+    let mut cols = vec![
+        format!("id {uuid} NOT NULL PRIMARY KEY"),
+        format!("type {int} NOT NULL"),
+        format!("status {int} NOT NULL"),
+        format!("body {text} NOT NULL"),
+        "subject VARCHAR(255) NOT NULL".to_owned(),
+        "recipient VARCHAR(255) NOT NULL".to_owned(),
+        format!("created_at {ts} NOT NULL"),
+        format!("updated_at {ts} NOT NULL"),
+        "template_type VARCHAR(255) NOT NULL DEFAULT ''".to_owned(),
+        format!("template_data {blob}"),
+        format!("nid {uuid}{nid_fk}"),
+        format!("send_count {int} NOT NULL DEFAULT 0"),
+    ];
+    if at_least(release, "v1.1.0") {
+        cols.push("channel VARCHAR(32) NULL".to_owned());
+    }
+    if at_least(release, "v26.2.0") {
+        cols.push(format!("request_headers {jsonb}"));
+    }
+    let mut sql = format!(
+        "CREATE TABLE networks (id {uuid} NOT NULL PRIMARY KEY, created_at {ts} NOT NULL, \
+         updated_at {ts} NOT NULL);\n\
+         CREATE TABLE courier_messages ({});\n\
+         CREATE TABLE courier_message_dispatches (id {uuid} NOT NULL PRIMARY KEY, \
+         message_id {uuid} NOT NULL REFERENCES courier_messages(id) ON DELETE CASCADE, \
+         status VARCHAR(7) NOT NULL, error {json}, nid {uuid} NOT NULL{nid_fk}, \
+         created_at {ts} NOT NULL DEFAULT CURRENT_TIMESTAMP, \
+         updated_at {ts} NOT NULL DEFAULT CURRENT_TIMESTAMP);\n",
+        cols.join(", ")
+    );
+    let mut index = |name: &str, table: &str, on: &str| {
+        sql.push_str(&format!("CREATE INDEX {name} ON {table} ({on});\n"));
+    };
+    let m = "courier_messages";
+    if at_least(release, "v25.4.0") {
+        index("cm_status_id", m, "status, id");
+        index("cm_nid_id_created", m, "nid, id, created_at DESC");
+    } else {
+        index("cm_status", m, "status");
+        index("cm_id_nid", m, "id, nid");
+        index("cm_nid_id", m, "nid, id");
+        index("cm_nid_created", m, "nid, created_at DESC");
+    }
+    index("cm_nid_status_created", m, "nid, status, created_at DESC");
+    index(
+        "cm_nid_recipient_created",
+        m,
+        "nid, recipient, created_at DESC",
+    );
+    if at_least(release, "master") {
+        index("cm_nid_created_id", m, "nid, created_at DESC, id");
+        index("cm_status_created", m, "status, created_at");
+    }
+    let disp = "courier_message_dispatches";
+    if at_least(release, "v1.2.0") {
+        index("cmd_message_created", disp, "message_id, created_at DESC");
+        index("cmd_nid", disp, "nid");
+    } else {
+        index("cmd_id_message_nid", disp, "id, message_id, nid");
+    }
+    sql
+}
+
+/// A message to queue, as Kratos' enqueue writes it.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    /// 1 email, 2 SMS.
+    pub kind: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub template_type: String,
+    pub template_data: Value,
+    pub request_headers: Value,
+}
+
+/// A message row read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageRow {
+    pub id: String,
+    pub status: i64,
+    pub send_count: i64,
+    pub recipient: String,
+    /// Whether `updated_at` moved past `created_at` (Kratos never moves it).
+    pub touched: bool,
+}
+
+/// A dispatch row read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DispatchRow {
+    pub id: String,
+    pub message_id: String,
+    pub status: String,
+    pub error: Option<String>,
+    pub nid: String,
+}
+
+enum Conn {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+/// Kratos' database of one release with one network.
+pub struct KratosDb {
+    pub release: &'static str,
+    pub nid: String,
+    conn: Conn,
+    queued: u64,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A fixed, realistic network id.
+pub const NID: &str = "8f6b8e3e-0f3a-4f0e-9b53-2c4a0e7d1a10";
+/// The base time of queued messages (2026-01-01), in µs; each message is
+/// a µs later than the last, so their order is known.
+const BASE_MICROS: i64 = 1_767_225_600_000_000;
+
+impl KratosDb {
+    /// A fresh SQLite database of `release`.
+    pub fn sqlite(release: &'static str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("kratos.sqlite");
+        let c = rusqlite::Connection::open(&path).expect("create the SQLite file");
+        c.execute_batch(&ddl(release, Dialect::Sqlite))
+            .expect("the SQLite schema");
+        let db = Self {
+            release,
+            nid: NID.to_owned(),
+            conn: Conn::Sqlite(path),
+            queued: 0,
+            _dir: Some(dir),
+        };
+        db.exec(&format!(
+            "INSERT INTO networks (id, created_at, updated_at) VALUES ('{NID}', \
+             '2025-01-01 00:00:00+00:00', '2025-01-01 00:00:00+00:00')"
+        ));
+        db
+    }
+
+    /// A fresh database of `release` in the test PostgreSQL.
+    pub fn postgres(release: &'static str) -> Self {
+        let name = postgres::cluster().database();
+        let db = Self {
+            release,
+            nid: NID.to_owned(),
+            conn: Conn::Postgres(name),
+            queued: 0,
+            _dir: None,
+        };
+        db.exec(&ddl(release, Dialect::Postgres));
+        db.exec(&format!(
+            "INSERT INTO networks (id, created_at, updated_at) VALUES ('{NID}', \
+             '2025-01-01 00:00:00', '2025-01-01 00:00:00')"
+        ));
+        db
+    }
+
+    /// The DSN Kratos would be given.
+    pub fn dsn(&self) -> String {
+        match &self.conn {
+            Conn::Sqlite(p) => format!("sqlite://{}?_fk=true", p.display()),
+            Conn::Postgres(name) => format!(
+                "postgres://postgres:unused-secret-pw@127.0.0.1:{}/{name}?sslmode=disable&max_conns=20",
+                postgres::cluster().port
+            ),
+        }
+    }
+
+    /// Runs SQL statements.
+    pub fn exec(&self, sql: &str) {
+        match &self.conn {
+            Conn::Sqlite(p) => rusqlite::Connection::open(p)
+                .and_then(|c| c.execute_batch(sql))
+                .expect("SQLite statements"),
+            Conn::Postgres(name) => postgres::cluster()
+                .client(name)
+                .batch_execute(sql)
+                .expect("PostgreSQL statements"),
+        }
+    }
+
+    /// Queues messages as Kratos does; their ids, in order.
+    pub fn enqueue(&mut self, messages: &[Queued]) -> Vec<String> {
+        let channel = at_least(self.release, "v1.1.0");
+        let headers = at_least(self.release, "v26.2.0");
+        let mut ids = Vec::new();
+        let mut rows = Vec::new();
+        for m in messages {
+            let id = courier::watch::queue::uuid_v4();
+            let at = courier::calendar::sqlite_time(BASE_MICROS + self.queued as i64);
+            self.queued += 1;
+            let data = serde_json::to_vec(&m.template_data).expect("json");
+            rows.push((id.clone(), at, data, m));
+            ids.push(id);
+        }
+        let mut cols = "id, type, status, body, subject, recipient, created_at, updated_at, \
+                        template_type, template_data, nid, send_count"
+            .to_owned();
+        if channel {
+            cols.push_str(", channel");
+        }
+        if headers {
+            cols.push_str(", request_headers");
+        }
+        let ch = |m: &Queued| if m.kind == 1 { "email" } else { "sms" };
+        match &self.conn {
+            Conn::Sqlite(p) => {
+                let mut c = rusqlite::Connection::open(p).expect("open");
+                let tx = c.transaction().expect("tx");
+                for (id, at, data, m) in &rows {
+                    let mut values: Vec<Box<dyn rusqlite::ToSql>> = vec![
+                        Box::new(id.clone()),
+                        Box::new(m.kind),
+                        Box::new(m.body.clone()),
+                        Box::new(m.subject.clone()),
+                        Box::new(m.recipient.clone()),
+                        Box::new(at.clone()),
+                        Box::new(m.template_type.clone()),
+                        Box::new(data.clone()),
+                        Box::new(self.nid.clone()),
+                    ];
+                    if channel {
+                        values.push(Box::new(ch(m).to_owned()));
+                    }
+                    if headers {
+                        values.push(Box::new(m.request_headers.to_string()));
+                    }
+                    let extra: String = (10..10 + values.len() - 9)
+                        .map(|i| format!(", ?{i}"))
+                        .collect();
+                    tx.execute(
+                        &format!(
+                            "INSERT INTO courier_messages ({cols}) VALUES \
+                             (?1, ?2, 1, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, 0{extra})"
+                        ),
+                        rusqlite::params_from_iter(values.iter().map(|b| b.as_ref())),
+                    )
+                    .expect("insert a message");
+                }
+                tx.commit().expect("commit");
+            }
+            Conn::Postgres(name) => {
+                let mut c = postgres::cluster().client(name);
+                let mut tx = c.transaction().expect("tx");
+                for (id, at, data, m) in &rows {
+                    let mut values: Vec<Box<dyn ::postgres::types::ToSql + Sync>> = vec![
+                        Box::new(id.clone()),
+                        Box::new(m.kind),
+                        Box::new(m.body.clone()),
+                        Box::new(m.subject.clone()),
+                        Box::new(m.recipient.clone()),
+                        Box::new(at.clone()),
+                        Box::new(m.template_type.clone()),
+                        Box::new(data.clone()),
+                        Box::new(self.nid.clone()),
+                    ];
+                    let mut extra = String::new();
+                    if channel {
+                        values.push(Box::new(ch(m).to_owned()));
+                        extra.push_str(&format!(", ${}", values.len()));
+                    }
+                    if headers {
+                        values.push(Box::new(m.request_headers.to_string()));
+                        extra.push_str(&format!(", ${}::text::jsonb", values.len()));
+                    }
+                    let refs: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
+                        values.iter().map(|b| b.as_ref()).collect();
+                    tx.execute(
+                        &format!(
+                            "INSERT INTO courier_messages ({cols}) VALUES \
+                             ($1::text::uuid, $2::int8, 1, $3, $4, $5, $6::text::timestamp, \
+                              $6::text::timestamp, $7, $8, $9::text::uuid, 0{extra})"
+                        ),
+                        &refs,
+                    )
+                    .expect("insert a message");
+                }
+                tx.commit().expect("commit");
+            }
+        }
+        ids
+    }
+
+    /// Every message, in queue order.
+    pub fn messages(&self) -> Vec<MessageRow> {
+        let sql = "SELECT id, status, send_count, recipient, updated_at <> created_at \
+                   FROM courier_messages ORDER BY created_at, id";
+        match &self.conn {
+            Conn::Sqlite(p) => {
+                let c = rusqlite::Connection::open(p).expect("open");
+                let mut st = c.prepare(sql).expect("prepare");
+                st.query_map([], |r| {
+                    Ok(MessageRow {
+                        id: r.get(0)?,
+                        status: r.get(1)?,
+                        send_count: r.get(2)?,
+                        recipient: r.get(3)?,
+                        touched: r.get(4)?,
+                    })
+                })
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("rows")
+            }
+            Conn::Postgres(name) => postgres::cluster()
+                .client(name)
+                .query(
+                    "SELECT id::text, status::int8, send_count::int8, recipient, \
+                     updated_at <> created_at FROM courier_messages ORDER BY created_at, id",
+                    &[],
+                )
+                .expect("query")
+                .iter()
+                .map(|r| MessageRow {
+                    id: r.get(0),
+                    status: r.get(1),
+                    send_count: r.get(2),
+                    recipient: r.get(3),
+                    touched: r.get(4),
+                })
+                .collect(),
+        }
+    }
+
+    /// Every dispatch row, oldest first.
+    pub fn dispatches(&self) -> Vec<DispatchRow> {
+        match &self.conn {
+            Conn::Sqlite(p) => {
+                let c = rusqlite::Connection::open(p).expect("open");
+                let mut st = c
+                    .prepare(
+                        "SELECT id, message_id, status, error, nid FROM \
+                         courier_message_dispatches ORDER BY created_at, rowid",
+                    )
+                    .expect("prepare");
+                st.query_map([], |r| {
+                    Ok(DispatchRow {
+                        id: r.get(0)?,
+                        message_id: r.get(1)?,
+                        status: r.get(2)?,
+                        error: r.get(3)?,
+                        nid: r.get(4)?,
+                    })
+                })
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("rows")
+            }
+            Conn::Postgres(name) => postgres::cluster()
+                .client(name)
+                .query(
+                    "SELECT id::text, message_id::text, status, error::text, nid::text \
+                     FROM courier_message_dispatches ORDER BY created_at, id",
+                    &[],
+                )
+                .expect("query")
+                .iter()
+                .map(|r| DispatchRow {
+                    id: r.get(0),
+                    message_id: r.get(1),
+                    status: r.get(2),
+                    error: r.get(3),
+                    nid: r.get(4),
+                })
+                .collect(),
+        }
+    }
+}

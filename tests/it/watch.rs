@@ -1,0 +1,368 @@
+//! `courier watch` against Kratos' own queue: the tables of five releases
+//! in a real PostgreSQL (a private cluster the test support starts) and in
+//! SQLite, messages queued as Kratos queues them, delivered to a real SMTP
+//! server (aiosmtpd) and a real HTTP server (wiremock), and the rows left
+//! as Kratos leaves them: status, send_count, dispatch rows.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::support::batch::{assert_no_secret, dir_with, plain_uri, smtp_config, wait_exit};
+use crate::support::kratos_db::{Dialect, KratosDb, Queued, RELEASES};
+use crate::support::smtp::{Mode, Sink};
+use crate::support::{Output, run};
+
+/// The HTML template every test config uses: Kratos renders it at
+/// dispatch, from the stored data.
+const HTML: &str = "<p>code {{ .RecoveryCode }} for {{ .To }}</p>";
+
+/// A config sending over `uri`, with the HTML template above and `extra`
+/// lines in `courier:`; the folder holds it as `kratos.yml`.
+fn setup(uri: &str, extra: &str) -> tempfile::TempDir {
+    setup_for("v26.2.0", uri, extra)
+}
+
+/// [`setup`] for `release` (v1.0.0 has no `courier.worker`).
+fn setup_for(release: &str, uri: &str, extra: &str) -> tempfile::TempDir {
+    let dir = dir_with("");
+    let templates = dir.path().join("templates");
+    let valid = templates.join("recovery_code/valid");
+    std::fs::create_dir_all(&valid).expect("template folder");
+    std::fs::write(valid.join("email.body.gotmpl"), HTML).expect("html template");
+    let worker = if release == "v1.0.0" {
+        ""
+    } else {
+        "  worker:\n    pull_wait: 10ms\n"
+    };
+    let extra = format!(
+        "  template_override_path: {}\n{worker}{extra}",
+        templates.display()
+    );
+    std::fs::write(dir.path().join("kratos.yml"), smtp_config(uri, &extra)).expect("config");
+    dir
+}
+
+/// A recovery code email as release `release` queues it (its stored
+/// template_data has Go's names before v1.1.0).
+fn recovery(release: &str, to: &str, code: &str) -> Queued {
+    let data = if release == "v1.0.0" {
+        json!({"To": to, "RecoveryCode": code, "Identity": {"id": "i-1"}})
+    } else {
+        json!({"to": to, "recovery_code": code, "identity": {"id": "i-1"},
+               "request_url": "https://auth.example.com/recovery", "transient_payload": {},
+               "expires_in_minutes": 15, "unknown_key": 1})
+    };
+    Queued {
+        kind: 1,
+        recipient: to.to_owned(),
+        subject: "Recover access to your account".to_owned(),
+        body: format!("Your code is {code}."),
+        template_type: "recovery_code_valid".to_owned(),
+        template_data: data,
+        request_headers: json!({}),
+    }
+}
+
+/// `courier -c kratos.yml watch ARGS` with the DSN in the environment.
+fn watch(dir: &Path, db: &KratosDb, args: &[&str]) -> Output {
+    let mut all = vec!["-c", "kratos.yml", "watch", "--kratos-version", db.release];
+    all.extend(args);
+    let dsn = db.dsn();
+    let out = run(dir, &all, &[("DSN", dsn.as_str())], None);
+    assert_no_secret(&out.all(), "the output");
+    assert!(
+        !out.all().contains("unused-secret-pw"),
+        "the DSN's password leaked: {}",
+        out.all()
+    );
+    out
+}
+
+fn spawn_watch(dir: &Path, db: &KratosDb, args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_courier"))
+        .current_dir(dir)
+        .args(["-c", "kratos.yml", "watch", "--kratos-version", db.release])
+        .args(args)
+        .env_clear()
+        .env("DSN", db.dsn())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("courier watch starts")
+}
+
+/// Three messages queued on every schema are delivered once each, with
+/// the stored subject and text, the HTML rendered now, and the rows left
+/// as Kratos leaves them.
+fn delivers_on_every_release(dialect: Dialect) {
+    for release in RELEASES {
+        let sink = Sink::start(Mode::Plain, false);
+        let dir = setup_for(release, &plain_uri(&sink), "");
+        let mut db = match dialect {
+            Dialect::Sqlite => KratosDb::sqlite(release),
+            Dialect::Postgres => KratosDb::postgres(release),
+        };
+        let queued: Vec<Queued> = (1..=3)
+            .map(|i| {
+                recovery(
+                    release,
+                    &format!("user{i}@example.com"),
+                    &format!("10000{i}"),
+                )
+            })
+            .collect();
+        let ids = db.enqueue(&queued);
+        let out = watch(dir.path(), &db, &["--once", "-j", "1", "--format", "json"]);
+        assert_eq!(out.code, 0, "{release}: {}", out.all());
+        let summary: Value = serde_json::from_str(out.stdout.lines().last().expect("summary"))
+            .expect("summary JSON");
+        assert_eq!(summary["sent"], 3, "{release}: {summary}");
+        assert_eq!(summary["nid"], db.nid, "{release}");
+        let got = sink.messages(3);
+        assert_eq!(got.len(), 3, "{release}");
+        for (i, m) in got.iter().enumerate() {
+            let to = format!("user{}@example.com", i + 1);
+            assert_eq!(
+                m.envelope["rcpt_tos"],
+                json!([to]),
+                "{release}: in queue order"
+            );
+            assert!(
+                m.eml
+                    .contains("Subject: Recover access to your account\r\n"),
+                "{release}: {}",
+                m.eml
+            );
+            let code = format!("10000{}", i + 1);
+            assert!(
+                m.eml.contains(&format!("Your code is {code}.")),
+                "{release}: the stored text goes out as it is"
+            );
+            assert!(
+                m.eml.contains(&format!("<p>code {code} for {to}</p>")),
+                "{release}: the HTML is rendered at dispatch: {}",
+                m.eml
+            );
+        }
+        let rows = db.messages();
+        assert!(
+            rows.iter()
+                .all(|r| r.status == 2 && r.send_count == 1 && r.touched),
+            "{release}: {rows:?}"
+        );
+        let dispatches = db.dispatches();
+        assert_eq!(dispatches.len(), 3, "{release}");
+        let mut by_message: BTreeMap<&str, usize> = BTreeMap::new();
+        for d in &dispatches {
+            assert_eq!(d.status, "success", "{release}");
+            assert_eq!(
+                d.error.as_deref(),
+                Some("null"),
+                "{release}: JSON null, as Kratos"
+            );
+            assert_eq!(d.nid, db.nid);
+            assert_eq!(d.id.len(), 36);
+            *by_message.entry(d.message_id.as_str()).or_default() += 1;
+        }
+        assert!(ids.iter().all(|id| by_message.get(id.as_str()) == Some(&1)));
+    }
+}
+
+#[test]
+fn sqlite_queues_of_five_releases_are_delivered_as_kratos_dispatches() {
+    delivers_on_every_release(Dialect::Sqlite);
+}
+
+#[test]
+fn postgres_queues_of_five_releases_are_delivered_as_kratos_dispatches() {
+    delivers_on_every_release(Dialect::Postgres);
+}
+
+#[test]
+fn failures_go_back_to_the_queue_until_the_allowance_is_spent() {
+    let sink = Sink::start_opts(Mode::Plain, None, &["--faults"]);
+    let dir = setup(&plain_uri(&sink), "  message_retries: 2\n");
+    let mut db = KratosDb::postgres("v26.2.0");
+    let ids = db.enqueue(&[
+        recovery("v26.2.0", "temp2-a@example.com", "111111"),
+        recovery("v26.2.0", "reject-b@example.com", "222222"),
+        recovery("v26.2.0", "temp9-c@example.com", "333333"),
+    ]);
+    let out = watch(dir.path(), &db, &["--once"]);
+    assert_eq!(
+        out.code,
+        0,
+        "abandoned messages are a normal outcome: {}",
+        out.all()
+    );
+    let rows: BTreeMap<String, (i64, i64)> = db
+        .messages()
+        .into_iter()
+        .map(|r| (r.id, (r.status, r.send_count)))
+        .collect();
+    // Sent at the third attempt; a 550 abandons at once; three 451s spend
+    // the allowance and the fourth pickup abandons it unsent.
+    assert_eq!(rows[&ids[0]], (2, 3), "{}", out.all());
+    assert_eq!(rows[&ids[1]], (4, 1), "{}", out.all());
+    assert_eq!(rows[&ids[2]], (4, 3), "{}", out.all());
+    let dispatches = db.dispatches();
+    let of = |id: &str| -> Vec<(String, Option<String>)> {
+        dispatches
+            .iter()
+            .filter(|d| d.message_id == id)
+            .map(|d| (d.status.clone(), d.error.clone()))
+            .collect()
+    };
+    let a = of(&ids[0]);
+    assert_eq!(a.len(), 3);
+    assert_eq!(a.iter().filter(|(s, _)| s == "failed").count(), 2);
+    let b = of(&ids[1]);
+    assert_eq!(b.len(), 1);
+    let error: Value = serde_json::from_str(b[0].1.as_deref().expect("an error")).expect("JSON");
+    assert_eq!(error["code"], 500);
+    assert_eq!(error["status"], "Internal Server Error");
+    assert_eq!(error["reason"], "failed to send email via smtp");
+    assert!(
+        error["message"].as_str().is_some_and(|m| m.contains("550")),
+        "{error}"
+    );
+    assert_eq!(
+        error
+            .as_object()
+            .map(|o| o.keys().cloned().collect::<Vec<_>>()),
+        Some(vec![
+            "code".into(),
+            "status".into(),
+            "reason".into(),
+            "message".into()
+        ])
+    );
+    assert_eq!(
+        of(&ids[2]).len(),
+        3,
+        "no dispatch for the unsent abandonment"
+    );
+    assert_eq!(sink.messages(1).len(), 1);
+}
+
+#[test]
+fn http_bodies_see_the_ctx_kratos_builds_from_the_stored_message() {
+    let rt = crate::support::runtime();
+    let server = rt.block_on(wiremock::MockServer::start());
+    rt.block_on(
+        wiremock::Mock::given(wiremock::matchers::method("POST"))
+            .respond_with(wiremock::ResponseTemplate::new(202))
+            .mount(&server),
+    );
+    let dir = setup("smtp://127.0.0.1:9/", "");
+    let body = dir.path().join("body.jsonnet");
+    std::fs::write(&body, "function(ctx) ctx").expect("body");
+    let config = format!(
+        "{}  delivery_strategy: http\n  http:\n    request_config:\n      url: {}/send\n      body: file://{}\n",
+        std::fs::read_to_string(dir.path().join("kratos.yml")).expect("config"),
+        server.uri(),
+        body.display()
+    );
+    std::fs::write(
+        dir.path().join("kratos.yml"),
+        format!("clients:\n  http:\n    disallow_private_ip_ranges: false\n{config}"),
+    )
+    .expect("config");
+    let mut db = KratosDb::sqlite("v26.2.0");
+    let mut m = recovery("v26.2.0", "jane@example.com", "424242");
+    m.request_headers = json!({"User-Agent": ["kratos-test"]});
+    db.enqueue(&[m]);
+    let out = watch(dir.path(), &db, &["--once"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let received = rt.block_on(server.received_requests()).expect("requests");
+    assert_eq!(received.len(), 1);
+    let ctx: Value = serde_json::from_slice(&received[0].body).expect("JSON body");
+    assert_eq!(
+        ctx,
+        json!({
+            "recipient": "jane@example.com",
+            "subject": "Recover access to your account",
+            "body": "Your code is 424242.",
+            "html_body": "<p>code 424242 for jane@example.com</p>",
+            "template_type": "recovery_code_valid",
+            "template_data": {
+                "to": "jane@example.com", "recovery_code": "424242",
+                "identity": {"id": "i-1"},
+                "request_url": "https://auth.example.com/recovery",
+                "transient_payload": {}, "expires_in_minutes": 15
+            },
+            "message_type": "email",
+            "request_headers": {"User-Agent": ["kratos-test"]}
+        }),
+        "unknown keys dropped, the HTML rendered now, the stored headers as they are"
+    );
+    assert_eq!(db.messages()[0].status, 2);
+}
+
+#[test]
+fn a_database_that_cannot_be_used_is_a_clear_error() {
+    let dir = setup("smtp://127.0.0.1:9/", "");
+    let db = KratosDb::postgres("v26.2.0");
+    // Nothing listens: 69, and the password is not shown.
+    let port = crate::support::postgres::cluster().port;
+    let bad = db.dsn().replace(&format!(":{port}/"), ":1/");
+    assert_ne!(bad, db.dsn());
+    let out = run(
+        dir.path(),
+        &["-c", "kratos.yml", "watch", "--once"],
+        &[("DSN", bad.as_str())],
+        None,
+    );
+    assert_eq!(out.code, 69, "{}", out.all());
+    assert!(out.stderr.contains("cannot connect"), "{}", out.stderr);
+    assert!(!out.all().contains("unused-secret-pw"), "{}", out.all());
+    // No courier tables: 65.
+    let empty = KratosDb::sqlite("v26.2.0");
+    empty.exec("DROP TABLE courier_message_dispatches");
+    let out = watch(dir.path(), &empty, &["--once"]);
+    assert_eq!(out.code, 65, "{}", out.all());
+    assert!(
+        out.stderr.contains("courier_message_dispatches"),
+        "{}",
+        out.stderr
+    );
+    // No DSN at all: 78.
+    let out = run(dir.path(), &["-c", "kratos.yml", "watch"], &[], None);
+    assert_eq!(out.code, 78, "{}", out.all());
+    assert!(out.stderr.contains("DSN"), "{}", out.stderr);
+    // A DSN of a database courier cannot share: 78.
+    let out = run(
+        dir.path(),
+        &["-c", "kratos.yml", "watch"],
+        &[("DSN", "memory")],
+        None,
+    );
+    assert_eq!(out.code, 78, "{}", out.all());
+    // A nid that is no UUID: 2.
+    let out = watch(dir.path(), &empty, &["--nid", "nope"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+}
+
+#[test]
+fn sigterm_stops_a_running_watch_cleanly() {
+    let sink = Sink::start(Mode::Plain, false);
+    let dir = setup(&plain_uri(&sink), "");
+    let mut db = KratosDb::sqlite("v26.2.0");
+    db.enqueue(&[recovery("v26.2.0", "a@example.com", "1")]);
+    let mut child = spawn_watch(dir.path(), &db, &[]);
+    crate::support::batch::wait_for(&sink, 1);
+    std::thread::sleep(Duration::from_millis(200));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    assert_eq!(wait_exit(&mut child), 0);
+    let rows = db.messages();
+    assert_eq!(rows[0].status, 2, "{rows:?}");
+}
