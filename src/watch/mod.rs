@@ -143,6 +143,9 @@ struct Driver<'q> {
     /// Since when the database has been failing.
     db_trouble: Option<Instant>,
     stopped_by_server: Option<WatchError>,
+    /// The messages this worker claimed and has not settled for good (a
+    /// reclaim leaves them alone).
+    held: std::collections::HashSet<String>,
 }
 
 /// Runs the watch until the queue is drained (`--once`) or a stop.
@@ -176,6 +179,7 @@ pub fn run(
         next_poll: None,
         db_trouble: None,
         stopped_by_server: None,
+        held: std::collections::HashSet::new(),
     };
     let result = std::thread::scope(|scope| {
         for _ in 0..options.concurrency.max(1) {
@@ -236,7 +240,8 @@ impl Driver<'_> {
                 && last_reclaim.is_none_or(|t| t.elapsed() >= lease.min(self.options.pull_wait))
             {
                 last_reclaim = Some(Instant::now());
-                if let Some(n) = self.db(observer, |q| q.reclaim(lease))? {
+                let held: Vec<String> = self.held.iter().cloned().collect();
+                if let Some(n) = self.db(observer, |q| q.reclaim(lease, &held))? {
                     self.counts.reclaimed += n;
                 }
             }
@@ -320,6 +325,7 @@ impl Driver<'_> {
             }
             self.counts.claimed += 1;
             self.in_flight += 1;
+            self.held.insert(msg.id.clone());
             if let Err(mpsc::SendError(msg)) = jobs.send(msg) {
                 self.in_flight -= 1;
                 self.release(msg);
@@ -443,6 +449,11 @@ impl Driver<'_> {
         let pending = std::mem::take(&mut self.pending);
         match self.db(observer, |q| q.settle(&pending))? {
             Some(lost) => {
+                for s in &pending {
+                    if s.status != Status::Processing {
+                        self.held.remove(&s.id);
+                    }
+                }
                 if lost > 0 {
                     self.counts.lost_claims += lost as u64;
                     observer.event(Event::Warning(format!(

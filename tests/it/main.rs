@@ -25,3 +25,4 @@ mod templates;
 mod tidy;
 mod uri;
 mod watch;
+mod watch_many;

@@ -5,96 +5,16 @@
 //! as Kratos leaves them: status, send_count, dispatch rows.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::batch::{assert_no_secret, dir_with, plain_uri, smtp_config, wait_exit};
+use crate::support::batch::{plain_uri, wait_exit};
 use crate::support::kratos_db::{Dialect, KratosDb, Queued, RELEASES};
+use crate::support::run;
 use crate::support::smtp::{Mode, Sink};
-use crate::support::{Output, run};
-
-/// The HTML template every test config uses: Kratos renders it at
-/// dispatch, from the stored data.
-const HTML: &str = "<p>code {{ .RecoveryCode }} for {{ .To }}</p>";
-
-/// A config sending over `uri`, with the HTML template above and `extra`
-/// lines in `courier:`; the folder holds it as `kratos.yml`.
-fn setup(uri: &str, extra: &str) -> tempfile::TempDir {
-    setup_for("v26.2.0", uri, extra)
-}
-
-/// [`setup`] for `release` (v1.0.0 has no `courier.worker`).
-fn setup_for(release: &str, uri: &str, extra: &str) -> tempfile::TempDir {
-    let dir = dir_with("");
-    let templates = dir.path().join("templates");
-    let valid = templates.join("recovery_code/valid");
-    std::fs::create_dir_all(&valid).expect("template folder");
-    std::fs::write(valid.join("email.body.gotmpl"), HTML).expect("html template");
-    let worker = if release == "v1.0.0" {
-        ""
-    } else {
-        "  worker:\n    pull_wait: 10ms\n"
-    };
-    let extra = format!(
-        "  template_override_path: {}\n{worker}{extra}",
-        templates.display()
-    );
-    std::fs::write(dir.path().join("kratos.yml"), smtp_config(uri, &extra)).expect("config");
-    dir
-}
-
-/// A recovery code email as release `release` queues it (its stored
-/// template_data has Go's names before v1.1.0).
-fn recovery(release: &str, to: &str, code: &str) -> Queued {
-    let data = if release == "v1.0.0" {
-        json!({"To": to, "RecoveryCode": code, "Identity": {"id": "i-1"}})
-    } else {
-        json!({"to": to, "recovery_code": code, "identity": {"id": "i-1"},
-               "request_url": "https://auth.example.com/recovery", "transient_payload": {},
-               "expires_in_minutes": 15, "unknown_key": 1})
-    };
-    Queued {
-        kind: 1,
-        recipient: to.to_owned(),
-        subject: "Recover access to your account".to_owned(),
-        body: format!("Your code is {code}."),
-        template_type: "recovery_code_valid".to_owned(),
-        template_data: data,
-        request_headers: json!({}),
-    }
-}
-
-/// `courier -c kratos.yml watch ARGS` with the DSN in the environment.
-fn watch(dir: &Path, db: &KratosDb, args: &[&str]) -> Output {
-    let mut all = vec!["-c", "kratos.yml", "watch", "--kratos-version", db.release];
-    all.extend(args);
-    let dsn = db.dsn();
-    let out = run(dir, &all, &[("DSN", dsn.as_str())], None);
-    assert_no_secret(&out.all(), "the output");
-    assert!(
-        !out.all().contains("unused-secret-pw"),
-        "the DSN's password leaked: {}",
-        out.all()
-    );
-    out
-}
-
-fn spawn_watch(dir: &Path, db: &KratosDb, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_courier"))
-        .current_dir(dir)
-        .args(["-c", "kratos.yml", "watch", "--kratos-version", db.release])
-        .args(args)
-        .env_clear()
-        .env("DSN", db.dsn())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("courier watch starts")
-}
+use crate::support::watch::{recovery, setup, setup_for, spawn_watch, watch};
 
 /// Three messages queued on every schema are delivered once each, with
 /// the stored subject and text, the HTML rendered now, and the rows left

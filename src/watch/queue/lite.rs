@@ -238,18 +238,22 @@ impl Queue for Lite {
         Ok(lost)
     }
 
-    fn reclaim(&mut self, lease: Duration) -> Result<u64, DbError> {
+    fn reclaim(&mut self, lease: Duration, held: &[String]) -> Result<u64, DbError> {
         let now = unix_micros_now();
         let lease = i64::try_from(lease.as_micros()).unwrap_or(i64::MAX);
+        // The held ids as a JSON array, read back with json_each.
+        let held = serde_json::to_string(held).unwrap_or_else(|_| "[]".into());
         let n = self
             .conn
             .execute(
                 "UPDATE courier_messages SET status = 1, updated_at = ?1 \
-                 WHERE nid = ?2 AND status = 3 AND updated_at < ?3",
+                 WHERE nid = ?2 AND status = 3 AND updated_at < ?3 \
+                   AND id NOT IN (SELECT value FROM json_each(?4))",
                 params![
                     sqlite_time(now),
                     self.nid,
-                    sqlite_time(now.saturating_sub(lease))
+                    sqlite_time(now.saturating_sub(lease)),
+                    held
                 ],
             )
             .map_err(|e| statement(&e))?;

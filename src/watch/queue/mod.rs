@@ -132,8 +132,8 @@ pub trait Queue: Send {
     /// (someone else took them over).
     fn settle(&mut self, outcomes: &[Settle]) -> Result<usize, DbError>;
     /// Puts back to `queued` the messages left `processing` for longer
-    /// than `lease`; returns how many.
-    fn reclaim(&mut self, lease: Duration) -> Result<u64, DbError>;
+    /// than `lease`, except those this worker `held`; returns how many.
+    fn reclaim(&mut self, lease: Duration, held: &[String]) -> Result<u64, DbError>;
     /// Messages `processing` that look claimed by Kratos' own worker
     /// (which never touches `updated_at`).
     fn foreign_claims(&mut self) -> Result<u64, DbError>;

@@ -254,17 +254,19 @@ impl Queue for Pg {
         Ok(lost)
     }
 
-    fn reclaim(&mut self, lease: Duration) -> Result<u64, DbError> {
+    fn reclaim(&mut self, lease: Duration, held: &[String]) -> Result<u64, DbError> {
         let nid = self.nid.clone();
         let secs = lease.as_secs_f64();
+        let held = held.to_vec();
         self.client()?
             .execute(
                 &format!(
                     "UPDATE courier_messages SET status = 1, updated_at = {NOW} \
                      WHERE nid = $1::text::uuid AND status = 3 \
-                       AND updated_at < {NOW} - $2::float8 * interval '1 second'"
+                       AND updated_at < {NOW} - $2::float8 * interval '1 second' \
+                       AND NOT (id::text = ANY($3::text[]))"
                 ),
-                &[&nid, &secs],
+                &[&nid, &secs, &held],
             )
             .map_err(|e| statement(&e))
     }

@@ -6,6 +6,7 @@ pub mod hostile;
 pub mod kratos_db;
 pub mod postgres;
 pub mod smtp;
+pub mod watch;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
