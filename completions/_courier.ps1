@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one message as Kratos would send it')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the delivery journal of a batch: every message''s state, attempts and last error')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Deliver the messages Kratos queued in its own database, as `kratos courier watch` does, with many workers and claims that cannot collide')
             [CompletionResult]::new('uri', 'uri', [CompletionResultType]::ParameterValue, 'Build a connection_uri from parts, or explain one with --decode')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Print a ready `courier:` section, or merge it into an identity config')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script of bash, zsh, fish, powershell or elvish')
@@ -172,6 +173,31 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'courier;watch' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Messages in flight at once (each worker keeps one SMTP connection; HTTP workers share a keep-alive client)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Messages in flight at once (each worker keeps one SMTP connection; HTTP workers share a keep-alive client)')
+            [CompletionResult]::new('--nid', '--nid', [CompletionResultType]::ParameterName, 'The network whose messages to deliver [default: the oldest in the `networks` table, as Kratos picks it]')
+            [CompletionResult]::new('--reclaim-after', '--reclaim-after', [CompletionResultType]::ParameterName, 'Put messages left `processing` longer than this back in the queue (a crashed worker''s, Kratos'' or courier''s): e.g. 10m. Longer than any send can take, or a slow message is sent twice')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds for each deadline: SMTP and HTTP steps, database statements')
+            [CompletionResult]::new('--db-patience', '--db-patience', [CompletionResultType]::ParameterName, 'How long the database may fail before the worker gives up (Kratos'' worker: 15 minutes)')
+            [CompletionResult]::new('--health-every', '--health-every', [CompletionResultType]::ParameterName, 'How often a health line goes to stderr')
+            [CompletionResult]::new('--expose-metrics-port', '--expose-metrics-port', [CompletionResultType]::ParameterName, 'Serve Prometheus metrics at /metrics/prometheus on this port (all interfaces, as Kratos'' flag of the same name)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` for people, `json` for scripts (stdout only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on a terminal')
+            [CompletionResult]::new('--kratos-version', '--kratos-version', [CompletionResultType]::ParameterName, 'The Kratos release to act as: its config schema, template types, Jsonnet ctx and courier behaviour. One of v1.0.0, v1.1.0, v1.2.0, v1.3.0, v1.3.1, v25.4.0, v26.2.0 (the `v` is optional) or master')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Deliver what is queued, then exit (cron, tests); without it the worker runs until SIGTERM or Ctrl-C')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'courier;uri' {
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'Security mode (default: the provider''s, else starttls)')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'SMTP host (default: the provider''s)')
@@ -250,6 +276,7 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one message as Kratos would send it')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the delivery journal of a batch: every message''s state, attempts and last error')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Deliver the messages Kratos queued in its own database, as `kratos courier watch` does, with many workers and claims that cannot collide')
             [CompletionResult]::new('uri', 'uri', [CompletionResultType]::ParameterValue, 'Build a connection_uri from parts, or explain one with --decode')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Print a ready `courier:` section, or merge it into an identity config')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script of bash, zsh, fish, powershell or elvish')
@@ -269,6 +296,9 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             break
         }
         'courier;help;log' {
+            break
+        }
+        'courier;help;watch' {
             break
         }
         'courier;help;uri' {

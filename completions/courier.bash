@@ -43,6 +43,9 @@ _courier() {
             courier,uri)
                 cmd="courier__subcmd__uri"
                 ;;
+            courier,watch)
+                cmd="courier__subcmd__watch"
+                ;;
             courier__subcmd__help,check-config)
                 cmd="courier__subcmd__help__subcmd__check__subcmd__config"
                 ;;
@@ -70,6 +73,9 @@ _courier() {
             courier__subcmd__help,uri)
                 cmd="courier__subcmd__help__subcmd__uri"
                 ;;
+            courier__subcmd__help,watch)
+                cmd="courier__subcmd__help__subcmd__watch"
+                ;;
             *)
                 ;;
         esac
@@ -77,7 +83,7 @@ _courier() {
 
     case "${cmd}" in
         courier)
-            opts="-c -q -v -h -V --config --format --color --quiet --verbose --kratos-version --help --version check-config test render send log uri init completions help"
+            opts="-c -q -v -h -V --config --format --color --quiet --verbose --kratos-version --help --version check-config test render send log watch uri init completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -179,7 +185,7 @@ _courier() {
             return 0
             ;;
         courier__subcmd__help)
-            opts="check-config test render send log uri init completions help"
+            opts="check-config test render send log watch uri init completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -305,6 +311,20 @@ _courier() {
             return 0
             ;;
         courier__subcmd__help__subcmd__uri)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        courier__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -724,6 +744,72 @@ _courier() {
                     return 0
                     ;;
                 --decode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --kratos-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        courier__subcmd__watch)
+            opts="-j -c -q -v -h -V --concurrency --once --nid --reclaim-after --timeout --db-patience --health-every --expose-metrics-port --config --format --color --quiet --verbose --kratos-version --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reclaim-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-patience)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expose-metrics-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -36,6 +36,7 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand render 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request'
             cand send 'Send one message as Kratos would send it'
             cand log 'Show the delivery journal of a batch: every message''s state, attempts and last error'
+            cand watch 'Deliver the messages Kratos queued in its own database, as `kratos courier watch` does, with many workers and claims that cannot collide'
             cand uri 'Build a connection_uri from parts, or explain one with --decode'
             cand init 'Print a ready `courier:` section, or merge it into an identity config'
             cand completions 'Print the shell completion script of bash, zsh, fish, powershell or elvish'
@@ -163,6 +164,30 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'courier;watch'= {
+            cand -j 'Messages in flight at once (each worker keeps one SMTP connection; HTTP workers share a keep-alive client)'
+            cand --concurrency 'Messages in flight at once (each worker keeps one SMTP connection; HTTP workers share a keep-alive client)'
+            cand --nid 'The network whose messages to deliver [default: the oldest in the `networks` table, as Kratos picks it]'
+            cand --reclaim-after 'Put messages left `processing` longer than this back in the queue (a crashed worker''s, Kratos'' or courier''s): e.g. 10m. Longer than any send can take, or a slow message is sent twice'
+            cand --timeout 'Seconds for each deadline: SMTP and HTTP steps, database statements'
+            cand --db-patience 'How long the database may fail before the worker gives up (Kratos'' worker: 15 minutes)'
+            cand --health-every 'How often a health line goes to stderr'
+            cand --expose-metrics-port 'Serve Prometheus metrics at /metrics/prometheus on this port (all interfaces, as Kratos'' flag of the same name)'
+            cand -c 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --config 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input'
+            cand --format 'Output format: `human` for people, `json` for scripts (stdout only)'
+            cand --color 'When to use colour on a terminal'
+            cand --kratos-version 'The Kratos release to act as: its config schema, template types, Jsonnet ctx and courier behaviour. One of v1.0.0, v1.1.0, v1.2.0, v1.3.0, v1.3.1, v25.4.0, v26.2.0 (the `v` is optional) or master'
+            cand --once 'Deliver what is queued, then exit (cron, tests); without it the worker runs until SIGTERM or Ctrl-C'
+            cand -q 'Print only errors and results'
+            cand --quiet 'Print only errors and results'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'courier;uri'= {
             cand --mode 'Security mode (default: the provider''s, else starttls)'
             cand --host 'SMTP host (default: the provider''s)'
@@ -238,6 +263,7 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand render 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request'
             cand send 'Send one message as Kratos would send it'
             cand log 'Show the delivery journal of a batch: every message''s state, attempts and last error'
+            cand watch 'Deliver the messages Kratos queued in its own database, as `kratos courier watch` does, with many workers and claims that cannot collide'
             cand uri 'Build a connection_uri from parts, or explain one with --decode'
             cand init 'Print a ready `courier:` section, or merge it into an identity config'
             cand completions 'Print the shell completion script of bash, zsh, fish, powershell or elvish'
@@ -252,6 +278,8 @@ set edit:completion:arg-completer[courier] = {|@words|
         &'courier;help;send'= {
         }
         &'courier;help;log'= {
+        }
+        &'courier;help;watch'= {
         }
         &'courier;help;uri'= {
         }

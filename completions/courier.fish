@@ -40,6 +40,7 @@ complete -c courier -n "__fish_courier_needs_command" -f -a "test" -d 'Probe the
 complete -c courier -n "__fish_courier_needs_command" -f -a "render" -d 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request'
 complete -c courier -n "__fish_courier_needs_command" -f -a "send" -d 'Send one message as Kratos would send it'
 complete -c courier -n "__fish_courier_needs_command" -f -a "log" -d 'Show the delivery journal of a batch: every message\'s state, attempts and last error'
+complete -c courier -n "__fish_courier_needs_command" -f -a "watch" -d 'Deliver the messages Kratos queued in its own database, as `kratos courier watch` does, with many workers and claims that cannot collide'
 complete -c courier -n "__fish_courier_needs_command" -f -a "uri" -d 'Build a connection_uri from parts, or explain one with --decode'
 complete -c courier -n "__fish_courier_needs_command" -f -a "init" -d 'Print a ready `courier:` section, or merge it into an identity config'
 complete -c courier -n "__fish_courier_needs_command" -f -a "completions" -d 'Print the shell completion script of bash, zsh, fish, powershell or elvish'
@@ -166,6 +167,25 @@ complete -c courier -n "__fish_courier_using_subcommand log" -s q -l quiet -d 'P
 complete -c courier -n "__fish_courier_using_subcommand log" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_using_subcommand log" -s V -l version -d 'Print version'
+complete -c courier -n "__fish_courier_using_subcommand watch" -s j -l concurrency -d 'Messages in flight at once (each worker keeps one SMTP connection; HTTP workers share a keep-alive client)' -r
+complete -c courier -n "__fish_courier_using_subcommand watch" -l nid -d 'The network whose messages to deliver [default: the oldest in the `networks` table, as Kratos picks it]' -r
+complete -c courier -n "__fish_courier_using_subcommand watch" -l reclaim-after -d 'Put messages left `processing` longer than this back in the queue (a crashed worker\'s, Kratos\' or courier\'s): e.g. 10m. Longer than any send can take, or a slow message is sent twice' -r
+complete -c courier -n "__fish_courier_using_subcommand watch" -l timeout -d 'Seconds for each deadline: SMTP and HTTP steps, database statements' -r
+complete -c courier -n "__fish_courier_using_subcommand watch" -l db-patience -d 'How long the database may fail before the worker gives up (Kratos\' worker: 15 minutes)' -r
+complete -c courier -n "__fish_courier_using_subcommand watch" -l health-every -d 'How often a health line goes to stderr' -r
+complete -c courier -n "__fish_courier_using_subcommand watch" -l expose-metrics-port -d 'Serve Prometheus metrics at /metrics/prometheus on this port (all interfaces, as Kratos\' flag of the same name)' -r
+complete -c courier -n "__fish_courier_using_subcommand watch" -s c -l config -d 'Identity config file (YAML or JSON); repeat to merge, later files win; `-` reads standard input' -r -F
+complete -c courier -n "__fish_courier_using_subcommand watch" -l format -d 'Output format: `human` for people, `json` for scripts (stdout only)' -r -f -a "human\t''
+json\t''"
+complete -c courier -n "__fish_courier_using_subcommand watch" -l color -d 'When to use colour on a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c courier -n "__fish_courier_using_subcommand watch" -l kratos-version -d 'The Kratos release to act as: its config schema, template types, Jsonnet ctx and courier behaviour. One of v1.0.0, v1.1.0, v1.2.0, v1.3.0, v1.3.1, v25.4.0, v26.2.0 (the `v` is optional) or master' -r
+complete -c courier -n "__fish_courier_using_subcommand watch" -l once -d 'Deliver what is queued, then exit (cron, tests); without it the worker runs until SIGTERM or Ctrl-C'
+complete -c courier -n "__fish_courier_using_subcommand watch" -s q -l quiet -d 'Print only errors and results'
+complete -c courier -n "__fish_courier_using_subcommand watch" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c courier -n "__fish_courier_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c courier -n "__fish_courier_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c courier -n "__fish_courier_using_subcommand uri" -l mode -d 'Security mode (default: the provider\'s, else starttls)' -r -f -a "starttls\t'smtp:// (STARTTLS, verified), port 587'
 starttls-insecure\t'smtp://…?skip_ssl_verify=true'
 cleartext\t'smtp://…?disable_starttls=true, port 25'
@@ -242,12 +262,13 @@ complete -c courier -n "__fish_courier_using_subcommand completions" -s q -l qui
 complete -c courier -n "__fish_courier_using_subcommand completions" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "check-config" -d 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "test" -d 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "render" -d 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "send" -d 'Send one message as Kratos would send it'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "log" -d 'Show the delivery journal of a batch: every message\'s state, attempts and last error'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "uri" -d 'Build a connection_uri from parts, or explain one with --decode'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "init" -d 'Print a ready `courier:` section, or merge it into an identity config'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "completions" -d 'Print the shell completion script of bash, zsh, fish, powershell or elvish'
-complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log uri init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log watch uri init completions help" -f -a "check-config" -d 'Validate the courier configuration as Kratos loads it, and report the traps that would make sends fail'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log watch uri init completions help" -f -a "test" -d 'Probe the SMTP or HTTP server the way Kratos dials it, stage by stage, without sending'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log watch uri init completions help" -f -a "render" -d 'Render the messages of a template type: subject, plaintext, HTML or SMS text, the Jsonnet ctx and the exact HTTP request'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log watch uri init completions help" -f -a "send" -d 'Send one message as Kratos would send it'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log watch uri init completions help" -f -a "log" -d 'Show the delivery journal of a batch: every message\'s state, attempts and last error'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log watch uri init completions help" -f -a "watch" -d 'Deliver the messages Kratos queued in its own database, as `kratos courier watch` does, with many workers and claims that cannot collide'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log watch uri init completions help" -f -a "uri" -d 'Build a connection_uri from parts, or explain one with --decode'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log watch uri init completions help" -f -a "init" -d 'Print a ready `courier:` section, or merge it into an identity config'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log watch uri init completions help" -f -a "completions" -d 'Print the shell completion script of bash, zsh, fish, powershell or elvish'
+complete -c courier -n "__fish_courier_using_subcommand help; and not __fish_seen_subcommand_from check-config test render send log watch uri init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -262,6 +262,15 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
                 ExitStatus::Unavailable,
                 Some("check the DSN's host, port and credentials".into()),
             ),
+            DbError::Tls(_) => (
+                ExitStatus::Unavailable,
+                Some(
+                    "sslmode=verify-ca and verify-full check the certificate against the \
+                     system roots (SSL_CERT_FILE names a CA file); require encrypts without \
+                     checking, as Kratos' driver does"
+                        .into(),
+                ),
+            ),
             DbError::Schema(_) => (
                 DataErr,
                 Some("run Kratos' migrations (`kratos migrate sql`) against this database".into()),

@@ -608,6 +608,11 @@ pub struct WatchArgs {
     /// How often a health line goes to stderr
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub health_every: std::time::Duration,
+
+    /// Serve Prometheus metrics at /metrics/prometheus on this port (all
+    /// interfaces, as Kratos' flag of the same name)
+    #[arg(long, value_name = "PORT")]
+    pub expose_metrics_port: Option<u16>,
 }
 
 /// Arguments of `courier log`.

@@ -72,6 +72,19 @@ pub fn run(
             ""
         }
     ));
+    let metrics = match args.expose_metrics_port {
+        Some(port) => {
+            let shared = watch::metrics::Shared::default();
+            let addr = watch::metrics::serve(port, shared.clone()).map_err(|e| {
+                Usage::new(format!("--expose-metrics-port {port}: cannot listen: {e}"))
+            })?;
+            printer.note(&format!(
+                "courier watch: metrics at http://{addr}/metrics/prometheus"
+            ));
+            Some(shared)
+        }
+        None => None,
+    };
     let options = Options {
         concurrency: usize::from(args.concurrency),
         once: args.once,
@@ -81,6 +94,7 @@ pub fn run(
         reclaim_after: args.reclaim_after,
         db_patience: args.db_patience,
         health_every: args.health_every,
+        metrics,
     };
     let mut observer = Reporter { printer };
     let summary = watch::run(&options, &settings, &shared, queue.as_mut(), &mut observer)?;

@@ -205,11 +205,21 @@ fn describe(err: Option<&rustls::Error>) -> String {
 }
 
 /// A prepared client configuration plus what its verifier records.
+#[derive(Clone)]
 pub struct Prepared {
     config: Arc<ClientConfig>,
     recording: Arc<Recording>,
     name: ServerName<'static>,
     sni: Option<String>,
+}
+
+impl Prepared {
+    /// The client configuration itself, for a driver that runs the
+    /// handshake (the PostgreSQL client of `courier watch`).
+    #[must_use]
+    pub fn config(&self) -> ClientConfig {
+        (*self.config).clone()
+    }
 }
 
 /// Builds the configuration for `options`.

@@ -19,9 +19,25 @@ pub enum Target {
         params: Vec<(String, String)>,
         password: Option<String>,
         cockroach: bool,
+        /// How the server's certificate is checked, when TLS is used.
+        tls: PgTls,
     },
     /// An SQLite file.
     Sqlite(PathBuf),
+}
+
+/// TLS to PostgreSQL, by `sslmode` as Kratos' driver (pgx) reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PgTls {
+    /// `disable`: never.
+    Off,
+    /// `prefer` (the default), `allow`, `require`: encrypted, the
+    /// certificate not checked.
+    Unverified,
+    /// `verify-ca`, `verify-full`: the chain against the system roots
+    /// (`SSL_CERT_FILE`) and the host name (for `verify-ca` too: courier
+    /// is stricter there).
+    Verified,
 }
 
 /// Why a DSN cannot be used.
@@ -41,9 +57,7 @@ pub enum DsnError {
     Mysql,
     #[error("the DSN cannot be parsed: {0}")]
     Parse(String),
-    #[error(
-        "sslmode={0}: courier watch connects to PostgreSQL without TLS (disable or prefer) for now"
-    )]
+    #[error("sslmode={0} is not one of disable, allow, prefer, require, verify-ca, verify-full")]
     Tls(String),
 }
 
@@ -120,17 +134,22 @@ fn postgres(dsn: &str, cockroach: bool) -> Result<Target, DsnError> {
         params.push(("dbname".to_owned(), db.to_owned()));
     }
     let mut timeout = false;
+    let mut tls = PgTls::Unverified;
     for (k, v) in url.query() {
-        if k == "sslmode" && !matches!(v.as_str(), "disable" | "prefer" | "allow") {
-            return Err(DsnError::Tls(v));
-        }
-        if PG_OPTIONS.contains(&k.as_str()) {
-            timeout |= k == "connect_timeout";
-            let v = if k == "sslmode" && v == "allow" {
-                "prefer".to_owned()
-            } else {
-                v
+        if k == "sslmode" {
+            // The driver knows disable, prefer and require; the checks of
+            // the verify modes are courier's.
+            let (mode, t) = match v.as_str() {
+                "disable" => ("disable", PgTls::Off),
+                "allow" | "prefer" => ("prefer", PgTls::Unverified),
+                "require" => ("require", PgTls::Unverified),
+                "verify-ca" | "verify-full" => ("require", PgTls::Verified),
+                _ => return Err(DsnError::Tls(v)),
             };
+            tls = t;
+            params.push((k, mode.to_owned()));
+        } else if PG_OPTIONS.contains(&k.as_str()) {
+            timeout |= k == "connect_timeout";
             params.push((k, v));
         }
     }
@@ -144,6 +163,7 @@ fn postgres(dsn: &str, cockroach: bool) -> Result<Target, DsnError> {
         params,
         password,
         cockroach,
+        tls,
     })
 }
 
@@ -201,8 +221,14 @@ mod tests {
         );
         assert_eq!(parse("mysql://u:p@tcp(h:3306)/k"), Err(DsnError::Mysql));
         assert!(
-            matches!(parse("postgres://h/k?sslmode=require"), Err(DsnError::Tls(m)) if m == "require")
+            matches!(parse("postgres://h/k?sslmode=bogus"), Err(DsnError::Tls(m)) if m == "bogus")
         );
+        let Ok(Target::Postgres { params, tls, .. }) = parse("postgres://h/k?sslmode=verify-full")
+        else {
+            panic!("not postgres");
+        };
+        assert_eq!(tls, super::PgTls::Verified);
+        assert!(params.contains(&("sslmode".into(), "require".into())));
         let e = parse("postgres://u:hunter2@h:bad/k")
             .unwrap_err()
             .to_string();

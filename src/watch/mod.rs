@@ -8,11 +8,12 @@
 //! or as long as the server's `Retry-After` asks. Nothing here prints.
 
 pub mod dsn;
+pub mod metrics;
 pub mod queue;
 pub mod worker;
 
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -43,6 +44,8 @@ pub struct Options {
     pub db_patience: Duration,
     /// How often a health line is given.
     pub health_every: Duration,
+    /// Where the metrics go, when they are served.
+    pub metrics: Option<metrics::Shared>,
 }
 
 /// What the observer hears of.
@@ -146,6 +149,8 @@ struct Driver<'q> {
     /// The messages this worker claimed and has not settled for good (a
     /// reclaim leaves them alone).
     held: std::collections::HashSet<String>,
+    /// Claim statements run.
+    claims: u64,
 }
 
 /// Runs the watch until the queue is drained (`--once`) or a stop.
@@ -180,6 +185,7 @@ pub fn run(
         db_trouble: None,
         stopped_by_server: None,
         held: std::collections::HashSet::new(),
+        claims: 0,
     };
     let result = std::thread::scope(|scope| {
         for _ in 0..options.concurrency.max(1) {
@@ -217,7 +223,26 @@ pub fn run(
     })
 }
 
+/// How often the queue's depth is read for the metrics.
+const METRICS_DEPTH_EVERY: Duration = Duration::from_secs(1);
+
 impl Driver<'_> {
+    /// Copies the counts into the served metrics.
+    fn publish(&self) {
+        if let Some(m) = &self.options.metrics {
+            let mut m = m.lock().unwrap_or_else(PoisonError::into_inner);
+            let c = &self.counts;
+            m.sent = c.sent;
+            m.retried = c.retried;
+            m.abandoned = c.abandoned;
+            m.uncertain = c.uncertain;
+            m.released = c.released;
+            m.claimed = c.claimed;
+            m.claims = self.claims;
+            m.in_flight = self.in_flight;
+        }
+    }
+
     fn turns(
         &mut self,
         stop: &Stop,
@@ -226,6 +251,7 @@ impl Driver<'_> {
         observer: &mut dyn Observer,
     ) -> Result<(), WatchError> {
         let mut last_health = Instant::now();
+        let mut last_depth: Option<Instant> = None;
         let mut last_reclaim: Option<Instant> = None;
         loop {
             while let Ok(report) = reports.try_recv() {
@@ -233,6 +259,16 @@ impl Driver<'_> {
                 self.settle_report(report, observer);
             }
             self.commit(observer)?;
+            self.publish();
+            if self.options.metrics.is_some()
+                && last_depth.is_none_or(|t| t.elapsed() >= METRICS_DEPTH_EVERY)
+            {
+                last_depth = Some(Instant::now());
+                let depth = self.db(observer, |q| q.depth())?;
+                if let Some(m) = &self.options.metrics {
+                    m.lock().unwrap_or_else(PoisonError::into_inner).depth = depth;
+                }
+            }
             if stop.requested() || self.stopped_by_server.is_some() {
                 return Ok(());
             }
@@ -312,6 +348,7 @@ impl Driver<'_> {
         let Some(claimed) = self.db(observer, |q| q.claim(n, retries, wait))? else {
             return Ok(0);
         };
+        self.claims += 1;
         self.next_poll = (claimed.len() < n).then(|| now + self.options.pull_wait);
         let count = claimed.len();
         for msg in claimed {
@@ -356,6 +393,9 @@ impl Driver<'_> {
             }
             Outcome::Delivered(v, smtp) => (v, smtp),
         };
+        if let Some(m) = &self.options.metrics {
+            m.lock().unwrap_or_else(PoisonError::into_inner).observe(ms);
+        }
         if verdict.action == Action::Sent {
             self.server_failures = 0;
             self.counts.sent += 1;

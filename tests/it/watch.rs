@@ -268,15 +268,60 @@ fn a_database_that_cannot_be_used_is_a_clear_error() {
     assert_eq!(out.code, 2, "{}", out.all());
 }
 
+/// One HTTP GET to the metrics port: the whole response.
+fn get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("metrics port");
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").expect("request");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
 #[test]
-fn sigterm_stops_a_running_watch_cleanly() {
+fn a_running_watch_serves_metrics_and_stops_cleanly_on_sigterm() {
     let sink = Sink::start(Mode::Plain, false);
     let dir = setup(&plain_uri(&sink), "");
     let mut db = KratosDb::sqlite("v26.2.0");
     db.enqueue(&[recovery("v26.2.0", "a@example.com", "1")]);
-    let mut child = spawn_watch(dir.path(), &db, &[]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut child = spawn_watch(
+        dir.path(),
+        &db,
+        &["--expose-metrics-port", &port.to_string()],
+    );
     crate::support::batch::wait_for(&sink, 1);
-    std::thread::sleep(Duration::from_millis(200));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let metrics = loop {
+        let text = std::net::TcpStream::connect(("127.0.0.1", port))
+            .map(|_| get(port, "/metrics/prometheus"))
+            .unwrap_or_default();
+        let done = text.contains("courier_messages_total{status=\"sent\"} 1\n")
+            && text.contains("courier_queue_messages{status=\"queued\"} 0\n");
+        if done || std::time::Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(metrics.starts_with("HTTP/1.1 200 OK\r\n"), "{metrics}");
+    assert!(
+        metrics.contains("courier_messages_total{status=\"sent\"} 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("courier_send_duration_seconds_count 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("courier_queue_messages{status=\"queued\"} 0\n"),
+        "{metrics}"
+    );
+    assert!(get(port, "/other").starts_with("HTTP/1.1 404"));
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -285,4 +330,46 @@ fn sigterm_stops_a_running_watch_cleanly() {
     assert_eq!(wait_exit(&mut child), 0);
     let rows = db.messages();
     assert_eq!(rows[0].status, 2, "{rows:?}");
+}
+
+#[test]
+fn tls_to_postgres_is_checked_as_the_dsn_asks() {
+    let sink = Sink::start(Mode::Plain, false);
+    let dir = setup(&plain_uri(&sink), "");
+    let mut db = KratosDb::postgres("v26.2.0");
+    db.enqueue(&[recovery("v26.2.0", "a@example.com", "1")]);
+    let dsn = |mode: &str| {
+        db.dsn()
+            .replace("sslmode=disable", &format!("sslmode={mode}"))
+    };
+    let args = ["-c", "kratos.yml", "watch", "--once"];
+    let ca = crate::support::smtp::certs().ca.display().to_string();
+    // verify-full without the tests' CA: the handshake refuses the server.
+    let untrusted = dsn("verify-full");
+    let out = run(dir.path(), &args, &[("DSN", untrusted.as_str())], None);
+    assert_eq!(out.code, 69, "{}", out.all());
+    assert!(out.stderr.contains("UnknownIssuer"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("SSL_CERT_FILE"),
+        "the hint: {}",
+        out.stderr
+    );
+    assert!(!out.all().contains("unused-secret-pw"));
+    assert_eq!(db.messages()[0].status, 1, "nothing was claimed");
+    // require: encrypted, the certificate not checked (as Kratos' driver).
+    let required = dsn("require");
+    let out = run(dir.path(), &args, &[("DSN", required.as_str())], None);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(db.messages()[0].status, 2);
+    // verify-full with the CA trusted: verified and used.
+    db.enqueue(&[recovery("v26.2.0", "b@example.com", "2")]);
+    let out = run(
+        dir.path(),
+        &args,
+        &[("DSN", untrusted.as_str()), ("SSL_CERT_FILE", ca.as_str())],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(db.messages().iter().all(|m| m.status == 2));
+    assert_eq!(sink.messages(2).len(), 2);
 }

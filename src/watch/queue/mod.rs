@@ -98,6 +98,9 @@ pub enum DbError {
     /// The database cannot be reached or refused the connection.
     #[error("cannot connect to the database: {0}")]
     Connect(String),
+    /// The TLS handshake with the database failed.
+    #[error("cannot connect to the database: {0}")]
+    Tls(String),
     /// The tables are not Kratos' courier tables of a known release.
     #[error("the database does not hold Kratos' courier queue: {0}")]
     Schema(String),
@@ -149,10 +152,14 @@ pub fn open(
 ) -> Result<Box<dyn Queue>, DbError> {
     match target {
         Target::Postgres {
-            params, password, ..
+            params,
+            password,
+            tls,
+            ..
         } => Ok(Box::new(pg::Pg::open(
             params,
             password.as_deref(),
+            *tls,
             nid,
             timeout,
         )?)),

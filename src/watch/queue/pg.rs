@@ -7,12 +7,17 @@
 use std::time::Duration;
 
 use postgres::{Client, Config, NoTls};
+use tokio_postgres_rustls as pgtls;
 
 use super::{Columns, DbError, Depth, Dispatch, Queue, Settle, Status, Stored, is_uuid};
+use crate::delivery::tls::{self, TlsOptions};
+use crate::watch::dsn::PgTls;
 
 /// Kratos' courier queue in PostgreSQL.
 pub struct Pg {
     config: Config,
+    /// The TLS client, unless `sslmode=disable`.
+    tls: Option<pgtls::MakeRustlsConnect>,
     client: Option<Client>,
     timeout: Duration,
     nid: String,
@@ -32,6 +37,19 @@ fn describe(e: &postgres::Error) -> String {
     }
 }
 
+/// The error with its causes (a TLS failure is the cause of the driver's
+/// "error performing TLS handshake").
+fn describe_chain(e: &postgres::Error) -> String {
+    let mut text = describe(e);
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
 /// `key='value'` for the driver's connection string.
 fn quoted(v: &str) -> String {
     format!("'{}'", v.replace('\\', "\\\\").replace('\'', "\\'"))
@@ -41,6 +59,7 @@ impl Pg {
     pub fn open(
         params: &[(String, String)],
         password: Option<&str>,
+        tls: PgTls,
         nid: Option<&str>,
         timeout: Duration,
     ) -> Result<Self, DbError> {
@@ -59,8 +78,25 @@ impl Pg {
             config.tcp_user_timeout(timeout);
         }
         config.keepalives(true);
+        let tls = match tls {
+            PgTls::Off => None,
+            PgTls::Unverified | PgTls::Verified => {
+                let host = params
+                    .iter()
+                    .find(|(k, _)| k == "host")
+                    .map_or("localhost", |(_, v)| v.as_str());
+                let prepared = tls::prepare(&TlsOptions {
+                    name: host.to_owned(),
+                    skip_verify: tls == PgTls::Unverified,
+                    client_cert: None,
+                })
+                .map_err(|e| DbError::Connect(e.to_string()))?;
+                Some(pgtls::MakeRustlsConnect::new(prepared.config()))
+            }
+        };
         let mut pg = Self {
             config,
+            tls,
             client: None,
             timeout,
             nid: String::new(),
@@ -101,10 +137,18 @@ impl Pg {
     /// The connection, dialled again when the last one closed.
     fn client(&mut self) -> Result<&mut Client, DbError> {
         if self.client.as_ref().is_none_or(Client::is_closed) {
-            let mut c = self
-                .config
-                .connect(NoTls)
-                .map_err(|e| DbError::Connect(describe(&e)))?;
+            let mut c = match &self.tls {
+                Some(t) => self.config.connect(t.clone()),
+                None => self.config.connect(NoTls),
+            }
+            .map_err(|e| {
+                let text = describe_chain(&e);
+                if text.contains("TLS handshake") {
+                    DbError::Tls(text)
+                } else {
+                    DbError::Connect(text)
+                }
+            })?;
             let ms = self.timeout.as_millis().max(1);
             c.batch_execute(&format!(
                 "SET statement_timeout = {ms}; SET idle_in_transaction_session_timeout = {}",

@@ -70,6 +70,19 @@ fn start() -> Cluster {
         .prefix("courier-pg-")
         .tempdir()
         .expect("a folder for the cluster");
+    // TLS with the tests' certificate (localhost, 127.0.0.1), for clients
+    // that ask; the key readable by the server alone.
+    let certs = super::smtp::certs();
+    std::fs::copy(&certs.cert, dir.path().join("server.crt")).expect("copy the certificate");
+    std::fs::copy(&certs.key, dir.path().join("server.key")).expect("copy the key");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            dir.path().join("server.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .expect("chmod the key");
+    }
     if is_root() {
         let ok = Command::new("chown")
             .args(["-R", "nobody:nogroup"])
@@ -110,12 +123,15 @@ fn start() -> Cluster {
     line.extend(server.get_args().map(|a| format!("{a:?}")));
     let script = format!(
         "{} -D {:?} -p {port} -k {:?} -c listen_addresses=127.0.0.1 -c fsync=off \
-         -c max_connections=200 -c shared_buffers=32MB > {:?} 2>&1 & pg=$!; \
+         -c max_connections=200 -c shared_buffers=32MB -c ssl=on \
+         -c ssl_cert_file={:?} -c ssl_key_file={:?} > {:?} 2>&1 & pg=$!; \
          while kill -0 {} 2>/dev/null && kill -0 $pg 2>/dev/null; do sleep 0.5; done; \
          kill -INT $pg 2>/dev/null; wait $pg",
         line.join(" "),
         data,
         dir.path(),
+        dir.path().join("server.crt"),
+        dir.path().join("server.key"),
         dir.path().join("log"),
         std::process::id()
     );
