@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use postgres::{Client, Config, NoTls};
+use postgres::{Client, Config, NoTls, Statement};
 use tokio_postgres_rustls as pgtls;
 
 use super::{Columns, DbError, Depth, Dispatch, Queue, Settle, Status, Stored, is_uuid};
@@ -22,6 +22,13 @@ pub struct Pg {
     timeout: Duration,
     nid: String,
     columns: Columns,
+    /// The claim and the settle, prepared once per connection.
+    statements: Option<Statements>,
+}
+
+struct Statements {
+    claim: Statement,
+    settle: Statement,
 }
 
 fn statement(e: &postgres::Error) -> DbError {
@@ -104,6 +111,7 @@ impl Pg {
                 channel: false,
                 request_headers: false,
             },
+            statements: None,
         };
         let client = pg.client()?;
         let columns = check_schema(client)?;
@@ -156,11 +164,79 @@ impl Pg {
             ))
             .map_err(|e| DbError::Connect(describe(&e)))?;
             self.client = Some(c);
+            self.statements = None;
         }
         self.client
             .as_mut()
             .ok_or_else(|| DbError::Connect("no connection".into()))
     }
+}
+
+impl Pg {
+    /// The connection with the claim and the settle prepared on it.
+    fn prepared(&mut self) -> Result<(&mut Client, &Statements), DbError> {
+        let claim_sql = self.claim_sql();
+        self.client()?;
+        let (Some(client), statements) = (self.client.as_mut(), &mut self.statements) else {
+            return Err(DbError::Connect("no connection".into()));
+        };
+        if statements.is_none() {
+            let claim = client.prepare(&claim_sql).map_err(|e| statement(&e))?;
+            let settle = client.prepare(&settle_sql()).map_err(|e| statement(&e))?;
+            *statements = Some(Statements { claim, settle });
+        }
+        let st = statements
+            .as_ref()
+            .ok_or_else(|| DbError::Connect("no statements".into()))?;
+        Ok((client, st))
+    }
+
+    /// The claim: the oldest claimable rows, locked or skipped, marked
+    /// `processing` (or abandoned over the allowance) in one statement.
+    fn claim_sql(&self) -> String {
+        format!(
+            "UPDATE courier_messages SET \
+               status = CASE WHEN send_count > $2::int8 THEN 4 ELSE 3 END, \
+               send_count = CASE WHEN send_count > $2::int8 THEN send_count ELSE send_count + 1 END, \
+               updated_at = {NOW} \
+             WHERE id IN (SELECT id FROM courier_messages \
+               WHERE nid = $1::text::uuid AND status = 1 \
+                 AND (send_count = 0 OR updated_at <= {NOW} - $4::float8 * interval '1 second') \
+               ORDER BY created_at, id LIMIT $3::int8 FOR UPDATE SKIP LOCKED) \
+             RETURNING id::text, type::int8, recipient, body, subject, template_type, \
+               template_data, {}, send_count::int8, {}, status::int8, created_at::text",
+            if self.columns.channel {
+                "channel::text"
+            } else {
+                "NULL::text"
+            },
+            if self.columns.request_headers {
+                "request_headers::text"
+            } else {
+                "NULL::text"
+            },
+        )
+    }
+}
+
+/// Records a turn's outcomes in one statement: the status changes (each
+/// guarded by `status = processing`) and the dispatch rows; its answer is
+/// how many status changes took.
+fn settle_sql() -> String {
+    format!(
+        "WITH u AS (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[]) \
+           AS t(id, status, unclaim)), \
+         upd AS (UPDATE courier_messages m SET status = u.status, updated_at = {NOW}, \
+             send_count = m.send_count - u.unclaim \
+           FROM u WHERE m.id = u.id::uuid AND m.nid = $4::text::uuid AND m.status = 3 \
+           RETURNING 1), \
+         ins AS (INSERT INTO courier_message_dispatches \
+             (id, message_id, status, error, nid, created_at, updated_at) \
+           SELECT d.id::uuid, d.mid::uuid, d.st, d.err::json, $4::text::uuid, {NOW}, {NOW} \
+           FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) AS d(id, mid, st, err) \
+           RETURNING 1) \
+         SELECT count(*) FROM upd"
+    )
 }
 
 fn check_schema(client: &mut Client) -> Result<Columns, DbError> {
@@ -201,34 +277,12 @@ impl Queue for Pg {
         retries: i64,
         retry_wait: Duration,
     ) -> Result<Vec<Stored>, DbError> {
-        let sql = format!(
-            "UPDATE courier_messages SET \
-               status = CASE WHEN send_count > $2::int8 THEN 4 ELSE 3 END, \
-               send_count = CASE WHEN send_count > $2::int8 THEN send_count ELSE send_count + 1 END, \
-               updated_at = {NOW} \
-             WHERE id IN (SELECT id FROM courier_messages \
-               WHERE nid = $1::text::uuid AND status = 1 \
-                 AND (send_count = 0 OR updated_at <= {NOW} - $4::float8 * interval '1 second') \
-               ORDER BY created_at, id LIMIT $3::int8 FOR UPDATE SKIP LOCKED) \
-             RETURNING id::text, type::int8, recipient, body, subject, template_type, \
-               template_data, {}, send_count::int8, {}, status::int8, created_at::text",
-            if self.columns.channel {
-                "channel::text"
-            } else {
-                "NULL::text"
-            },
-            if self.columns.request_headers {
-                "request_headers::text"
-            } else {
-                "NULL::text"
-            },
-        );
         let nid = self.nid.clone();
         let limit = i64::try_from(n).unwrap_or(i64::MAX);
         let wait = retry_wait.as_secs_f64();
-        let client = self.client()?;
+        let (client, st) = self.prepared()?;
         let rows = client
-            .query(&sql, &[&nid, &retries, &limit, &wait])
+            .query(&st.claim, &[&nid, &retries, &limit, &wait])
             .map_err(|e| statement(&e))?;
         let mut out: Vec<Stored> = rows
             .iter()
@@ -257,45 +311,43 @@ impl Queue for Pg {
 
     fn settle(&mut self, outcomes: &[Settle]) -> Result<usize, DbError> {
         let nid = self.nid.clone();
-        let client = self.client()?;
-        let mut tx = client.transaction().map_err(|e| statement(&e))?;
-        let update = tx
-            .prepare(&format!(
-                "UPDATE courier_messages SET status = $1::int8, updated_at = {NOW}, \
-                   send_count = send_count - $4::int8 \
-                 WHERE id = $2::text::uuid AND nid = $3::text::uuid AND status = 3"
-            ))
-            .map_err(|e| statement(&e))?;
-        let insert = tx
-            .prepare(&format!(
-                "INSERT INTO courier_message_dispatches \
-                 (id, message_id, status, error, nid, created_at, updated_at) \
-                 VALUES ($1::text::uuid, $2::text::uuid, $3, $4::text::json, $5::text::uuid, \
-                   {NOW}, {NOW})"
-            ))
-            .map_err(|e| statement(&e))?;
-        let mut lost = 0;
+        let (mut ids, mut statuses, mut unclaims) = (Vec::new(), Vec::new(), Vec::new());
+        let mut dispatch: [Vec<String>; 4] = Default::default();
         for o in outcomes {
             if o.status != Status::Processing {
-                let changed = tx
-                    .execute(
-                        &update,
-                        &[&o.status.code(), &o.id, &nid, &i64::from(o.unclaim)],
-                    )
-                    .map_err(|e| statement(&e))?;
-                lost += usize::from(changed == 0);
+                ids.push(o.id.clone());
+                statuses.push(o.status.code());
+                unclaims.push(i64::from(o.unclaim));
             }
             if let Some(d) = &o.dispatch {
                 let (status, error) = match d {
                     Dispatch::Success => ("success", "null"),
                     Dispatch::Failed(e) => ("failed", e.as_str()),
                 };
-                tx.execute(&insert, &[&super::uuid_v4(), &o.id, &status, &error, &nid])
-                    .map_err(|e| statement(&e))?;
+                dispatch[0].push(super::uuid_v4());
+                dispatch[1].push(o.id.clone());
+                dispatch[2].push(status.to_owned());
+                dispatch[3].push(error.to_owned());
             }
         }
-        tx.commit().map_err(|e| statement(&e))?;
-        Ok(lost)
+        let (client, st) = self.prepared()?;
+        let row = client
+            .query_one(
+                &st.settle,
+                &[
+                    &ids,
+                    &statuses,
+                    &unclaims,
+                    &nid,
+                    &dispatch[0],
+                    &dispatch[1],
+                    &dispatch[2],
+                    &dispatch[3],
+                ],
+            )
+            .map_err(|e| statement(&e))?;
+        let changed = usize::try_from(row.get::<_, i64>(0)).unwrap_or(0);
+        Ok(ids.len().saturating_sub(changed))
     }
 
     fn reclaim(&mut self, lease: Duration, held: &[String]) -> Result<u64, DbError> {

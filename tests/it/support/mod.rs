@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod hostile;
 pub mod kratos_db;
+pub mod pg_cluster;
 pub mod postgres;
 pub mod smtp;
 pub mod watch;
