@@ -113,6 +113,13 @@ fn compose(
     b: &mut Boundaries,
     settings: &Settings,
 ) -> Result<Payload, String> {
+    if msg.size > super::queue::STORED_CAP as u64 {
+        return Err(format!(
+            "the stored message is {} bytes, over courier's cap of {} bytes",
+            msg.size,
+            super::queue::STORED_CAP
+        ));
+    }
     let channel = channel_of(msg)?;
     let data = stored::typed_data(
         &msg.template_type,

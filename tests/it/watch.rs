@@ -373,3 +373,41 @@ fn tls_to_postgres_is_checked_as_the_dsn_asks() {
     assert!(db.messages().iter().all(|m| m.status == 2));
     assert_eq!(sink.messages(2).len(), 2);
 }
+
+#[test]
+fn a_stored_message_over_the_cap_is_not_read_and_fails() {
+    for sqlite in [true, false] {
+        let sink = Sink::start(Mode::Plain, false);
+        let dir = setup(&plain_uri(&sink), "  message_retries: 0\n");
+        let mut db = if sqlite {
+            KratosDb::sqlite("v26.2.0")
+        } else {
+            KratosDb::postgres("v26.2.0")
+        };
+        let mut huge = recovery("v26.2.0", "huge@example.com", "1");
+        huge.template_data["transient_payload"] = json!({"blob": "x".repeat(2 << 20)});
+        let ids = db.enqueue(&[huge, recovery("v26.2.0", "fine@example.com", "2")]);
+        let out = watch(dir.path(), &db, &["--once"]);
+        assert_eq!(out.code, 0, "{}", out.all());
+        assert!(
+            out.stderr.contains("over courier's cap of 1048576 bytes"),
+            "{}",
+            out.stderr
+        );
+        let rows = db.messages();
+        assert_eq!((rows[0].status, rows[1].status), (4, 2), "{rows:?}");
+        let failed: Vec<_> = db
+            .dispatches()
+            .into_iter()
+            .filter(|d| d.message_id == ids[0])
+            .collect();
+        assert_eq!(failed.len(), 1);
+        assert!(
+            failed[0]
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("cap"))
+        );
+        assert_eq!(sink.messages(1).len(), 1);
+    }
+}

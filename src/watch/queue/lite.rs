@@ -119,6 +119,18 @@ impl Queue for Lite {
         let now = unix_micros_now();
         let wait = i64::try_from(retry_wait.as_micros()).unwrap_or(i64::MAX);
         let cutoff = sqlite_time(now.saturating_sub(wait));
+        let headers = if self.columns.request_headers {
+            "request_headers"
+        } else {
+            "NULL"
+        };
+        // What a message's unbounded columns weigh: over the cap, they are
+        // not read (the message fails as too large).
+        let size = format!(
+            "(coalesce(length(CAST(body AS BLOB)), 0) + \
+              coalesce(length(CAST(template_data AS BLOB)), 0) + \
+              coalesce(length(CAST({headers} AS BLOB)), 0))"
+        );
         let sql = format!(
             "UPDATE courier_messages SET \
                status = CASE WHEN send_count > ?1 THEN 4 ELSE 3 END, \
@@ -127,15 +139,13 @@ impl Queue for Lite {
              WHERE id IN (SELECT id FROM courier_messages \
                WHERE nid = ?3 AND status = 1 AND (send_count = 0 OR updated_at <= ?4) \
                ORDER BY created_at, id LIMIT ?5) \
-             RETURNING id, type, recipient, body, subject, template_type, template_data, \
-               {}, send_count, {}, status, created_at",
+             RETURNING id, type, substr(recipient, 1, 1024), \
+               CASE WHEN {size} <= ?6 THEN body END, substr(subject, 1, 1024), \
+               substr(template_type, 1, 256), CASE WHEN {size} <= ?6 THEN template_data END, \
+               {}, send_count, CASE WHEN {size} <= ?6 THEN {headers} END, status, created_at, \
+               {size}",
             if self.columns.channel {
-                "channel"
-            } else {
-                "NULL"
-            },
-            if self.columns.request_headers {
-                "request_headers"
+                "substr(channel, 1, 64)"
             } else {
                 "NULL"
             },
@@ -149,7 +159,14 @@ impl Queue for Lite {
             let mut st = tx.prepare_cached(&sql).map_err(|e| statement(&e))?;
             let limit = i64::try_from(n).unwrap_or(i64::MAX);
             let mut q = st
-                .query(params![retries, sqlite_time(now), self.nid, cutoff, limit])
+                .query(params![
+                    retries,
+                    sqlite_time(now),
+                    self.nid,
+                    cutoff,
+                    limit,
+                    super::STORED_CAP as i64
+                ])
                 .map_err(|e| statement(&e))?;
             while let Some(r) = q.next().map_err(|e| statement(&e))? {
                 let get = |i: usize| r.get_ref(i).map_err(|e| statement(&e));
@@ -173,6 +190,8 @@ impl Queue for Lite {
                         Status::Processing
                     },
                     created_at: text(get(11)?),
+                    size: u64::try_from(r.get::<_, i64>(12).map_err(|e| statement(&e))?)
+                        .unwrap_or(0),
                 });
             }
         }

@@ -50,7 +50,14 @@ pub struct Stored {
     pub status: Status,
     /// When Kratos queued it, as the database shows it.
     pub created_at: String,
+    /// The bytes of its body, template data and request headers: over
+    /// [`STORED_CAP`], they were not read (left empty).
+    pub size: u64,
 }
+
+/// The most bytes of a stored message's body, template data and request
+/// headers together that a claim reads (Kratos queues a few KiB).
+pub const STORED_CAP: usize = 1 << 20;
 
 /// A dispatch row to write with an outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -194,19 +194,9 @@ impl Pg {
     /// The claim: the oldest claimable rows, locked or skipped, marked
     /// `processing` (or abandoned over the allowance) in one statement.
     fn claim_sql(&self) -> String {
-        format!(
-            "UPDATE courier_messages SET \
-               status = CASE WHEN send_count > $2::int8 THEN 4 ELSE 3 END, \
-               send_count = CASE WHEN send_count > $2::int8 THEN send_count ELSE send_count + 1 END, \
-               updated_at = {NOW} \
-             WHERE id IN (SELECT id FROM courier_messages \
-               WHERE nid = $1::text::uuid AND status = 1 \
-                 AND (send_count = 0 OR updated_at <= {NOW} - $4::float8 * interval '1 second') \
-               ORDER BY created_at, id LIMIT $3::int8 FOR UPDATE SKIP LOCKED) \
-             RETURNING id::text, type::int8, recipient, body, subject, template_type, \
-               template_data, {}, send_count::int8, {}, status::int8, created_at::text",
+        let (channel, headers) = (
             if self.columns.channel {
-                "channel::text"
+                "left(channel, 64)"
             } else {
                 "NULL::text"
             },
@@ -215,6 +205,27 @@ impl Pg {
             } else {
                 "NULL::text"
             },
+        );
+        // What a message's unbounded columns weigh: over the cap ($5),
+        // they are not read (the message fails as too large).
+        format!(
+            "WITH c AS (UPDATE courier_messages SET \
+               status = CASE WHEN send_count > $2::int8 THEN 4 ELSE 3 END, \
+               send_count = CASE WHEN send_count > $2::int8 THEN send_count ELSE send_count + 1 END, \
+               updated_at = {NOW} \
+             WHERE id IN (SELECT id FROM courier_messages \
+               WHERE nid = $1::text::uuid AND status = 1 \
+                 AND (send_count = 0 OR updated_at <= {NOW} - $4::float8 * interval '1 second') \
+               ORDER BY created_at, id LIMIT $3::int8 FOR UPDATE SKIP LOCKED) \
+             RETURNING *), \
+             x AS (SELECT c.*, {channel} AS ch, {headers} AS rh, \
+               coalesce(octet_length(body), 0)::int8 + coalesce(octet_length(template_data), 0) \
+               + coalesce(octet_length({headers}), 0) AS size FROM c) \
+             SELECT id::text, type::int8, left(recipient, 1024), \
+               CASE WHEN size <= $5::int8 THEN body END, left(subject, 1024), \
+               left(template_type, 256), CASE WHEN size <= $5::int8 THEN template_data END, \
+               ch, send_count::int8, CASE WHEN size <= $5::int8 THEN rh END, status::int8, \
+               created_at::text, size FROM x"
         )
     }
 }
@@ -280,9 +291,10 @@ impl Queue for Pg {
         let nid = self.nid.clone();
         let limit = i64::try_from(n).unwrap_or(i64::MAX);
         let wait = retry_wait.as_secs_f64();
+        let cap = super::STORED_CAP as i64;
         let (client, st) = self.prepared()?;
         let rows = client
-            .query(&st.claim, &[&nid, &retries, &limit, &wait])
+            .query(&st.claim, &[&nid, &retries, &limit, &wait, &cap])
             .map_err(|e| statement(&e))?;
         let mut out: Vec<Stored> = rows
             .iter()
@@ -303,6 +315,7 @@ impl Queue for Pg {
                     Status::Processing
                 },
                 created_at: r.get(11),
+                size: u64::try_from(r.get::<_, i64>(12)).unwrap_or(0),
             })
             .collect();
         out.sort_by(|a, b| (&a.created_at, &a.id).cmp(&(&b.created_at, &b.id)));
