@@ -245,6 +245,54 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
         };
         return Some((code, q.hint().map(str::to_owned)));
     }
+    if let Some(found) = classify_watch(e) {
+        return Some(found);
+    }
+    if let Some(m) = e.downcast_ref::<MergeRefusal>() {
+        let code = match m {
+            MergeRefusal::HasSection(_)
+            | MergeRefusal::NotBlockYaml(_)
+            | MergeRefusal::Layout(_) => ExitStatus::Usage,
+            MergeRefusal::Missing(_) => ExitStatus::NoInput,
+            MergeRefusal::Unparsable { .. } | MergeRefusal::Invalid { .. } => Config,
+        };
+        return hinted(code, m.hint());
+    }
+    if let Some(s) = e.downcast_ref::<SettingsError>() {
+        return hinted(Config, s.hint());
+    }
+    if let Some(c) = e.downcast_ref::<ComposeError>() {
+        return compose(c);
+    }
+    if let Some(b) = e.downcast_ref::<BodyError>() {
+        return body(b);
+    }
+    if let Some(d) = e.downcast_ref::<DataError>() {
+        return match d {
+            DataError::Input(i) => status(input(i)),
+            _ => status(DataErr),
+        };
+    }
+    if e.is::<JsonnetError>() || e.is::<TemplateError>() || e.is::<MimeError>() {
+        return status(DataErr);
+    }
+    if let Some(j) = e.downcast_ref::<JournalError>() {
+        return of_journal(j);
+    }
+    if let Some(s) = e.downcast_ref::<Stopped>() {
+        let code = match s.cause {
+            StopCause::Server(class) => of_class(class),
+            StopCause::ChangedInput => DataErr,
+        };
+        return Some((code, s.hint.clone()));
+    }
+    None
+}
+
+/// The statuses of `courier watch`'s own errors (the DSN, the database).
+fn classify_watch(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Option<String>)> {
+    use ExitStatus::{Config, DataErr};
+    let hinted = |s: ExitStatus, h: &str| Some((s, Some(h.to_owned())));
     if let Some(d) = e.downcast_ref::<DsnError>() {
         return hinted(
             Config,
@@ -284,44 +332,6 @@ fn classify_one(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, Op
             WatchError::Db(d) => classify_one(d),
             WatchError::Server(_, class) => Some((of_class(*class), None)),
         };
-    }
-    if let Some(m) = e.downcast_ref::<MergeRefusal>() {
-        let code = match m {
-            MergeRefusal::HasSection(_)
-            | MergeRefusal::NotBlockYaml(_)
-            | MergeRefusal::Layout(_) => ExitStatus::Usage,
-            MergeRefusal::Missing(_) => ExitStatus::NoInput,
-            MergeRefusal::Unparsable { .. } | MergeRefusal::Invalid { .. } => Config,
-        };
-        return hinted(code, m.hint());
-    }
-    if let Some(s) = e.downcast_ref::<SettingsError>() {
-        return hinted(Config, s.hint());
-    }
-    if let Some(c) = e.downcast_ref::<ComposeError>() {
-        return compose(c);
-    }
-    if let Some(b) = e.downcast_ref::<BodyError>() {
-        return body(b);
-    }
-    if let Some(d) = e.downcast_ref::<DataError>() {
-        return match d {
-            DataError::Input(i) => status(input(i)),
-            _ => status(DataErr),
-        };
-    }
-    if e.is::<JsonnetError>() || e.is::<TemplateError>() || e.is::<MimeError>() {
-        return status(DataErr);
-    }
-    if let Some(j) = e.downcast_ref::<JournalError>() {
-        return of_journal(j);
-    }
-    if let Some(s) = e.downcast_ref::<Stopped>() {
-        let code = match s.cause {
-            StopCause::Server(class) => of_class(class),
-            StopCause::ChangedInput => DataErr,
-        };
-        return Some((code, s.hint.clone()));
     }
     None
 }

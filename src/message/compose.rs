@@ -129,9 +129,9 @@ pub enum ComposeError {
     Template(#[from] TemplateError),
     #[error(transparent)]
     Body(#[from] BodyError),
-    #[error("the Jsonnet body does not compile: {}", located(.name, .error))]
+    #[error("the Jsonnet body does not compile: {}", jsonnet::located(.name, .error))]
     JsonnetSyntax { name: String, error: JsonnetError },
-    #[error("the Jsonnet body fails: {}", located(.name, .error))]
+    #[error("the Jsonnet body fails: {}", jsonnet::located(.name, .error))]
     Jsonnet { name: String, error: JsonnetError },
     #[error(transparent)]
     Request(#[from] RequestError),
@@ -169,15 +169,6 @@ fn email_of(mail: &Mail, to: &str, texts: Texts, html_part: bool) -> Email {
         text: texts.body,
         html: html_part.then_some(texts.html_body),
         headers: mail.headers.clone(),
-    }
-}
-
-/// `name:line:col: message`, or `name: message` without a place.
-fn located(name: &str, e: &JsonnetError) -> String {
-    if e.line.is_some() {
-        format!("{name}:{e}")
-    } else {
-        format!("{name}: {e}")
     }
 }
 

@@ -243,6 +243,16 @@ fn tidy(message: &str) -> String {
     out
 }
 
+/// `name:line:col: message`, or `name: message` without a place.
+#[must_use]
+pub fn located(name: &str, e: &JsonnetError) -> String {
+    if e.line.is_some() {
+        format!("{name}:{e}")
+    } else {
+        format!("{name}: {e}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::JsonnetErrorKind;

@@ -8,7 +8,9 @@ use std::time::Duration;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, params};
 
-use super::{Columns, DbError, Depth, Dispatch, Queue, Settle, Status, Stored, is_uuid};
+use super::model::{
+    self, Columns, DbError, Depth, Dispatch, Queue, Settle, Status, Stored, is_uuid,
+};
 use crate::calendar::{sqlite_time, unix_micros_now};
 
 /// Kratos' courier queue in SQLite.
@@ -81,7 +83,7 @@ fn table_columns(conn: &Connection, table: &str) -> Result<Vec<String>, DbError>
 fn check_schema(conn: &Connection) -> Result<Columns, DbError> {
     let messages = table_columns(conn, "courier_messages")?;
     let dispatches = table_columns(conn, "courier_message_dispatches")?;
-    super::check_columns(&messages, &dispatches)
+    model::check_columns(&messages, &dispatches)
 }
 
 fn text(v: ValueRef<'_>) -> String {
@@ -165,7 +167,7 @@ impl Queue for Lite {
                     self.nid,
                     cutoff,
                     limit,
-                    super::STORED_CAP as i64
+                    model::STORED_CAP as i64
                 ])
                 .map_err(|e| statement(&e))?;
             while let Some(r) = q.next().map_err(|e| statement(&e))? {
@@ -242,7 +244,7 @@ impl Queue for Lite {
                     };
                     insert
                         .execute(params![
-                            super::uuid_v4(),
+                            model::uuid_v4(),
                             o.id,
                             status,
                             error,

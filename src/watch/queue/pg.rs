@@ -9,7 +9,9 @@ use std::time::Duration;
 use postgres::{Client, Config, NoTls, Statement};
 use tokio_postgres_rustls as pgtls;
 
-use super::{Columns, DbError, Depth, Dispatch, Queue, Settle, Status, Stored, is_uuid};
+use super::model::{
+    self, Columns, DbError, Depth, Dispatch, Queue, Settle, Status, Stored, is_uuid,
+};
 use crate::delivery::tls::{self, TlsOptions};
 use crate::watch::dsn::PgTls;
 
@@ -263,7 +265,7 @@ fn check_schema(client: &mut Client) -> Result<Columns, DbError> {
     };
     let messages = of("courier_messages")?;
     let dispatches = of("courier_message_dispatches")?;
-    super::check_columns(&messages, &dispatches)
+    model::check_columns(&messages, &dispatches)
 }
 
 /// A UTC timestamp as Kratos' pop writes it: microseconds.
@@ -291,7 +293,7 @@ impl Queue for Pg {
         let nid = self.nid.clone();
         let limit = i64::try_from(n).unwrap_or(i64::MAX);
         let wait = retry_wait.as_secs_f64();
-        let cap = super::STORED_CAP as i64;
+        let cap = model::STORED_CAP as i64;
         let (client, st) = self.prepared()?;
         let rows = client
             .query(&st.claim, &[&nid, &retries, &limit, &wait, &cap])
@@ -337,7 +339,7 @@ impl Queue for Pg {
                     Dispatch::Success => ("success", "null"),
                     Dispatch::Failed(e) => ("failed", e.as_str()),
                 };
-                dispatch[0].push(super::uuid_v4());
+                dispatch[0].push(model::uuid_v4());
                 dispatch[1].push(o.id.clone());
                 dispatch[2].push(status.to_owned());
                 dispatch[3].push(error.to_owned());
