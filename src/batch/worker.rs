@@ -47,14 +47,7 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<(Job, u64)>>>, reports
     let report = |job: Job, outcome: Outcome, ms: f64| {
         let _ = reports.send(Report { job, outcome, ms });
     };
-    loop {
-        let job = {
-            let rx = jobs
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            rx.recv()
-        };
-        let Ok((job, claim)) = job else { break };
+    while let Some((job, claim)) = next_job(jobs) {
         if shared.stop.requested() {
             report(job, Outcome::Unstarted, 0.0);
             continue;
@@ -84,6 +77,14 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<(Job, u64)>>>, reports
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     builtin.extend(composer.builtin_used().iter().map(|(ty, ..)| ty.clone()));
+}
+
+/// The next job of a queue workers share; `None` once it is closed.
+pub fn next_job<T>(jobs: &Mutex<Receiver<T>>) -> Option<T> {
+    let rx = jobs
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    rx.recv().ok()
 }
 
 /// A message ready for the wire.

@@ -65,14 +65,7 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Stored>>>, reports: &S
     let mut composer = Composer::new(shared.settings);
     let mut conn = shared.target.clone().map(SmtpConn::new);
     let mut boundaries = Boundaries::new();
-    loop {
-        let job = {
-            let rx = jobs
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            rx.recv()
-        };
-        let Ok(msg) = job else { break };
+    while let Some(msg) = batch_worker::next_job(jobs) {
         if shared.stop.requested() {
             let _ = reports.send(Report {
                 msg,

@@ -108,10 +108,6 @@ impl Queue for Lite {
         &self.nid
     }
 
-    fn columns(&self) -> Columns {
-        self.columns
-    }
-
     fn claim(
         &mut self,
         n: usize,

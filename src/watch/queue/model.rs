@@ -117,7 +117,6 @@ pub trait Queue: Send {
     fn kind(&self) -> &'static str;
     /// The network id every statement is scoped by.
     fn nid(&self) -> &str;
-    fn columns(&self) -> Columns;
     /// Claims up to `n` queued messages, oldest first, in one statement:
     /// each is marked `processing` with its send count raised, unless it
     /// is over `retries`, which abandons it instead (both stamp

@@ -280,10 +280,6 @@ impl Queue for Pg {
         &self.nid
     }
 
-    fn columns(&self) -> Columns {
-        self.columns
-    }
-
     fn claim(
         &mut self,
         n: usize,

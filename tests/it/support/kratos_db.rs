@@ -333,86 +333,91 @@ impl KratosDb {
 
     /// Every message, in queue order.
     pub fn messages(&self) -> Vec<MessageRow> {
-        let sql = "SELECT id, status, send_count, recipient, updated_at <> created_at \
-                   FROM courier_messages ORDER BY created_at, id";
-        match &self.conn {
-            Conn::Sqlite(p) => {
-                let c = rusqlite::Connection::open(p).expect("open");
-                let mut st = c.prepare(sql).expect("prepare");
-                st.query_map([], |r| {
-                    Ok(MessageRow {
-                        id: r.get(0)?,
-                        status: r.get(1)?,
-                        send_count: r.get(2)?,
-                        recipient: r.get(3)?,
-                        touched: r.get(4)?,
-                    })
-                })
-                .expect("query")
-                .collect::<Result<_, _>>()
-                .expect("rows")
-            }
-            Conn::Postgres(name) => postgres::cluster()
-                .client(name)
-                .query(
-                    "SELECT id::text, status::int8, send_count::int8, recipient, \
-                     updated_at <> created_at FROM courier_messages ORDER BY created_at, id",
-                    &[],
-                )
-                .expect("query")
-                .iter()
-                .map(|r| MessageRow {
-                    id: r.get(0),
-                    status: r.get(1),
-                    send_count: r.get(2),
-                    recipient: r.get(3),
-                    touched: r.get(4),
-                })
-                .collect(),
-        }
+        self.rows(
+            "SELECT id, status, send_count, recipient, updated_at <> created_at \
+             FROM courier_messages ORDER BY created_at, id",
+        )
+        .into_iter()
+        .map(|r| MessageRow {
+            id: r[0].clone().unwrap_or_default(),
+            status: number(&r[1]),
+            send_count: number(&r[2]),
+            recipient: r[3].clone().unwrap_or_default(),
+            touched: matches!(r[4].as_deref(), Some("1" | "true")),
+        })
+        .collect()
     }
 
-    /// Every dispatch row, oldest first.
+    /// Every dispatch row.
     pub fn dispatches(&self) -> Vec<DispatchRow> {
+        self.rows(
+            "SELECT id, message_id, status, CAST(error AS TEXT) AS error, nid \
+             FROM courier_message_dispatches ORDER BY created_at, id",
+        )
+        .into_iter()
+        .map(|r| DispatchRow {
+            id: r[0].clone().unwrap_or_default(),
+            message_id: r[1].clone().unwrap_or_default(),
+            status: r[2].clone().unwrap_or_default(),
+            error: r[3].clone(),
+            nid: r[4].clone().unwrap_or_default(),
+        })
+        .collect()
+    }
+
+    /// The rows of a query, each column as text (`NULL` as `None`).
+    fn rows(&self, sql: &str) -> Vec<Vec<Option<String>>> {
         match &self.conn {
             Conn::Sqlite(p) => {
+                use rusqlite::types::ValueRef;
                 let c = rusqlite::Connection::open(p).expect("open");
-                let mut st = c
-                    .prepare(
-                        "SELECT id, message_id, status, error, nid FROM \
-                         courier_message_dispatches ORDER BY created_at, rowid",
-                    )
-                    .expect("prepare");
+                let mut st = c.prepare(sql).expect("prepare");
+                let n = st.column_count();
                 st.query_map([], |r| {
-                    Ok(DispatchRow {
-                        id: r.get(0)?,
-                        message_id: r.get(1)?,
-                        status: r.get(2)?,
-                        error: r.get(3)?,
-                        nid: r.get(4)?,
-                    })
+                    (0..n)
+                        .map(|i| {
+                            Ok(match r.get_ref(i)? {
+                                ValueRef::Null => None,
+                                ValueRef::Integer(v) => Some(v.to_string()),
+                                ValueRef::Real(v) => Some(v.to_string()),
+                                ValueRef::Text(t) | ValueRef::Blob(t) => {
+                                    Some(String::from_utf8_lossy(t).into_owned())
+                                }
+                            })
+                        })
+                        .collect()
                 })
                 .expect("query")
                 .collect::<Result<_, _>>()
                 .expect("rows")
             }
-            Conn::Postgres(name) => postgres::cluster()
-                .client(name)
-                .query(
-                    "SELECT id::text, message_id::text, status, error::text, nid::text \
-                     FROM courier_message_dispatches ORDER BY created_at, id",
-                    &[],
-                )
-                .expect("query")
-                .iter()
-                .map(|r| DispatchRow {
-                    id: r.get(0),
-                    message_id: r.get(1),
-                    status: r.get(2),
-                    error: r.get(3),
-                    nid: r.get(4),
-                })
-                .collect(),
+            Conn::Postgres(name) => {
+                // Every column as text, by a query around the query.
+                let mut c = postgres::cluster().client(name);
+                let wrapped = format!("SELECT to_json(q)::text FROM ({sql}) q");
+                c.query(&wrapped, &[])
+                    .expect("query")
+                    .iter()
+                    .map(|r| {
+                        let v: serde_json::Value =
+                            serde_json::from_str(&r.get::<_, String>(0)).expect("json");
+                        v.as_object()
+                            .expect("a row")
+                            .values()
+                            .map(|x| match x {
+                                serde_json::Value::Null => None,
+                                serde_json::Value::String(s) => Some(s.clone()),
+                                other => Some(other.to_string()),
+                            })
+                            .collect()
+                    })
+                    .collect()
+            }
         }
     }
+}
+
+/// A whole number read as text.
+fn number(v: &Option<String>) -> i64 {
+    v.as_deref().and_then(|s| s.parse().ok()).expect("a number")
 }
