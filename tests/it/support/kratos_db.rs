@@ -229,105 +229,59 @@ impl KratosDb {
         }
     }
 
-    /// Queues messages as Kratos does; their ids, in order.
+    /// Queues messages as Kratos does (one transaction); their ids, in
+    /// order.
     pub fn enqueue(&mut self, messages: &[Queued]) -> Vec<String> {
         let channel = at_least(self.release, "v1.1.0");
         let headers = at_least(self.release, "v26.2.0");
+        let text = |v: &str| format!("'{}'", v.replace('\'', "''"));
+        let mut sql = String::from("BEGIN;\n");
         let mut ids = Vec::new();
-        let mut rows = Vec::new();
         for m in messages {
             let id = courier::watch::queue::uuid_v4();
-            let at = courier::calendar::sqlite_time(BASE_MICROS + self.queued as i64);
+            let at = text(&courier::calendar::sqlite_time(
+                BASE_MICROS + self.queued as i64,
+            ));
             self.queued += 1;
-            let data = serde_json::to_vec(&m.template_data).expect("json");
-            rows.push((id.clone(), at, data, m));
+            let hex: String = serde_json::to_vec(&m.template_data)
+                .expect("json")
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            let data = match self.conn {
+                Conn::Sqlite(_) => format!("X'{hex}'"),
+                Conn::Postgres(_) => format!("'\\x{hex}'::bytea"),
+            };
+            let (mut cols, mut values) = (
+                "id, type, status, body, subject, recipient, created_at, updated_at, \
+                 template_type, template_data, nid, send_count"
+                    .to_owned(),
+                format!(
+                    "{}, {}, 1, {}, {}, {}, {at}, {at}, {}, {data}, {}, 0",
+                    text(&id),
+                    m.kind,
+                    text(&m.body),
+                    text(&m.subject),
+                    text(&m.recipient),
+                    text(&m.template_type),
+                    text(&self.nid)
+                ),
+            );
+            if channel {
+                cols.push_str(", channel");
+                values.push_str(if m.kind == 1 { ", 'email'" } else { ", 'sms'" });
+            }
+            if headers {
+                cols.push_str(", request_headers");
+                values.push_str(&format!(", {}", text(&m.request_headers.to_string())));
+            }
+            sql.push_str(&format!(
+                "INSERT INTO courier_messages ({cols}) VALUES ({values});\n"
+            ));
             ids.push(id);
         }
-        let mut cols = "id, type, status, body, subject, recipient, created_at, updated_at, \
-                        template_type, template_data, nid, send_count"
-            .to_owned();
-        if channel {
-            cols.push_str(", channel");
-        }
-        if headers {
-            cols.push_str(", request_headers");
-        }
-        let ch = |m: &Queued| if m.kind == 1 { "email" } else { "sms" };
-        match &self.conn {
-            Conn::Sqlite(p) => {
-                let mut c = rusqlite::Connection::open(p).expect("open");
-                let tx = c.transaction().expect("tx");
-                for (id, at, data, m) in &rows {
-                    let mut values: Vec<Box<dyn rusqlite::ToSql>> = vec![
-                        Box::new(id.clone()),
-                        Box::new(m.kind),
-                        Box::new(m.body.clone()),
-                        Box::new(m.subject.clone()),
-                        Box::new(m.recipient.clone()),
-                        Box::new(at.clone()),
-                        Box::new(m.template_type.clone()),
-                        Box::new(data.clone()),
-                        Box::new(self.nid.clone()),
-                    ];
-                    if channel {
-                        values.push(Box::new(ch(m).to_owned()));
-                    }
-                    if headers {
-                        values.push(Box::new(m.request_headers.to_string()));
-                    }
-                    let extra: String = (10..10 + values.len() - 9)
-                        .map(|i| format!(", ?{i}"))
-                        .collect();
-                    tx.execute(
-                        &format!(
-                            "INSERT INTO courier_messages ({cols}) VALUES \
-                             (?1, ?2, 1, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, 0{extra})"
-                        ),
-                        rusqlite::params_from_iter(values.iter().map(|b| b.as_ref())),
-                    )
-                    .expect("insert a message");
-                }
-                tx.commit().expect("commit");
-            }
-            Conn::Postgres(name) => {
-                let mut c = postgres::cluster().client(name);
-                let mut tx = c.transaction().expect("tx");
-                for (id, at, data, m) in &rows {
-                    let mut values: Vec<Box<dyn ::postgres::types::ToSql + Sync>> = vec![
-                        Box::new(id.clone()),
-                        Box::new(m.kind),
-                        Box::new(m.body.clone()),
-                        Box::new(m.subject.clone()),
-                        Box::new(m.recipient.clone()),
-                        Box::new(at.clone()),
-                        Box::new(m.template_type.clone()),
-                        Box::new(data.clone()),
-                        Box::new(self.nid.clone()),
-                    ];
-                    let mut extra = String::new();
-                    if channel {
-                        values.push(Box::new(ch(m).to_owned()));
-                        extra.push_str(&format!(", ${}", values.len()));
-                    }
-                    if headers {
-                        values.push(Box::new(m.request_headers.to_string()));
-                        extra.push_str(&format!(", ${}::text::jsonb", values.len()));
-                    }
-                    let refs: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
-                        values.iter().map(|b| b.as_ref()).collect();
-                    tx.execute(
-                        &format!(
-                            "INSERT INTO courier_messages ({cols}) VALUES \
-                             ($1::text::uuid, $2::int8, 1, $3, $4, $5, $6::text::timestamp, \
-                              $6::text::timestamp, $7, $8, $9::text::uuid, 0{extra})"
-                        ),
-                        &refs,
-                    )
-                    .expect("insert a message");
-                }
-                tx.commit().expect("commit");
-            }
-        }
+        sql.push_str("COMMIT;");
+        self.exec(&sql);
         ids
     }
 
