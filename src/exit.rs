@@ -324,6 +324,10 @@ fn classify_watch(e: &(dyn std::error::Error + 'static)) -> Option<(ExitStatus, 
                 Some("run Kratos' migrations (`kratos migrate sql`) against this database".into()),
             ),
             DbError::Network(_) => (Config, None),
+            DbError::NoFile(_) => (
+                ExitStatus::NoInput,
+                Some("the path after sqlite:// is Kratos' database file (sqlite:///var/lib/kratos/db.sqlite)".into()),
+            ),
             DbError::Statement(_) => (ExitStatus::TempFail, None),
         });
     }

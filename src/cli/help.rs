@@ -80,7 +80,8 @@ courier watch`): it re-claims rows without a lock.
 
 Exit status: 0 when the queue was drained (--once; abandoned messages
 included) or the worker was stopped (SIGTERM, Ctrl-C); 2 for usage errors;
-65 when the database does not hold Kratos' courier tables; 69 when the
+65 when the database does not hold Kratos' courier tables; 66 when the
+SQLite file does not exist; 69 when the
 database cannot be reached (after --db-patience) or, with --once, the server
 cannot be used as configured (75 when it keeps failing temporarily); 78 for
 an unusable config or DSN.";

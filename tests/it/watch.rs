@@ -251,6 +251,15 @@ fn a_database_that_cannot_be_used_is_a_clear_error() {
         "{}",
         out.stderr
     );
+    // An SQLite file that is not there: 66.
+    let out = run(
+        dir.path(),
+        &["-c", "kratos.yml", "watch"],
+        &[("DSN", "sqlite:///nonexistent/kratos.db?_fk=true")],
+        None,
+    );
+    assert_eq!(out.code, 66, "{}", out.all());
+    assert!(out.stderr.contains("no such SQLite file"), "{}", out.stderr);
     // No DSN at all: 78.
     let out = run(dir.path(), &["-c", "kratos.yml", "watch"], &[], None);
     assert_eq!(out.code, 78, "{}", out.all());

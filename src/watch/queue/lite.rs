@@ -28,10 +28,7 @@ impl Lite {
     /// Opens an existing Kratos database (never creates one).
     pub fn open(path: &Path, nid: Option<&str>, timeout: Duration) -> Result<Self, DbError> {
         if !path.is_file() {
-            return Err(DbError::Connect(format!(
-                "{}: no such SQLite file",
-                path.display()
-            )));
+            return Err(DbError::NoFile(path.display().to_string()));
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)

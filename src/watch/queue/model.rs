@@ -97,6 +97,9 @@ pub enum DbError {
     /// The database cannot be reached or refused the connection.
     #[error("cannot connect to the database: {0}")]
     Connect(String),
+    /// The SQLite file the DSN names does not exist.
+    #[error("{0}: no such SQLite file")]
+    NoFile(String),
     /// The TLS handshake with the database failed.
     #[error("cannot connect to the database: {0}")]
     Tls(String),
