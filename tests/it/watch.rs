@@ -490,3 +490,78 @@ fn an_sms_goes_through_its_channel_with_go_zero_values_for_missing_data() {
     );
     assert_eq!(db.messages()[0].status, 2);
 }
+
+#[test]
+fn a_body_sent_without_a_final_reply_stays_processing() {
+    let sink = Sink::start_opts(Mode::Plain, None, &["--faults"]);
+    let dir = setup(&plain_uri(&sink), "");
+    let mut db = KratosDb::sqlite("v26.2.0");
+    let ids = db.enqueue(&[recovery("v26.2.0", "drop-a@example.com", "1")]);
+    let out = watch(dir.path(), &db, &["--once"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(out.stderr.contains("left processing"), "{}", out.stderr);
+    let rows = db.messages();
+    assert_eq!((rows[0].status, rows[0].send_count), (3, 1), "{rows:?}");
+    let d = db.dispatches();
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        (d[0].message_id.as_str(), d[0].status.as_str()),
+        (ids[0].as_str(), "failed")
+    );
+    // A reclaim puts it back; it is sent (the server stored nothing).
+    std::thread::sleep(Duration::from_millis(50));
+    let out = watch(dir.path(), &db, &["--once", "--reclaim-after", "10ms"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(db.messages()[0].status, 2);
+    assert_eq!(sink.messages(1).len(), 1);
+}
+
+#[test]
+fn sigterm_lets_the_message_in_flight_finish_and_records_it() {
+    let rt = crate::support::runtime();
+    let server = rt.block_on(wiremock::MockServer::start());
+    rt.block_on(
+        wiremock::Mock::given(wiremock::matchers::method("POST"))
+            .respond_with(
+                wiremock::ResponseTemplate::new(200).set_delay(Duration::from_millis(1500)),
+            )
+            .mount(&server),
+    );
+    let dir = setup("smtp://127.0.0.1:9/", "");
+    let config = format!(
+        "{}  delivery_strategy: http\n  http:\n    request_config:\n      url: {}/send\n      body: base64://ZnVuY3Rpb24oY3R4KSB7IHRvOiBjdHgucmVjaXBpZW50IH0=\n",
+        std::fs::read_to_string(dir.path().join("kratos.yml")).expect("config"),
+        server.uri()
+    );
+    std::fs::write(dir.path().join("kratos.yml"), config).expect("config");
+    let mut db = KratosDb::sqlite("v26.2.0");
+    db.enqueue(&[
+        recovery("v26.2.0", "a@example.com", "1"),
+        recovery("v26.2.0", "b@example.com", "2"),
+    ]);
+    let mut child = spawn_watch(dir.path(), &db, &["-j", "1"]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while rt
+        .block_on(server.received_requests())
+        .is_none_or(|r| r.is_empty())
+    {
+        assert!(std::time::Instant::now() < deadline, "no request came");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(term.success());
+    assert_eq!(wait_exit(&mut child), 0);
+    let rows = db.messages();
+    // The first was in flight: it finished and was recorded; the second
+    // was never claimed.
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.status, r.send_count))
+            .collect::<Vec<_>>(),
+        [(2, 1), (1, 0)],
+        "{rows:?}"
+    );
+}
