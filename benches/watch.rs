@@ -9,7 +9,8 @@
 //! messages per pull (an unlocked SELECT, then an UPDATE per row), the send
 //! count raised, a new SMTP connection per message with one command per
 //! round trip, the status and a dispatch row written, 1 s between pulls,
-//! one worker, over `WATCH_BENCH_KRATOS_N` (100) messages. Every run must
+//! one worker, over `WATCH_BENCH_KRATOS_N` (100) messages, and again
+//! without the 1 s wait over N (what a message itself costs). Every run must
 //! leave the sink's counter N higher and every row `sent`. The median of
 //! the rounds is reported, and each courier rate as a ratio to Kratos'.
 //!
@@ -147,8 +148,9 @@ fn kratos_send(port: u16, to: &str, body: &str) {
     expect(&mut r, "221");
 }
 
-/// Kratos' design, with its own statements; its wall time.
-fn kratos(db: &KratosDb, port: u16) -> Duration {
+/// Kratos' design, with its own statements and `pull_wait` between
+/// pulls; its wall time.
+fn kratos(db: &KratosDb, port: u16, pull_wait: Duration) -> Duration {
     let mut c = postgres::cluster().client(&db_name(db));
     let nid = db.nid.clone();
     let start = Instant::now();
@@ -193,7 +195,7 @@ fn kratos(db: &KratosDb, port: u16) -> Duration {
             )
             .expect("dispatch");
         }
-        std::thread::sleep(Duration::from_secs(1));
+        std::thread::sleep(pull_wait);
     }
 }
 
@@ -230,7 +232,7 @@ fn main() {
     .expect("config");
     let db = queue(kn);
     let before = sink.messages().0;
-    let kratos_time = kratos(&db, sink.port);
+    let kratos_time = kratos(&db, sink.port, Duration::from_secs(1));
     assert_eq!(sink.messages().0 - before, kn as u64);
     all_sent(&db, kn);
     let kratos_rate = kn as f64 / kratos_time.as_secs_f64();
@@ -238,8 +240,18 @@ fn main() {
         "Kratos' design (1 worker, 10 per pull, 1 s wait): {kratos_rate:>9.1} msg/s ({kn} in {:.1} s)",
         kratos_time.as_secs_f64()
     );
-    println!("| workers | courier watch msg/s | courier / Kratos' design |");
-    println!("| --- | --- | --- |");
+    // The same without the wait: the cost of a message itself.
+    let db = queue(n);
+    let before = sink.messages().0;
+    let nowait = kratos(&db, sink.port, Duration::ZERO);
+    assert_eq!(sink.messages().0 - before, n as u64);
+    all_sent(&db, n);
+    let nowait_rate = n as f64 / nowait.as_secs_f64();
+    println!(
+        "Kratos' design without the wait (pull_wait: 0s): {nowait_rate:>9.1} msg/s ({n} messages)"
+    );
+    println!("| workers | courier watch msg/s | / Kratos' design | / Kratos' design, no wait |");
+    println!("| --- | --- | --- | --- |");
     for workers in [1, 4, 8] {
         let mut times = Vec::new();
         for _ in 0..rounds {
@@ -250,6 +262,10 @@ fn main() {
             all_sent(&db, n);
         }
         let rate = n as f64 / median(times).as_secs_f64();
-        println!("| {workers} | {rate:.0} | {:.0}x |", rate / kratos_rate);
+        println!(
+            "| {workers} | {rate:.0} | {:.0}x | {:.1}x |",
+            rate / kratos_rate,
+            rate / nowait_rate
+        );
     }
 }
