@@ -22,6 +22,7 @@ fn exit_codes_and_environment() -> String {
 Environment:
   Kratos' own overrides apply as Kratos applies them: COURIER_SMTP_CONNECTION_URI,
   COURIER_MESSAGE_RETRIES, COURIER_SMTP_HEADERS (JSON), COURIER_CHANNELS (JSON), ...
+  DSN (Kratos' database, for `courier watch`) wins over the config's `dsn`.
   NO_COLOR disables colour; CLICOLOR_FORCE forces it.",
         crate::exit::help_table()
     )
