@@ -23,6 +23,8 @@
 mod kratos_db;
 #[path = "../tests/it/support/pg_cluster.rs"]
 mod pg_cluster;
+#[path = "../tests/it/support/server.rs"]
+mod server;
 #[path = "batch/smtp_sink.rs"]
 mod smtp_sink;
 

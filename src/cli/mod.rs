@@ -170,9 +170,9 @@ pub enum Command {
     ///
     /// Reads Kratos' `dsn` (or DSN from the environment) and drains the
     /// courier queue of its network (the oldest, as Kratos picks it, or
-    /// --nid): PostgreSQL (claims with FOR UPDATE SKIP LOCKED, so any number
-    /// of `courier watch` processes on any hosts can share the queue) or
-    /// SQLite (one host). Each message is sent as the selected
+    /// --nid): PostgreSQL, MySQL or MariaDB (claims with FOR UPDATE SKIP
+    /// LOCKED, so any number of `courier watch` processes on any hosts can
+    /// share the queue) or SQLite (one host). Each message is sent as the selected
     /// --kratos-version dispatches it (the stored subject and text, the HTML
     /// part rendered now, the HTTP ctx with its request headers), and
     /// recorded as Kratos records it: its status, send_count and a dispatch

@@ -103,13 +103,18 @@ pub fn from_texts(files: Vec<(String, String)>, env: &[(String, String)], r: Rel
     }
     // Kratos' database DSN (`courier watch` reads it) holds a password too.
     if let Some(dsn) = root.lookup(&["dsn"]).and_then(Node::as_str) {
-        for s in crate::connection_uri::secrets(dsn) {
+        for s in crate::watch::dsn::secrets(dsn) {
             redactor.add(&s);
         }
     }
     for (name, value) in env {
-        if name.ends_with("CONNECTION_URI") || name == "DSN" {
+        if name.ends_with("CONNECTION_URI") {
             for s in crate::connection_uri::secrets(value) {
+                redactor.add(&s);
+            }
+        }
+        if name == "DSN" {
+            for s in crate::watch::dsn::secrets(value) {
                 redactor.add(&s);
             }
         }

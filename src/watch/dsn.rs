@@ -24,6 +24,21 @@ pub enum Target {
     },
     /// An SQLite file.
     Sqlite(PathBuf),
+    /// A MySQL or MariaDB server, from the go-sql-driver DSN Kratos takes
+    /// after `mysql://` (`user:password@tcp(host:port)/dbname?params`).
+    Mysql(MysqlTarget),
+}
+
+/// Where a MySQL or MariaDB queue is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MysqlTarget {
+    pub host: String,
+    pub port: u16,
+    /// A Unix socket (`unix(/path)`) instead of TCP.
+    pub socket: Option<PathBuf>,
+    pub user: String,
+    pub password: Option<String>,
+    pub db: String,
 }
 
 /// TLS to PostgreSQL, by `sslmode` as Kratos' driver (pgx) reads it.
@@ -53,8 +68,8 @@ pub enum DsnError {
         "the DSN's scheme `{0}` is not one courier watch reads (postgres, postgresql, cockroach, sqlite, sqlite3)"
     )]
     Scheme(String),
-    #[error("MySQL and MariaDB queues are not supported by courier watch yet")]
-    Mysql,
+    #[error("tls={0}: courier watch connects to MySQL and MariaDB without TLS for now (tls=false)")]
+    MysqlTls(String),
     #[error("the DSN cannot be parsed: {0}")]
     Parse(String),
     #[error("sslmode={0} is not one of disable, allow, prefer, require, verify-ca, verify-full")]
@@ -95,7 +110,7 @@ pub fn parse(dsn: &str) -> Result<Target, DsnError> {
         "postgres" | "postgresql" | "cockroach" | "cockroachdb" | "crdb" => {
             postgres(dsn, scheme.starts_with("c"))
         }
-        "mysql" => Err(DsnError::Mysql),
+        "mysql" => mysql(rest),
         other => Err(DsnError::Scheme(other.to_owned())),
     }
 }
@@ -167,9 +182,72 @@ fn postgres(dsn: &str, cockroach: bool) -> Result<Target, DsnError> {
     })
 }
 
+/// go-sql-driver's DSN: `[user[:password]@][net[(addr)]]/dbname[?params]`
+/// (not URL-encoded: the password runs to the last `@`).
+fn mysql(rest: &str) -> Result<Target, DsnError> {
+    let slash = rest
+        .rfind(')')
+        .map_or_else(
+            || rest.find('/'),
+            |close| rest[close..].find('/').map(|i| close + i),
+        )
+        .ok_or_else(|| DsnError::Parse("it has no `/dbname`".into()))?;
+    let (head, tail) = (&rest[..slash], &rest[slash + 1..]);
+    let (db, query) = tail.split_once('?').unwrap_or((tail, ""));
+    let (userinfo, net) = head.rsplit_once('@').unwrap_or(("", head));
+    let (user, password) = match userinfo.split_once(':') {
+        Some((u, p)) => (u.to_owned(), Some(p.to_owned())),
+        None => (userinfo.to_owned(), None),
+    };
+    let (mut host, mut port, mut socket) = ("127.0.0.1".to_owned(), 3306, None);
+    let addr = |prefix: &str| {
+        net.strip_prefix(prefix)
+            .and_then(|a| a.strip_suffix(')'))
+            .map(str::to_owned)
+    };
+    if let Some(a) = addr("tcp(") {
+        let (h, p) = match a.rsplit_once(':') {
+            Some((h, p)) if !h.ends_with(']') || a.starts_with('[') => (h.to_owned(), Some(p)),
+            _ => (a.clone(), None),
+        };
+        host = h.trim_start_matches('[').trim_end_matches(']').to_owned();
+        if let Some(p) = p {
+            port = p
+                .parse()
+                .map_err(|_| DsnError::Parse(format!("the port `{p}` is not a number")))?;
+        }
+    } else if let Some(a) = addr("unix(") {
+        socket = Some(PathBuf::from(a));
+    } else if !net.is_empty() && net != "tcp" {
+        return Err(DsnError::Parse(format!(
+            "the address `{net}` is not tcp(host:port) or unix(/path)"
+        )));
+    }
+    for pair in query.split('&') {
+        if let Some(v) = pair.strip_prefix("tls=")
+            && !matches!(v, "false" | "")
+        {
+            return Err(DsnError::MysqlTls(v.to_owned()));
+        }
+    }
+    Ok(Target::Mysql(MysqlTarget {
+        host,
+        port,
+        socket,
+        user,
+        password,
+        db: db.to_owned(),
+    }))
+}
+
 /// The secrets a DSN holds (its password, as written and decoded).
 #[must_use]
 pub fn secrets(dsn: &str) -> Vec<String> {
+    if let Some(rest) = dsn.trim().strip_prefix("mysql://")
+        && let Ok(Target::Mysql(t)) = mysql(rest)
+    {
+        return t.password.into_iter().collect();
+    }
     crate::connection_uri::secrets(dsn)
 }
 
@@ -219,7 +297,26 @@ mod tests {
             parse("sqlite://file::memory:?cache=shared"),
             Err(DsnError::Memory)
         );
-        assert_eq!(parse("mysql://u:p@tcp(h:3306)/k"), Err(DsnError::Mysql));
+        let Ok(Target::Mysql(m)) =
+            parse("mysql://kratos:p@ss:w@rd@tcp(db.local:3307)/kratos?parseTime=true")
+        else {
+            panic!("not mysql");
+        };
+        assert_eq!(
+            (
+                m.host.as_str(),
+                m.port,
+                m.user.as_str(),
+                m.password.as_deref(),
+                m.db.as_str()
+            ),
+            ("db.local", 3307, "kratos", Some("p@ss:w@rd"), "kratos")
+        );
+        assert_eq!(super::secrets("mysql://u:p@ss@tcp(h)/k"), ["p@ss"]);
+        assert!(matches!(
+            parse("mysql://u:p@tcp(h)/k?tls=true"),
+            Err(DsnError::MysqlTls(_))
+        ));
         assert!(
             matches!(parse("postgres://h/k?sslmode=bogus"), Err(DsnError::Tls(m)) if m == "bogus")
         );

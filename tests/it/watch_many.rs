@@ -134,3 +134,30 @@ fn processes_on_one_host_share_an_sqlite_queue_exactly_once() {
     );
     assert_eq!(db.dispatches().len(), n);
 }
+
+#[test]
+fn processes_share_a_mariadb_queue_exactly_once() {
+    let sink = Sink::start(Mode::Plain, false);
+    let dir = setup(&plain_uri(&sink), "");
+    let mut db = KratosDb::mysql("v26.2.0");
+    let n = 2000;
+    let queued: Vec<_> = (1..=n)
+        .map(|i| recovery("v26.2.0", &format!("user{i}@example.com"), "1"))
+        .collect();
+    db.enqueue(&queued);
+    let mut children: Vec<Child> = (0..PROCESSES)
+        .map(|_| spawn_watch(dir.path(), &db, &["--once", "-j", WORKERS]))
+        .collect();
+    for c in &mut children {
+        assert_eq!(wait_exit(c), 0, "a watch failed");
+    }
+    let got = delivered(&sink, n);
+    assert_eq!(got.len(), n);
+    assert!(got.values().all(|c| *c == 1), "a message was sent twice");
+    assert!(
+        db.messages()
+            .iter()
+            .all(|r| r.status == 2 && r.send_count == 1)
+    );
+    assert_eq!(db.dispatches().len(), n);
+}

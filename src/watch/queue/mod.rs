@@ -1,12 +1,13 @@
 //! Kratos' courier queue (`courier_messages`, `courier_message_dispatches`)
 //! in Kratos' own database, behind one interface with a backend per
 //! database. Claims cannot collide: PostgreSQL takes rows with `FOR UPDATE
-//! SKIP LOCKED` in the statement that marks them `processing`; SQLite
-//! claims inside `BEGIN IMMEDIATE`. Every later update requires the row to
+//! SKIP LOCKED` in the statement that marks them `processing`, MySQL and
+//! MariaDB in a short transaction; SQLite claims inside `BEGIN IMMEDIATE`. Every later update requires the row to
 //! be still `processing`, and every statement is scoped by the network id.
 
 mod lite;
 pub mod model;
+mod my;
 mod pg;
 
 use std::time::Duration;
@@ -39,5 +40,6 @@ pub fn open(
             timeout,
         )?)),
         Target::Sqlite(path) => Ok(Box::new(lite::Lite::open(path, nid, timeout)?)),
+        Target::Mysql(t) => Ok(Box::new(my::My::open(t, nid, timeout)?)),
     }
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::postgres;
+use super::{my_cluster, postgres};
 
 /// The releases whose schema the tests use.
 pub const RELEASES: [&str; 5] = ["v1.0.0", "v1.3.1", "v25.4.0", "v26.2.0", "master"];
@@ -17,6 +17,7 @@ pub const RELEASES: [&str; 5] = ["v1.0.0", "v1.3.1", "v25.4.0", "v26.2.0", "mast
 pub enum Dialect {
     Postgres,
     Sqlite,
+    Mysql,
 }
 
 fn at_least(release: &str, since: &str) -> bool {
@@ -34,18 +35,20 @@ fn at_least(release: &str, since: &str) -> bool {
 /// The DDL of the `networks` and courier tables of `release`.
 #[must_use]
 pub fn ddl(release: &str, d: Dialect) -> String {
-    let pg = d == Dialect::Postgres;
-    let (uuid, int, text, ts, blob, json, jsonb) = if pg {
-        ("UUID", "INT", "TEXT", "TIMESTAMP", "BYTEA", "JSON", "JSONB")
-    } else {
-        (
+    let (uuid, int, text, ts, blob, json, jsonb) = match d {
+        Dialect::Postgres => ("UUID", "INT", "TEXT", "TIMESTAMP", "BYTEA", "JSON", "JSONB"),
+        Dialect::Sqlite => (
             "CHAR(36)", "INTEGER", "TEXT", "DATETIME", "BLOB", "TEXT", "JSONB",
-        )
+        ),
+        Dialect::Mysql => (
+            "CHAR(36)", "INT", "TEXT", "DATETIME", "BLOB", "JSON", "JSON",
+        ),
     };
-    let nid_fk = if pg {
-        " REFERENCES networks(id) ON DELETE CASCADE"
-    } else {
+    // SQLite's rebuild of the table dropped the foreign key.
+    let nid_fk = if d == Dialect::Sqlite {
         ""
+    } else {
+        " REFERENCES networks(id) ON DELETE CASCADE"
     };
     let mut cols = vec![
         format!("id {uuid} NOT NULL PRIMARY KEY"),
@@ -148,6 +151,7 @@ pub struct DispatchRow {
 enum Conn {
     Sqlite(PathBuf),
     Postgres(String),
+    Mysql(String),
 }
 
 /// Kratos' database of one release with one network.
@@ -162,7 +166,8 @@ pub struct KratosDb {
 /// A fixed, realistic network id.
 pub const NID: &str = "8f6b8e3e-0f3a-4f0e-9b53-2c4a0e7d1a10";
 /// The base time of queued messages (2026-01-01), in µs; each message is
-/// a µs later than the last, so their order is known.
+/// a second later than the last (MySQL's DATETIME keeps whole seconds), so
+/// their order is known.
 const BASE_MICROS: i64 = 1_767_225_600_000_000;
 
 impl KratosDb {
@@ -205,6 +210,24 @@ impl KratosDb {
         db
     }
 
+    /// A fresh database of `release` in the test MariaDB.
+    pub fn mysql(release: &'static str) -> Self {
+        let name = my_cluster::server().database();
+        let db = Self {
+            release,
+            nid: NID.to_owned(),
+            conn: Conn::Mysql(name),
+            queued: 0,
+            _dir: None,
+        };
+        db.exec(&ddl(release, Dialect::Mysql));
+        db.exec(&format!(
+            "INSERT INTO networks (id, created_at, updated_at) VALUES ('{NID}', \
+             '2025-01-01 00:00:00', '2025-01-01 00:00:00')"
+        ));
+        db
+    }
+
     /// The DSN Kratos would be given.
     pub fn dsn(&self) -> String {
         match &self.conn {
@@ -212,6 +235,10 @@ impl KratosDb {
             Conn::Postgres(name) => format!(
                 "postgres://postgres:unused-secret-pw@127.0.0.1:{}/{name}?sslmode=disable&max_conns=20",
                 postgres::cluster().port
+            ),
+            Conn::Mysql(name) => format!(
+                "mysql://root:unused-secret-pw@tcp(127.0.0.1:{})/{name}?parseTime=true&multiStatements=true",
+                my_cluster::server().port
             ),
         }
     }
@@ -226,6 +253,13 @@ impl KratosDb {
                 .client(name)
                 .batch_execute(sql)
                 .expect("PostgreSQL statements"),
+            Conn::Mysql(name) => {
+                use mysql::prelude::Queryable;
+                my_cluster::server()
+                    .client(name)
+                    .query_drop(sql)
+                    .expect("MariaDB statements");
+            }
         }
     }
 
@@ -239,9 +273,13 @@ impl KratosDb {
         let mut ids = Vec::new();
         for m in messages {
             let id = courier::watch::queue::uuid_v4();
-            let at = text(&courier::calendar::sqlite_time(
-                BASE_MICROS + self.queued as i64,
-            ));
+            let mut at =
+                courier::calendar::sqlite_time(BASE_MICROS + self.queued as i64 * 1_000_000);
+            if matches!(self.conn, Conn::Mysql(_)) {
+                // MySQL's DATETIME takes no offset.
+                at.truncate(at.len() - "+00:00".len());
+            }
+            let at = text(&at);
             self.queued += 1;
             let hex: String = serde_json::to_vec(&m.template_data)
                 .expect("json")
@@ -249,7 +287,7 @@ impl KratosDb {
                 .map(|b| format!("{b:02x}"))
                 .collect();
             let data = match self.conn {
-                Conn::Sqlite(_) => format!("X'{hex}'"),
+                Conn::Sqlite(_) | Conn::Mysql(_) => format!("X'{hex}'"),
                 Conn::Postgres(_) => format!("'\\x{hex}'::bytea"),
             };
             let (mut cols, mut values) = (
@@ -304,10 +342,15 @@ impl KratosDb {
 
     /// Every dispatch row.
     pub fn dispatches(&self) -> Vec<DispatchRow> {
-        self.rows(
-            "SELECT id, message_id, status, CAST(error AS TEXT) AS error, nid \
-             FROM courier_message_dispatches ORDER BY created_at, id",
-        )
+        self.rows(&format!(
+            "SELECT id, message_id, status, CAST(error AS {}) AS error, nid \
+                 FROM courier_message_dispatches ORDER BY created_at, id",
+            if matches!(self.conn, Conn::Mysql(_)) {
+                "CHAR"
+            } else {
+                "TEXT"
+            }
+        ))
         .into_iter()
         .map(|r| DispatchRow {
             id: r[0].clone().unwrap_or_default(),
@@ -344,6 +387,25 @@ impl KratosDb {
                 .expect("query")
                 .collect::<Result<_, _>>()
                 .expect("rows")
+            }
+            Conn::Mysql(name) => {
+                use mysql::prelude::Queryable;
+                let rows: Vec<mysql::Row> =
+                    my_cluster::server().client(name).query(sql).expect("query");
+                rows.into_iter()
+                    .map(|r| {
+                        r.unwrap()
+                            .into_iter()
+                            .map(|v| match v {
+                                mysql::Value::NULL => None,
+                                mysql::Value::Bytes(b) => {
+                                    Some(String::from_utf8_lossy(&b).into_owned())
+                                }
+                                other => Some(other.as_sql(true)),
+                            })
+                            .collect()
+                    })
+                    .collect()
             }
             Conn::Postgres(name) => {
                 // Every column as text, by a query around the query.

@@ -4,8 +4,10 @@
 pub mod batch;
 pub mod hostile;
 pub mod kratos_db;
+pub mod my_cluster;
 pub mod pg_cluster;
 pub mod postgres;
+pub mod server;
 pub mod smtp;
 pub mod watch;
 

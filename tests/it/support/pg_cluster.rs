@@ -5,7 +5,9 @@
 //! ends, however it ends. Each user gets a database of its own.
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+
+use super::server;
 use std::time::{Duration, Instant};
 
 /// The running cluster: its port and the folder it lives in.
@@ -32,39 +34,11 @@ fn bin_dir() -> PathBuf {
     )
 }
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-/// `cmd` as the unprivileged user when the tests run as root (PostgreSQL
-/// refuses to run as root).
-fn as_server_user(program: &std::path::Path) -> Command {
-    if is_root() {
-        let mut c = Command::new("setpriv");
-        c.args([
-            "--reuid=nobody",
-            "--regid=nogroup",
-            "--clear-groups",
-            "--reset-env",
-        ])
-        .arg(program);
-        c
-    } else {
-        Command::new(program)
-    }
-}
-
 /// Starts a cluster; with `tls` (certificate and key files) it also
 /// accepts TLS.
 pub fn start(tls: Option<(&std::path::Path, &std::path::Path)>) -> Cluster {
     let bin = bin_dir();
-    let dir = tempfile::Builder::new()
-        .prefix("courier-pg-")
-        .tempdir()
-        .expect("a folder for the cluster");
+    let dir = server::private_dir("courier-pg-");
     // TLS for clients that ask; the key readable by the server alone.
     let ssl = match tls {
         Some((cert, key)) => {
@@ -78,16 +52,9 @@ pub fn start(tls: Option<(&std::path::Path, &std::path::Path)>) -> Cluster {
         }
         None => String::new(),
     };
-    if is_root() {
-        let ok = Command::new("chown")
-            .args(["-R", "nobody:nogroup"])
-            .arg(dir.path())
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "chown the cluster folder to nobody");
-    }
+    server::chown(dir.path());
     let data = dir.path().join("data");
-    let out = as_server_user(&bin.join("initdb"))
+    let out = server::as_server_user(&bin.join("initdb"))
         .arg("-D")
         .arg(&data)
         .args([
@@ -108,32 +75,18 @@ pub fn start(tls: Option<(&std::path::Path, &std::path::Path)>) -> Cluster {
         "initdb failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-        l.local_addr().expect("addr").port()
-    };
+    let port = server::free_port();
     // The server, and a watchdog that stops it once this process is gone.
-    let server = as_server_user(&bin.join("postgres"));
-    let mut line: Vec<String> = vec![format!("{:?}", server.get_program())];
-    line.extend(server.get_args().map(|a| format!("{a:?}")));
-    let script = format!(
-        "{} -D {:?} -p {port} -k {:?} -c listen_addresses=127.0.0.1 -c fsync=off \
-         -c max_connections=200 -c shared_buffers=32MB {ssl} > {:?} 2>&1 & pg=$!; \
-         while kill -0 {} 2>/dev/null && kill -0 $pg 2>/dev/null; do sleep 0.5; done; \
-         kill -INT $pg 2>/dev/null; wait $pg",
-        line.join(" "),
-        data,
-        dir.path(),
-        dir.path().join("log"),
-        std::process::id()
+    let watchdog = server::watched(
+        &bin.join("postgres"),
+        &format!(
+            "-D {data:?} -p {port} -k {:?} -c listen_addresses=127.0.0.1 -c fsync=off \
+             -c max_connections=200 -c shared_buffers=32MB {ssl}",
+            dir.path()
+        ),
+        &dir.path().join("log"),
+        "INT",
     );
-    let watchdog = Command::new("sh")
-        .args(["-c", &script])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the PostgreSQL server starts");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if postgres::Client::connect(

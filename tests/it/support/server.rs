@@ -1,0 +1,81 @@
+//! What the private database servers of the tests share: a folder the
+//! server user owns, a free loopback port, the server run as `nobody` when
+//! the process runs as root (PostgreSQL and MariaDB refuse root), and a
+//! watchdog that stops the server once this process is gone, however it
+//! ends.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// `program` as the unprivileged user when running as root.
+pub fn as_server_user(program: &Path) -> Command {
+    if is_root() {
+        let mut c = Command::new("setpriv");
+        c.args([
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            "--reset-env",
+        ])
+        .arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+/// A temporary folder the server user owns.
+pub fn private_dir(prefix: &str) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .expect("a folder for the server");
+    chown(dir.path());
+    dir
+}
+
+/// Gives `path` (and what is in it) to the server user, when root.
+pub fn chown(path: &Path) {
+    if is_root() {
+        let ok = Command::new("chown")
+            .args(["-R", "nobody:nogroup"])
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "chown {} to nobody", path.display());
+    }
+}
+
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    l.local_addr().expect("addr").port()
+}
+
+/// Starts `program args` (as the server user) with its output in `log`,
+/// under a watchdog that sends it `signal` once this process is gone.
+pub fn watched(program: &Path, args: &str, log: &Path, signal: &str) -> Child {
+    let server = as_server_user(program);
+    let mut line: Vec<String> = vec![format!("{:?}", server.get_program())];
+    line.extend(server.get_args().map(|a| format!("{a:?}")));
+    let script = format!(
+        "{} {args} > {log:?} 2>&1 & s=$!; \
+         while kill -0 {} 2>/dev/null && kill -0 $s 2>/dev/null; do sleep 0.5; done; \
+         kill -{signal} $s 2>/dev/null; wait $s",
+        line.join(" "),
+        std::process::id()
+    );
+    Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts")
+}
