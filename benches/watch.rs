@@ -21,6 +21,8 @@
 #[path = "../tests/it/support/kratos_db.rs"]
 #[expect(dead_code, reason = "shared with the tests, which use all of it")]
 mod kratos_db;
+#[path = "../tests/it/support/my_cluster.rs"]
+mod my_cluster;
 #[path = "../tests/it/support/pg_cluster.rs"]
 mod pg_cluster;
 #[path = "../tests/it/support/server.rs"]
