@@ -13,7 +13,7 @@ use mysql::{Conn, OptsBuilder, Params, Row, TxOpts, Value};
 use super::model::{
     self, Columns, DbError, Depth, Dispatch, Queue, Settle, Status, Stored, is_uuid,
 };
-use crate::watch::dsn::MysqlTarget;
+use crate::watch::dsn::{CONNECT_TIMEOUT, MysqlTarget};
 
 /// Kratos' courier queue in MySQL or MariaDB.
 pub struct My {
@@ -38,7 +38,7 @@ impl My {
             .user(Some(&t.user))
             .pass(t.password.as_deref())
             .db_name(Some(&t.db))
-            .tcp_connect_timeout(Some(super::super::dsn::CONNECT_TIMEOUT))
+            .tcp_connect_timeout(Some(CONNECT_TIMEOUT))
             .read_timeout(Some(timeout))
             .write_timeout(Some(timeout));
         opts = match &t.socket {
