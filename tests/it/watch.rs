@@ -588,3 +588,40 @@ fn sigterm_lets_the_message_in_flight_finish_and_records_it() {
         "{rows:?}"
     );
 }
+
+#[test]
+fn rows_kratos_claimed_are_warned_about_and_health_lines_come() {
+    let sink = Sink::start(Mode::Plain, false);
+    let dir = setup(&plain_uri(&sink), "");
+    let mut db = KratosDb::sqlite("v26.2.0");
+    let ids = db.enqueue(&[
+        recovery("v26.2.0", "a@example.com", "1"),
+        recovery("v26.2.0", "b@example.com", "2"),
+    ]);
+    // As Kratos' worker claims: status 3, updated_at untouched.
+    db.exec(&format!(
+        "UPDATE courier_messages SET status = 3 WHERE id = '{}'",
+        ids[0]
+    ));
+    let out = watch(dir.path(), &db, &["--once", "--health-every", "1ms"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("Kratos' own courier worker may be running"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.lines().any(|l| l.starts_with("courier watch: ")
+            && l.contains(" retried, 0 abandoned, ")
+            && l.contains(" in flight; queue: ")),
+        "{}",
+        out.stderr
+    );
+    let rows = db.messages();
+    assert_eq!(
+        (rows[0].status, rows[1].status),
+        (3, 2),
+        "Kratos' claim is left alone"
+    );
+}
