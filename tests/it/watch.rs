@@ -625,3 +625,32 @@ fn rows_kratos_claimed_are_warned_about_and_health_lines_come() {
         "Kratos' claim is left alone"
     );
 }
+
+#[test]
+fn with_once_a_server_that_cannot_be_used_ends_the_watch() {
+    // Credentials the server does not take: it cannot be used as
+    // configured.
+    let sink = Sink::start(Mode::Plain, true);
+    let dir = setup(
+        &format!(
+            "smtp://alice:wrong@127.0.0.1:{}/?disable_starttls=true",
+            sink.port
+        ),
+        "",
+    );
+    let mut db = KratosDb::sqlite("v26.2.0");
+    db.enqueue(&[recovery("v26.2.0", "a@example.com", "1")]);
+    let out = watch(dir.path(), &db, &["--once", "-j", "1"]);
+    assert_eq!(out.code, 69, "{}", out.all());
+    assert!(
+        out.stderr.contains("failed (left queued)"),
+        "{}",
+        out.stderr
+    );
+    let rows = db.messages();
+    assert_eq!((rows[0].status, rows[0].send_count), (1, 1), "{rows:?}");
+    let d = db.dispatches();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].status, "failed");
+    assert!(sink.messages(0).is_empty());
+}
