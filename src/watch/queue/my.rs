@@ -158,33 +158,40 @@ impl My {
     }
 }
 
+/// A column of a row as `T`; `None` when it is NULL or does not convert.
+fn col<T: mysql::prelude::FromValue>(r: &mut Row, i: usize) -> Option<T> {
+    r.take_opt::<Option<T>, _>(i).and_then(Result::ok).flatten()
+}
+
+/// A text column, its bytes read as UTF-8 (invalid sequences replaced, as
+/// on SQLite, rather than stopping the worker).
+fn text(r: &mut Row, i: usize) -> Option<String> {
+    col::<Vec<u8>>(r, i).map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
 /// A claimed row as Kratos stored it, with the status and send count the
 /// claim gives it.
 fn stored(mut r: Row, retries: i64) -> Stored {
-    let text = |r: &mut Row, i: usize| r.take::<Option<String>, _>(i).flatten().unwrap_or_default();
-    let before: i64 = r.take::<Option<i64>, _>(8).flatten().unwrap_or(0);
+    let before: i64 = col(&mut r, 8).unwrap_or(0);
     let over = before > retries;
     Stored {
-        id: text(&mut r, 0),
-        kind: r.take::<Option<i64>, _>(1).flatten().unwrap_or(0),
-        recipient: text(&mut r, 2),
-        body: text(&mut r, 3),
-        subject: text(&mut r, 4),
-        template_type: text(&mut r, 5),
-        template_data: r
-            .take::<Option<Vec<u8>>, _>(6)
-            .flatten()
-            .unwrap_or_default(),
-        channel: r.take::<Option<String>, _>(7).flatten(),
+        id: text(&mut r, 0).unwrap_or_default(),
+        kind: col(&mut r, 1).unwrap_or(0),
+        recipient: text(&mut r, 2).unwrap_or_default(),
+        body: text(&mut r, 3).unwrap_or_default(),
+        subject: text(&mut r, 4).unwrap_or_default(),
+        template_type: text(&mut r, 5).unwrap_or_default(),
+        template_data: col(&mut r, 6).unwrap_or_default(),
+        channel: text(&mut r, 7),
         send_count: if over { before } else { before + 1 },
-        request_headers: r.take::<Option<String>, _>(9).flatten(),
+        request_headers: text(&mut r, 9),
         status: if over {
             Status::Abandoned
         } else {
             Status::Processing
         },
-        created_at: text(&mut r, 10),
-        size: r.take::<Option<u64>, _>(11).flatten().unwrap_or(0),
+        created_at: text(&mut r, 10).unwrap_or_default(),
+        size: col(&mut r, 11).unwrap_or(0),
     }
 }
 
