@@ -151,6 +151,8 @@ struct Driver<'q> {
     held: std::collections::HashSet<String>,
     /// Claim statements run.
     claims: u64,
+    /// The notes already given (each once).
+    noted: std::collections::HashSet<String>,
 }
 
 /// Runs the watch until the queue is drained (`--once`) or a stop.
@@ -186,6 +188,7 @@ pub fn run(
         stopped_by_server: None,
         held: std::collections::HashSet::new(),
         claims: 0,
+        noted: std::collections::HashSet::new(),
     };
     let result = std::thread::scope(|scope| {
         for _ in 0..options.concurrency.max(1) {
@@ -383,7 +386,18 @@ impl Driver<'_> {
 
     /// What an attempt leaves in the queue.
     fn settle_report(&mut self, report: Report, observer: &mut dyn Observer) {
-        let Report { msg, outcome, ms } = report;
+        let Report {
+            msg,
+            outcome,
+            ms,
+            note,
+        } = report;
+        if let Some(note) = note
+            && self.noted.len() < 64
+            && self.noted.insert(note.clone())
+        {
+            observer.event(Event::Warning(note));
+        }
         let (verdict, smtp) = match outcome {
             Outcome::Unstarted => return self.release(msg),
             Outcome::Bad(error) => {

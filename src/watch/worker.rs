@@ -47,6 +47,8 @@ pub struct Report {
     pub msg: Stored,
     pub outcome: Outcome,
     pub ms: f64,
+    /// What an operator should hear of (a failing HTML template).
+    pub note: Option<String>,
 }
 
 /// The channel Kratos dispatches a stored message on: its `channel`, or
@@ -71,10 +73,20 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Stored>>>, reports: &S
                 msg,
                 outcome: Outcome::Unstarted,
                 ms: 0.0,
+                note: None,
             });
             continue;
         }
-        let (outcome, ms) = match compose(&mut composer, &msg, &mut boundaries, shared.settings) {
+        let composed = compose(&mut composer, &msg, &mut boundaries, shared.settings);
+        // As Kratos, a failing HTML template sends the text alone (SMTP) or
+        // leaves `html_body` out (HTTP); Kratos logs it, courier warns.
+        let note = composer.html_failure().map(|e| {
+            shared.redactor.redact(&format!(
+                "the HTML template of {} fails, so the message goes without its HTML part: {e}",
+                msg.template_type
+            ))
+        });
+        let (outcome, ms) = match composed {
             Err(e) => (Outcome::Bad(shared.redactor.redact(&e)), 0.0),
             Ok(payload) => {
                 let start = Instant::now();
@@ -92,7 +104,12 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Stored>>>, reports: &S
                 )
             }
         };
-        let _ = reports.send(Report { msg, outcome, ms });
+        let _ = reports.send(Report {
+            msg,
+            outcome,
+            ms,
+            note,
+        });
     }
     if let Some(c) = conn.as_mut() {
         c.close();

@@ -654,3 +654,35 @@ fn with_once_a_server_that_cannot_be_used_ends_the_watch() {
     assert_eq!(d[0].status, "failed");
     assert!(sink.messages(0).is_empty());
 }
+
+#[test]
+fn a_failing_html_template_sends_the_text_alone_with_one_warning() {
+    let sink = Sink::start(Mode::Plain, false);
+    let dir = setup(&plain_uri(&sink), "");
+    std::fs::write(
+        dir.path()
+            .join("templates/recovery_code/valid/email.body.gotmpl"),
+        // Fine for the sample data check-config renders, failing for code 1.
+        r#"<p>{{ if eq .RecoveryCode "1" }}{{ index .Identity "x" "y" }}{{ end }}</p>"#,
+    )
+    .expect("template");
+    let mut db = KratosDb::sqlite("v26.2.0");
+    db.enqueue(&[
+        recovery("v26.2.0", "a@example.com", "1"),
+        recovery("v26.2.0", "b@example.com", "1"),
+    ]);
+    let out = watch(dir.path(), &db, &["--once"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let warnings = out
+        .stderr
+        .matches("the HTML template of recovery_code_valid fails")
+        .count();
+    assert_eq!(warnings, 1, "once: {}", out.stderr);
+    let got = sink.messages(2);
+    assert_eq!(got.len(), 2);
+    assert!(
+        got.iter().all(|m| !m.eml.contains("text/html")),
+        "text alone"
+    );
+    assert!(db.messages().iter().all(|r| r.status == 2));
+}
