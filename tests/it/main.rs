@@ -25,4 +25,5 @@ mod templates;
 mod tidy;
 mod uri;
 mod watch;
+mod watch_http;
 mod watch_many;
