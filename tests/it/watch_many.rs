@@ -108,18 +108,17 @@ fn a_process_killed_midway_loses_nothing_and_duplicates_at_most_its_flight() {
     assert_all_sent(&db);
 }
 
-#[test]
-fn processes_on_one_host_share_an_sqlite_queue_exactly_once() {
+/// `processes` watches of `-j workers` over `n` messages of `db`: each
+/// delivered exactly once, every row sent once with one dispatch row.
+fn exactly_once(mut db: KratosDb, n: usize, processes: usize, workers: &str) {
     let sink = Sink::start(Mode::Plain, false);
     let dir = setup(&plain_uri(&sink), "");
-    let mut db = KratosDb::sqlite("v25.4.0");
-    let n = 1000;
     let queued: Vec<_> = (1..=n)
-        .map(|i| recovery("v25.4.0", &format!("user{i}@example.com"), "1"))
+        .map(|i| recovery(db.release, &format!("user{i}@example.com"), "1"))
         .collect();
     db.enqueue(&queued);
-    let mut children: Vec<Child> = (0..4)
-        .map(|_| spawn_watch(dir.path(), &db, &["--once", "-j", "2"]))
+    let mut children: Vec<Child> = (0..processes)
+        .map(|_| spawn_watch(dir.path(), &db, &["--once", "-j", workers]))
         .collect();
     for c in &mut children {
         assert_eq!(wait_exit(c), 0, "a watch failed");
@@ -136,28 +135,11 @@ fn processes_on_one_host_share_an_sqlite_queue_exactly_once() {
 }
 
 #[test]
+fn processes_on_one_host_share_an_sqlite_queue_exactly_once() {
+    exactly_once(KratosDb::sqlite("v25.4.0"), 1000, 4, "2");
+}
+
+#[test]
 fn processes_share_a_mariadb_queue_exactly_once() {
-    let sink = Sink::start(Mode::Plain, false);
-    let dir = setup(&plain_uri(&sink), "");
-    let mut db = KratosDb::mysql("v26.2.0");
-    let n = 2000;
-    let queued: Vec<_> = (1..=n)
-        .map(|i| recovery("v26.2.0", &format!("user{i}@example.com"), "1"))
-        .collect();
-    db.enqueue(&queued);
-    let mut children: Vec<Child> = (0..PROCESSES)
-        .map(|_| spawn_watch(dir.path(), &db, &["--once", "-j", WORKERS]))
-        .collect();
-    for c in &mut children {
-        assert_eq!(wait_exit(c), 0, "a watch failed");
-    }
-    let got = delivered(&sink, n);
-    assert_eq!(got.len(), n);
-    assert!(got.values().all(|c| *c == 1), "a message was sent twice");
-    assert!(
-        db.messages()
-            .iter()
-            .all(|r| r.status == 2 && r.send_count == 1)
-    );
-    assert_eq!(db.dispatches().len(), n);
+    exactly_once(KratosDb::mysql("v26.2.0"), 2000, PROCESSES, WORKERS);
 }

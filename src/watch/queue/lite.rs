@@ -8,9 +8,7 @@ use std::time::Duration;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, params};
 
-use super::model::{
-    self, Columns, DbError, Depth, Dispatch, Queue, Settle, Status, Stored, is_uuid,
-};
+use super::model::{self, Columns, DbError, Depth, Dispatch, Queue, Settle, Status, Stored};
 use crate::calendar::{sqlite_time, unix_micros_now};
 
 /// Kratos' courier queue in SQLite.
@@ -36,28 +34,17 @@ impl Lite {
         conn.busy_timeout(timeout)
             .map_err(|e| DbError::Connect(e.to_string()))?;
         let columns = check_schema(&conn)?;
-        let nid = match nid {
-            Some(n) => n.to_ascii_lowercase(),
-            None => conn
-                .query_row(
-                    "SELECT id FROM networks ORDER BY created_at ASC LIMIT 1",
-                    [],
-                    |r| r.get::<_, String>(0),
-                )
-                .map_err(|e| match e {
-                    rusqlite::Error::QueryReturnedNoRows => DbError::Network(
-                        "the database has no network yet (Kratos creates one when it starts); \
-                         pass --nid"
-                            .into(),
-                    ),
-                    e => DbError::Schema(e.to_string()),
-                })?,
-        };
-        if !is_uuid(&nid) {
-            return Err(DbError::Network(format!(
-                "the network id `{nid}` is not a UUID"
-            )));
-        }
+        let nid = model::network(nid, || {
+            match conn.query_row(
+                "SELECT id FROM networks ORDER BY created_at ASC LIMIT 1",
+                [],
+                |r| r.get::<_, String>(0),
+            ) {
+                Ok(id) => Ok(Some(id)),
+                Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+                Err(e) => Err(DbError::Schema(e.to_string())),
+            }
+        })?;
         Ok(Self { conn, nid, columns })
     }
 }

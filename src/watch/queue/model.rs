@@ -222,6 +222,31 @@ pub fn error_json(message: &str, smtp: bool) -> String {
     serde_json::Value::Object(m).to_string()
 }
 
+/// The network to scope by: `given` (`--nid`), or the oldest network as
+/// Kratos picks it (`oldest` reads it; `None`: the table is empty).
+pub fn network(
+    given: Option<&str>,
+    oldest: impl FnOnce() -> Result<Option<String>, DbError>,
+) -> Result<String, DbError> {
+    let nid = match given {
+        Some(n) => n.to_ascii_lowercase(),
+        None => oldest()?.ok_or_else(|| {
+            DbError::Network(
+                "the database has no network yet (Kratos creates one when it starts); \
+                 pass --nid"
+                    .into(),
+            )
+        })?,
+    };
+    if is_uuid(&nid) {
+        Ok(nid)
+    } else {
+        Err(DbError::Network(format!(
+            "the network id `{nid}` is not a UUID"
+        )))
+    }
+}
+
 /// A random (version 4) UUID, as Kratos gives dispatch rows.
 #[must_use]
 pub fn uuid_v4() -> String {

@@ -10,9 +10,7 @@ use std::time::Duration;
 use mysql::prelude::Queryable;
 use mysql::{Conn, OptsBuilder, Params, Row, TxOpts, Value};
 
-use super::model::{
-    self, Columns, DbError, Depth, Dispatch, Queue, Settle, Status, Stored, is_uuid,
-};
+use super::model::{self, Columns, DbError, Depth, Dispatch, Queue, Settle, Status, Stored};
 use crate::watch::dsn::{CONNECT_TIMEOUT, MysqlTarget};
 
 /// Kratos' courier queue in MySQL or MariaDB.
@@ -66,26 +64,12 @@ impl My {
         };
         let (messages, dispatches) = (of("courier_messages")?, of("courier_message_dispatches")?);
         let columns = model::check_columns(&messages, &dispatches)?;
-        let nid = match nid {
-            Some(n) => n.to_ascii_lowercase(),
-            None => conn
-                .query_first::<String, _>(
-                    "SELECT CAST(id AS CHAR) FROM networks ORDER BY created_at ASC LIMIT 1",
-                )
-                .map_err(|e| DbError::Schema(e.to_string()))?
-                .ok_or_else(|| {
-                    DbError::Network(
-                        "the database has no network yet (Kratos creates one when it \
-                         starts); pass --nid"
-                            .into(),
-                    )
-                })?,
-        };
-        if !is_uuid(&nid) {
-            return Err(DbError::Network(format!(
-                "the network id `{nid}` is not a UUID"
-            )));
-        }
+        let nid = model::network(nid, || {
+            conn.query_first::<String, _>(
+                "SELECT CAST(id AS CHAR) FROM networks ORDER BY created_at ASC LIMIT 1",
+            )
+            .map_err(|e| DbError::Schema(e.to_string()))
+        })?;
         my.nid = nid;
         my.columns = columns;
         Ok(my)

@@ -9,9 +9,7 @@ use std::time::Duration;
 use postgres::{Client, Config, NoTls, Statement};
 use tokio_postgres_rustls as pgtls;
 
-use super::model::{
-    self, Columns, DbError, Depth, Dispatch, Queue, Settle, Status, Stored, is_uuid,
-};
+use super::model::{self, Columns, DbError, Depth, Dispatch, Queue, Settle, Status, Stored};
 use crate::delivery::tls::{self, TlsOptions};
 use crate::watch::dsn::PgTls;
 
@@ -117,28 +115,15 @@ impl Pg {
         };
         let client = pg.client()?;
         let columns = check_schema(client)?;
-        let nid = match nid {
-            Some(n) => n.to_ascii_lowercase(),
-            None => client
+        let nid = model::network(nid, || {
+            client
                 .query_opt(
                     "SELECT id::text FROM networks ORDER BY created_at ASC LIMIT 1",
                     &[],
                 )
-                .map_err(|e| DbError::Schema(describe(&e)))?
-                .map(|r| r.get::<_, String>(0))
-                .ok_or_else(|| {
-                    DbError::Network(
-                        "the database has no network yet (Kratos creates one when it \
-                         starts); pass --nid"
-                            .into(),
-                    )
-                })?,
-        };
-        if !is_uuid(&nid) {
-            return Err(DbError::Network(format!(
-                "the network id `{nid}` is not a UUID"
-            )));
-        }
+                .map(|r| r.map(|r| r.get::<_, String>(0)))
+                .map_err(|e| DbError::Schema(describe(&e)))
+        })?;
         pg.nid = nid;
         pg.columns = columns;
         Ok(pg)

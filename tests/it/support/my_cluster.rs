@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mysql::prelude::Queryable;
 
@@ -73,15 +73,12 @@ fn start() -> Server {
         &dir.path().join("log"),
         "TERM",
     );
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while connect(port, "mysql").is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "MariaDB did not start: {}",
-            std::fs::read_to_string(dir.path().join("log")).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    server::wait_ready(
+        "MariaDB",
+        &dir.path().join("log"),
+        Duration::from_secs(60),
+        || connect(port, "mysql").is_ok(),
+    );
     Server {
         port,
         _watchdog: watchdog,

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 
 use super::server;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The running cluster: its port and the folder it lives in.
 pub struct Cluster {
@@ -87,23 +87,20 @@ pub fn start(tls: Option<(&std::path::Path, &std::path::Path)>) -> Cluster {
         &dir.path().join("log"),
         "INT",
     );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if postgres::Client::connect(
-            &format!("host=127.0.0.1 port={port} user=postgres dbname=postgres connect_timeout=2"),
-            postgres::NoTls,
-        )
-        .is_ok()
-        {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "PostgreSQL did not start: {}",
-            std::fs::read_to_string(dir.path().join("log")).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    server::wait_ready(
+        "PostgreSQL",
+        &dir.path().join("log"),
+        Duration::from_secs(30),
+        || {
+            postgres::Client::connect(
+                &format!(
+                    "host=127.0.0.1 port={port} user=postgres dbname=postgres connect_timeout=2"
+                ),
+                postgres::NoTls,
+            )
+            .is_ok()
+        },
+    );
     Cluster {
         port,
         _watchdog: watchdog,

@@ -53,6 +53,20 @@ pub fn chown(path: &Path) {
     }
 }
 
+/// Waits (at most `limit`) until `ready` says the server answers; the
+/// server's log is in the failure.
+pub fn wait_ready(what: &str, log: &Path, limit: std::time::Duration, ready: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + limit;
+    while !ready() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} did not start: {}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 pub fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     l.local_addr().expect("addr").port()
