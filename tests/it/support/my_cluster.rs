@@ -100,13 +100,7 @@ fn connect(port: u16, db: &str) -> Result<mysql::Conn, mysql::Error> {
 impl Server {
     /// A new, empty database; its name.
     pub fn database(&self) -> String {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static N: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "t{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        );
+        let name = server::database_name();
         self.client("mysql")
             .query_drop(format!("CREATE DATABASE {name}"))
             .expect("create a database");

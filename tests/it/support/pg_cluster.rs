@@ -111,13 +111,7 @@ pub fn start(tls: Option<(&std::path::Path, &std::path::Path)>) -> Cluster {
 impl Cluster {
     /// A new, empty database; its name.
     pub fn database(&self) -> String {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static N: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "t{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        );
+        let name = server::database_name();
         let mut admin = self.client("postgres");
         admin
             .batch_execute(&format!("CREATE DATABASE {name}"))

@@ -67,6 +67,17 @@ pub fn wait_ready(what: &str, log: &Path, limit: std::time::Duration, ready: imp
     }
 }
 
+/// A database name no other test of this process has.
+pub fn database_name() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "t{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
 pub fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     l.local_addr().expect("addr").port()
