@@ -18,7 +18,7 @@ use crate::delivery::smtp::Target;
 use crate::delivery::verdict::Verdict;
 use crate::interrupt::Stop;
 use crate::message::compose::{Composer, Content, Spec};
-use crate::message::{Channel, Texts, stored};
+use crate::message::{Channel, Texts, builtin, stored};
 use crate::secret::Redactor;
 
 /// What every worker shares.
@@ -67,6 +67,7 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Stored>>>, reports: &S
     let mut composer = Composer::new(shared.settings);
     let mut conn = shared.target.clone().map(SmtpConn::new);
     let mut boundaries = Boundaries::new();
+    let mut builtin_seen = 0;
     while let Some(msg) = batch_worker::next_job(jobs) {
         if shared.stop.requested() {
             let _ = reports.send(Report {
@@ -79,13 +80,25 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Stored>>>, reports: &S
         }
         let composed = compose(&mut composer, &msg, &mut boundaries, shared.settings);
         // As Kratos, a failing HTML template sends the text alone (SMTP) or
-        // leaves `html_body` out (HTTP); Kratos logs it, courier warns.
-        let note = composer.html_failure().map(|e| {
-            shared.redactor.redact(&format!(
-                "the HTML template of {} fails, so the message goes without its HTML part: {e}",
-                msg.template_type
-            ))
-        });
+        // leaves `html_body` out (HTTP); Kratos logs it, courier warns. An
+        // HTML part from courier's built-in template is courier's wording.
+        let note = composer
+            .html_failure()
+            .map(|e| {
+                shared.redactor.redact(&format!(
+                    "the HTML template of {} fails, so the message goes without its HTML part: {e}",
+                    msg.template_type
+                ))
+            })
+            .or_else(|| {
+                let builtin = composer.builtin_used().len();
+                (builtin > builtin_seen).then(|| {
+                    builtin_seen = builtin;
+                    let text =
+                        builtin::notice(&[msg.template_type.as_str()], shared.settings.release);
+                    text.trim_start_matches("courier: note: ").to_owned()
+                })
+            });
         let (outcome, ms) = match composed {
             Err(e) => (Outcome::Bad(shared.redactor.redact(&e)), 0.0),
             Ok(payload) => {

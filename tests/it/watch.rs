@@ -512,3 +512,23 @@ fn a_failing_html_template_sends_the_text_alone_with_one_warning() {
     );
     assert!(db.messages().iter().all(|r| r.status == 2));
 }
+
+#[test]
+fn an_html_part_from_courier_s_built_in_template_is_noted_once() {
+    let sink = Sink::start(Mode::Plain, false);
+    let dir =
+        crate::support::batch::dir_with(&crate::support::batch::smtp_config(&plain_uri(&sink), ""));
+    let mut db = KratosDb::sqlite("v26.2.0");
+    db.enqueue(&[
+        recovery("v26.2.0", "a@example.com", "1"),
+        recovery("v26.2.0", "b@example.com", "2"),
+    ]);
+    let out = watch(dir.path(), &db, &["--once"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let notes = out
+        .stderr
+        .matches("`recovery_code_valid` is rendered from courier's built-in templates")
+        .count();
+    assert_eq!(notes, 1, "{}", out.stderr);
+    assert_eq!(sink.messages(2).len(), 2);
+}
