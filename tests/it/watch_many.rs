@@ -4,12 +4,11 @@
 //! duplicates are at most its messages in flight.
 
 use std::collections::BTreeMap;
-use std::process::Child;
 
 use crate::support::batch::{delivered, plain_uri, wait_exit, wait_for};
 use crate::support::kratos_db::KratosDb;
 use crate::support::smtp::{Mode, Sink};
-use crate::support::watch::{recovery, setup, spawn_watch, watch};
+use crate::support::watch::{Running, recovery, setup, spawn_watch, watch};
 
 const MESSAGES: usize = 5000;
 const PROCESSES: usize = 8;
@@ -27,7 +26,7 @@ fn queue_of(n: usize) -> (KratosDb, Vec<String>) {
     (db, recipients)
 }
 
-fn spawn_all(dir: &std::path::Path, db: &KratosDb) -> Vec<Child> {
+fn spawn_all(dir: &std::path::Path, db: &KratosDb) -> Vec<Running> {
     (0..PROCESSES)
         .map(|_| spawn_watch(dir, db, &["--once", "-j", WORKERS]))
         .collect()
@@ -117,7 +116,7 @@ fn exactly_once(mut db: KratosDb, n: usize, processes: usize, workers: &str) {
         .map(|i| recovery(db.release, &format!("user{i}@example.com"), "1"))
         .collect();
     db.enqueue(&queued);
-    let mut children: Vec<Child> = (0..processes)
+    let mut children: Vec<Running> = (0..processes)
         .map(|_| spawn_watch(dir.path(), &db, &["--once", "-j", workers]))
         .collect();
     for c in &mut children {

@@ -77,8 +77,33 @@ pub fn watch(dir: &Path, db: &KratosDb, args: &[&str]) -> Output {
     out
 }
 
-pub fn spawn_watch(dir: &Path, db: &KratosDb, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_courier"))
+/// A `courier watch` running in the background, killed when the test
+/// drops it (a failed assertion must not leave a daemon behind).
+pub struct Running(Child);
+
+impl std::ops::Deref for Running {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `courier watch ARGS` in the background.
+pub fn spawn_watch(dir: &Path, db: &KratosDb, args: &[&str]) -> Running {
+    let child = Command::new(env!("CARGO_BIN_EXE_courier"))
         .current_dir(dir)
         .args(["-c", "kratos.yml", "watch", "--kratos-version", db.release])
         .args(args)
@@ -88,5 +113,6 @@ pub fn spawn_watch(dir: &Path, db: &KratosDb, args: &[&str]) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("courier watch starts")
+        .expect("courier watch starts");
+    Running(child)
 }
