@@ -70,7 +70,7 @@ fn start() -> Server {
              --innodb-flush-log-at-trx-commit=0 --max-connections=300",
             dir.path().join("sock")
         ),
-        &dir.path().join("log"),
+        dir.path(),
         "TERM",
     );
     server::wait_ready(

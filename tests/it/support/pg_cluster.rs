@@ -84,7 +84,7 @@ pub fn start(tls: Option<(&std::path::Path, &std::path::Path)>) -> Cluster {
              -c max_connections=200 -c shared_buffers=32MB {ssl}",
             dir.path()
         ),
-        &dir.path().join("log"),
+        dir.path(),
         "INT",
     );
     server::wait_ready(

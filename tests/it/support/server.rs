@@ -84,15 +84,17 @@ pub fn free_port() -> u16 {
 }
 
 /// Starts `program args` (as the server user) with its output in `log`,
-/// under a watchdog that sends it `signal` once this process is gone.
-pub fn watched(program: &Path, args: &str, log: &Path, signal: &str) -> Child {
+/// under a watchdog that sends it `signal` once this process is gone, then
+/// removes the server's folder `dir`.
+pub fn watched(program: &Path, args: &str, dir: &Path, signal: &str) -> Child {
+    let log = dir.join("log");
     let server = as_server_user(program);
     let mut line: Vec<String> = vec![format!("{:?}", server.get_program())];
     line.extend(server.get_args().map(|a| format!("{a:?}")));
     let script = format!(
         "{} {args} > {log:?} 2>&1 & s=$!; \
          while kill -0 {} 2>/dev/null && kill -0 $s 2>/dev/null; do sleep 0.5; done; \
-         kill -{signal} $s 2>/dev/null; wait $s",
+         kill -{signal} $s 2>/dev/null; wait $s; rm -rf {dir:?}",
         line.join(" "),
         std::process::id()
     );
