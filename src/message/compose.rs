@@ -596,8 +596,9 @@ impl<'s> Composer<'s> {
         };
         let model = self.model(&kind);
         // The text parts' data, and the HTML part's (without request
-        // headers), each crossing to the sandbox once.
-        let mut data = vec![model::data_json(&model.1, template_data, request_headers)];
+        // headers), each crossing to the sandbox once, when a part needs it.
+        let mut data = Vec::new();
+        let (mut text_at, mut html_at) = (None, None);
         let mut runs = Vec::new();
         let mut present = Vec::new();
         for &part in parts {
@@ -609,12 +610,15 @@ impl<'s> Composer<'s> {
                 other => other?,
             };
             if let Some(id) = found {
-                let which = if part == Part::Html {
-                    data.push(model::data_json(&model.1, template_data, &json!({})));
-                    1
+                let (at, headers) = if part == Part::Html {
+                    (&mut html_at, &json!({}))
                 } else {
-                    0
+                    (&mut text_at, request_headers)
                 };
+                let which = *at.get_or_insert_with(|| {
+                    data.push(model::data_json(&model.1, template_data, headers));
+                    data.len() - 1
+                });
                 runs.push((id, which));
                 present.push(part);
             }

@@ -76,21 +76,14 @@ fn fill(
     r: Release,
     given: &Map<String, Value>,
 ) -> Result<Value, StoredDataError> {
-    let (_, fields) = model::model(ty, channel, r);
     let mut out = Map::new();
-    for (go, json) in fields {
+    for (go, snake) in model::snake_fields(ty, channel, r) {
         // The request headers are not part of template_data.
-        if json.is_empty() {
+        if snake.is_empty() {
             continue;
         }
-        let snake = if model::tagged(r) {
-            json
-        } else {
-            model::snake_fields(ty, channel, Release::DEFAULT)
-                .iter()
-                .find(|(g, _)| *g == go)
-                .map_or(json, |(_, j)| j)
-        };
+        // Before v1.1.0 the models had no JSON tags: Go's names.
+        let json = if model::tagged(r) { snake } else { go };
         let found = given.get(json).or_else(|| {
             given
                 .iter()

@@ -200,7 +200,6 @@ pub fn run(
         drop(job_tx);
         // Whatever the workers still report is settled before the end.
         for report in report_rx.iter() {
-            driver.in_flight = driver.in_flight.saturating_sub(1);
             driver.settle_report(report, observer);
         }
         r.and_then(|()| driver.commit_until_done(observer))
@@ -258,7 +257,6 @@ impl Driver<'_> {
         let mut last_reclaim: Option<Instant> = None;
         loop {
             while let Ok(report) = reports.try_recv() {
-                self.in_flight -= 1;
                 self.settle_report(report, observer);
             }
             self.commit(observer)?;
@@ -304,10 +302,7 @@ impl Driver<'_> {
             }
             let wait = self.wait();
             match reports.recv_timeout(wait) {
-                Ok(report) => {
-                    self.in_flight -= 1;
-                    self.settle_report(report, observer);
-                }
+                Ok(report) => self.settle_report(report, observer),
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             }
@@ -384,8 +379,9 @@ impl Driver<'_> {
         });
     }
 
-    /// What an attempt leaves in the queue.
+    /// What an attempt leaves in the queue (its worker is free again).
     fn settle_report(&mut self, report: Report, observer: &mut dyn Observer) {
+        self.in_flight = self.in_flight.saturating_sub(1);
         let Report {
             msg,
             outcome,
