@@ -5,10 +5,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::support::Running;
 use crate::support::batch::{delivered, plain_uri, wait_exit, wait_for};
 use crate::support::kratos_db::KratosDb;
 use crate::support::smtp::{Mode, Sink};
-use crate::support::watch::{Running, recovery, setup, spawn_watch, watch};
+use crate::support::watch::{recovery, setup, spawn_watch, watch};
 
 const MESSAGES: usize = 5000;
 const PROCESSES: usize = 8;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::smtp::{PASSWORD, PASSWORD_ENCODED, Sink, certs};
-use super::{Output, run};
+use super::{Output, Running, run};
 
 pub const API_KEY: &str = "Batch-Api-Key-5521";
 pub const BASIC_PW: &str = "Batch-Basic-Pw-8830";
@@ -117,7 +117,8 @@ pub fn log_json(dir: &Path, extra: &[&str]) -> Value {
     serde_json::from_str(&out.stdout).expect("log JSON")
 }
 
-pub fn spawn(dir: &Path, args: &[&str]) -> Child {
+/// courier in the background, killed if the test ends before it does.
+pub fn spawn(dir: &Path, args: &[&str]) -> Running {
     let mut all = vec!["-c", "kratos.yml"];
     all.extend(args);
     Command::new(env!("CARGO_BIN_EXE_courier"))
@@ -128,6 +129,7 @@ pub fn spawn(dir: &Path, args: &[&str]) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
+        .map(Running)
         .expect("courier starts")
 }
 

@@ -3,13 +3,13 @@
 //! against a Kratos database with its DSN in the environment.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::json;
 
 use super::batch::{assert_no_secret, dir_with, smtp_config};
 use super::kratos_db::{KratosDb, Queued};
-use super::{Output, run};
+use super::{Output, Running, run};
 
 /// The HTML template every test config uses: Kratos renders it at
 /// dispatch, from the stored data.
@@ -75,30 +75,6 @@ pub fn watch(dir: &Path, db: &KratosDb, args: &[&str]) -> Output {
         out.all()
     );
     out
-}
-
-/// A `courier watch` running in the background, killed when the test
-/// drops it (a failed assertion must not leave a daemon behind).
-pub struct Running(Child);
-
-impl std::ops::Deref for Running {
-    type Target = Child;
-    fn deref(&self) -> &Child {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Running {
-    fn deref_mut(&mut self) -> &mut Child {
-        &mut self.0
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// `courier watch ARGS` in the background.
