@@ -121,8 +121,8 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel: email (SMTP or courier.http) or sms (courier.channels)')
             [CompletionResult]::new('--html', '--html', [CompletionResultType]::ParameterName, 'HTML body; makes the message multipart/alternative')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds for each deadline (Kratos uses 10)')
-            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'With --batch: messages in flight at once (each worker holds one SMTP connection; HTTP workers share a keep-alive client)')
-            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'With --batch: messages in flight at once (each worker holds one SMTP connection; HTTP workers share a keep-alive client)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'With --batch: messages in flight at once (each worker keeps one SMTP or HTTP connection)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'With --batch: messages in flight at once (each worker keeps one SMTP or HTTP connection)')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'With --batch: at most this many sends, evenly spaced, across all workers: N/s, N/m or N/h')
             [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'With --batch: the delivery journal (SQLite) [default: next to the input, FILE.courier.db; ./stdin.courier.db for standard input]')
             [CompletionResult]::new('--backoff', '--backoff', [CompletionResultType]::ParameterName, 'With --batch: the wait before the first retry, doubled for each further one (with jitter, at most 60 s): e.g. 500ms, 1s, 2m')
@@ -174,8 +174,8 @@ Register-ArgumentCompleter -Native -CommandName 'courier' -ScriptBlock {
             break
         }
         'courier;watch' {
-            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Messages in flight at once (each worker keeps one SMTP connection; HTTP workers share a keep-alive client)')
-            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Messages in flight at once (each worker keeps one SMTP connection; HTTP workers share a keep-alive client)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Messages in flight at once (each worker keeps one SMTP or HTTP connection)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Messages in flight at once (each worker keeps one SMTP or HTTP connection)')
             [CompletionResult]::new('--nid', '--nid', [CompletionResultType]::ParameterName, 'The network whose messages to deliver [default: the oldest in the `networks` table, as Kratos picks it]')
             [CompletionResult]::new('--reclaim-after', '--reclaim-after', [CompletionResultType]::ParameterName, 'Put messages left `processing` longer than this back in the queue (a crashed worker''s, Kratos'' or courier''s): e.g. 10m. Longer than any send can take, or a slow message is sent twice')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds for each deadline: SMTP and HTTP steps, database statements')

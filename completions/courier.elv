@@ -114,8 +114,8 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand --channel 'The channel: email (SMTP or courier.http) or sms (courier.channels)'
             cand --html 'HTML body; makes the message multipart/alternative'
             cand --timeout 'Seconds for each deadline (Kratos uses 10)'
-            cand -j 'With --batch: messages in flight at once (each worker holds one SMTP connection; HTTP workers share a keep-alive client)'
-            cand --concurrency 'With --batch: messages in flight at once (each worker holds one SMTP connection; HTTP workers share a keep-alive client)'
+            cand -j 'With --batch: messages in flight at once (each worker keeps one SMTP or HTTP connection)'
+            cand --concurrency 'With --batch: messages in flight at once (each worker keeps one SMTP or HTTP connection)'
             cand --rate 'With --batch: at most this many sends, evenly spaced, across all workers: N/s, N/m or N/h'
             cand --journal 'With --batch: the delivery journal (SQLite) [default: next to the input, FILE.courier.db; ./stdin.courier.db for standard input]'
             cand --backoff 'With --batch: the wait before the first retry, doubled for each further one (with jitter, at most 60 s): e.g. 500ms, 1s, 2m'
@@ -165,8 +165,8 @@ set edit:completion:arg-completer[courier] = {|@words|
             cand --version 'Print version'
         }
         &'courier;watch'= {
-            cand -j 'Messages in flight at once (each worker keeps one SMTP connection; HTTP workers share a keep-alive client)'
-            cand --concurrency 'Messages in flight at once (each worker keeps one SMTP connection; HTTP workers share a keep-alive client)'
+            cand -j 'Messages in flight at once (each worker keeps one SMTP or HTTP connection)'
+            cand --concurrency 'Messages in flight at once (each worker keeps one SMTP or HTTP connection)'
             cand --nid 'The network whose messages to deliver [default: the oldest in the `networks` table, as Kratos picks it]'
             cand --reclaim-after 'Put messages left `processing` longer than this back in the queue (a crashed worker''s, Kratos'' or courier''s): e.g. 10m. Longer than any send can take, or a slow message is sent twice'
             cand --timeout 'Seconds for each deadline: SMTP and HTTP steps, database statements'

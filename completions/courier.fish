@@ -121,7 +121,7 @@ complete -c courier -n "__fish_courier_using_subcommand send" -l channel -d 'The
 sms\t''"
 complete -c courier -n "__fish_courier_using_subcommand send" -l html -d 'HTML body; makes the message multipart/alternative' -r
 complete -c courier -n "__fish_courier_using_subcommand send" -l timeout -d 'Seconds for each deadline (Kratos uses 10)' -r
-complete -c courier -n "__fish_courier_using_subcommand send" -s j -l concurrency -d 'With --batch: messages in flight at once (each worker holds one SMTP connection; HTTP workers share a keep-alive client)' -r
+complete -c courier -n "__fish_courier_using_subcommand send" -s j -l concurrency -d 'With --batch: messages in flight at once (each worker keeps one SMTP or HTTP connection)' -r
 complete -c courier -n "__fish_courier_using_subcommand send" -l rate -d 'With --batch: at most this many sends, evenly spaced, across all workers: N/s, N/m or N/h' -r
 complete -c courier -n "__fish_courier_using_subcommand send" -l journal -d 'With --batch: the delivery journal (SQLite) [default: next to the input, FILE.courier.db; ./stdin.courier.db for standard input]' -r -F
 complete -c courier -n "__fish_courier_using_subcommand send" -l backoff -d 'With --batch: the wait before the first retry, doubled for each further one (with jitter, at most 60 s): e.g. 500ms, 1s, 2m' -r
@@ -167,7 +167,7 @@ complete -c courier -n "__fish_courier_using_subcommand log" -s q -l quiet -d 'P
 complete -c courier -n "__fish_courier_using_subcommand log" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c courier -n "__fish_courier_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c courier -n "__fish_courier_using_subcommand log" -s V -l version -d 'Print version'
-complete -c courier -n "__fish_courier_using_subcommand watch" -s j -l concurrency -d 'Messages in flight at once (each worker keeps one SMTP connection; HTTP workers share a keep-alive client)' -r
+complete -c courier -n "__fish_courier_using_subcommand watch" -s j -l concurrency -d 'Messages in flight at once (each worker keeps one SMTP or HTTP connection)' -r
 complete -c courier -n "__fish_courier_using_subcommand watch" -l nid -d 'The network whose messages to deliver [default: the oldest in the `networks` table, as Kratos picks it]' -r
 complete -c courier -n "__fish_courier_using_subcommand watch" -l reclaim-after -d 'Put messages left `processing` longer than this back in the queue (a crashed worker\'s, Kratos\' or courier\'s): e.g. 10m. Longer than any send can take, or a slow message is sent twice' -r
 complete -c courier -n "__fish_courier_using_subcommand watch" -l timeout -d 'Seconds for each deadline: SMTP and HTTP steps, database statements' -r

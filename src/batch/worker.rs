@@ -2,8 +2,8 @@
 //! (templates parsed once per worker) while the driver commits its claim
 //! (made in its `--rate` slot), and sends it: over its own SMTP connection (TLS and AUTH once, then
 //! many messages, `RSET` between, pipelined when the server allows,
-//! dialled again when the server drops it) or over the shared keep-alive
-//! HTTP client. Every attempt ends in a [`Report`] with the verdict of
+//! dialled again when the server drops it) or over its own keep-alive
+//! HTTP lane. Every attempt ends in a [`Report`] with the verdict of
 //! [`crate::delivery::verdict`].
 
 use std::collections::BTreeSet;
@@ -14,7 +14,7 @@ use std::time::Instant;
 use crate::batch::coordinator::{Job, Outcome, Report};
 use crate::batch::durable::Durable;
 use crate::config::settings::Settings;
-use crate::delivery::http::Client;
+use crate::delivery::http::{Client, Lane};
 use crate::delivery::mime::Built;
 use crate::delivery::smtp::{self, Session, SmtpError, Stage, Target};
 use crate::delivery::verdict::{self, Action, Class, Scope, Verdict};
@@ -43,6 +43,7 @@ pub struct Shared<'a> {
 pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<(Job, u64)>>>, reports: &Sender<Report>) {
     let mut composer = Composer::new(shared.settings);
     let mut conn = shared.target.clone().map(SmtpConn::new);
+    let mut http = shared.http.as_ref().map(Client::lane);
     let mut boundaries = Boundaries::new();
     let report = |job: Job, outcome: Outcome, ms: f64| {
         let _ = reports.send(Report { job, outcome, ms });
@@ -65,7 +66,7 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<(Job, u64)>>>, reports
             }
         };
         let start = Instant::now();
-        let v = deliver(&wire, &mut conn, shared.http.as_ref(), shared.settings);
+        let v = deliver(&wire, &mut conn, http.as_mut(), shared.settings);
         let ms = crate::delivery::millis_since(start);
         report(job, Outcome::Delivered(masked(v, shared.redactor)), ms);
     }
@@ -93,21 +94,20 @@ pub enum Payload {
     Http(crate::delivery::request::HttpRequest),
 }
 
-/// Sends one message over the worker's SMTP connection or the shared HTTP
-/// client. A bug must not strand the job (whoever waits for its report
+/// Sends one message over the worker's SMTP connection or its HTTP lane. A bug must not strand the job (whoever waits for its report
 /// waits for every one): a panic is a verdict, and the connection is
 /// dialled anew.
 pub fn deliver(
     wire: &Payload,
     conn: &mut Option<SmtpConn>,
-    http: Option<&Client>,
+    http: Option<&mut Lane>,
     settings: &Settings,
 ) -> Verdict {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         match (wire, conn.as_mut(), http) {
             (Payload::Smtp(built), Some(c), _) => c.send(built),
-            (Payload::Http(req), _, Some(client)) => {
-                let result = client.send(req);
+            (Payload::Http(req), _, Some(lane)) => {
+                let result = lane.send(req);
                 verdict::http(result.as_ref(), settings.release)
             }
             _ => internal("no transport for this channel"),

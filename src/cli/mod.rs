@@ -521,8 +521,8 @@ pub struct SendArgs {
     #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
 
-    /// With --batch: messages in flight at once (each worker holds one SMTP
-    /// connection; HTTP workers share a keep-alive client)
+    /// With --batch: messages in flight at once (each worker keeps one SMTP
+    /// or HTTP connection)
     #[arg(long, short = 'j', value_name = "N", default_value_t = 4, requires = "batch", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
 

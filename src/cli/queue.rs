@@ -10,8 +10,8 @@ use super::parse_duration;
 /// Arguments of `courier watch`.
 #[derive(Debug, Args)]
 pub struct WatchArgs {
-    /// Messages in flight at once (each worker keeps one SMTP connection;
-    /// HTTP workers share a keep-alive client)
+    /// Messages in flight at once (each worker keeps one SMTP or HTTP
+    /// connection)
     #[arg(long, short = 'j', value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
 

@@ -66,6 +66,7 @@ pub fn channel_of(msg: &Stored) -> Result<Channel, String> {
 pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Stored>>>, reports: &Sender<Report>) {
     let mut composer = Composer::new(shared.settings);
     let mut conn = shared.target.clone().map(SmtpConn::new);
+    let mut http = shared.http.as_ref().map(Client::lane);
     let mut boundaries = Boundaries::new();
     let mut builtin_seen = 0;
     while let Some(msg) = batch_worker::next_job(jobs) {
@@ -103,12 +104,7 @@ pub fn run(shared: &Shared<'_>, jobs: &Arc<Mutex<Receiver<Stored>>>, reports: &S
             Err(e) => (Outcome::Bad(shared.redactor.redact(&e)), 0.0),
             Ok(payload) => {
                 let start = Instant::now();
-                let v = batch_worker::deliver(
-                    &payload,
-                    &mut conn,
-                    shared.http.as_ref(),
-                    shared.settings,
-                );
+                let v = batch_worker::deliver(&payload, &mut conn, http.as_mut(), shared.settings);
                 let smtp = matches!(payload, Payload::Smtp(_));
                 let ms = crate::delivery::millis_since(start);
                 (

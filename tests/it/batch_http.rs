@@ -245,3 +245,49 @@ fn rows_that_cannot_render_are_not_journaled() {
         .collect();
     assert_eq!(ids, [1], "only the row that went out: {}", log.stdout);
 }
+
+/// A server that closes keep-alive connections after 200 ms idle (as
+/// providers' load balancers do): the next message, 500 ms later, goes out
+/// on a fresh connection at its first attempt, not on the dead one.
+#[test]
+fn idle_connections_the_server_closed_are_not_reused() {
+    use crate::support::hostile::{Hostile, Step};
+    let server = Hostile::start(vec![
+        Step::HttpRequest,
+        Step::Send(b"HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok".to_vec()),
+        Step::Sleep(std::time::Duration::from_millis(200)),
+        Step::Close,
+    ]);
+    let url = format!("http://127.0.0.1:{}/send", server.port);
+    let dir = dir_with(&http_config(&url));
+    write_csv(dir.path(), "r.csv", &users(3));
+    let out = courier(
+        dir.path(),
+        &[
+            "send",
+            "--batch",
+            "r.csv",
+            "--template",
+            "recovery_code_valid",
+            "-j",
+            "1",
+            "--rate",
+            "2/s",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    let s = summary(&out);
+    assert_eq!(
+        (s["sent"].as_u64(), s["retries"].as_u64()),
+        (Some(3), Some(0)),
+        "{s}"
+    );
+    assert!(
+        results(&out).values().all(|r| r["attempts"] == 1),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(server.received().matches("POST /send").count(), 3);
+}

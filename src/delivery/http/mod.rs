@@ -1,6 +1,10 @@
-//! HTTP: the only `reqwest` user. Fetching remote templates the way
-//! Kratos' fetcher does (GET, only 200 counts), and sending messages, one
-//! at a time or over a shared keep-alive client.
+//! HTTP: the only `reqwest` and `tokio` user. Fetching remote templates
+//! the way Kratos' fetcher does (GET, only 200 counts), and sending
+//! messages, one at a time or over a worker's keep-alive [`Lane`].
+//!
+//! Requests run on a single-threaded runtime on the calling thread: a
+//! batch worker drives its own exchanges, with no hand-over to a runtime
+//! thread and back for each request (what reqwest's blocking client does).
 //!
 //! Every exchange has one deadline, from connect to the end of what is read
 //! of the body, redirects included (reqwest's per-request total timeout,
@@ -14,7 +18,7 @@ pub mod guard;
 pub mod proxy;
 pub mod redirect;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use body::{Bounds, End};
@@ -104,13 +108,16 @@ pub fn get(
     // rule is not known here, so template fetches are not checked.
     let rule = Arc::new(HttpRule::unchecked());
     let mode = guard::check_url(&rule, url).map_err(|e| FetchError::Transport(e.to_string()))?;
+    let rt = runtime().map_err(|e| FetchError::Transport(e.to_string()))?;
+    // Clients and requests take their timers from the runtime.
+    let _entered = rt.enter();
     let client =
         build(timeout, guarded, mode, &rule).map_err(|e| FetchError::Transport(e.to_string()))?;
     let mut request = client.get(url).timeout(timeout);
     for (k, v) in headers {
         request = request.header(*k, *v);
     }
-    let mut resp = request.send().map_err(|e| {
+    let mut resp = rt.block_on(request.send()).map_err(|e| {
         if let Some(r) = guard::refusal(&e) {
             FetchError::Transport(r.to_string())
         } else if let Some(r) = redirected(&e) {
@@ -139,7 +146,7 @@ pub fn get(
         patience: deadline,
         deadline,
     };
-    match body::read(&mut resp, bounds, Some(&mut bytes)).1 {
+    match body::read(&mut Chunks::new(&rt, &mut resp), bounds, Some(&mut bytes)).1 {
         End::Eof if bytes.len() <= cap => Ok(Got {
             status,
             link,
@@ -199,20 +206,84 @@ pub fn send(
     Client::new(timeout, rule)?.send(req)
 }
 
-/// A keep-alive client shared by the workers of a batch (connections are
-/// pooled and reused across requests and threads). Requests that carry
-/// credentials go through a client that refuses redirects to another
-/// origin; the others through one that follows them as Go does.
+/// How a batch's workers send over HTTP: checked once, then each worker
+/// opens its own [`Lane`].
+#[derive(Clone)]
+pub struct Client {
+    rule: Arc<HttpRule>,
+    timeout: Duration,
+}
+
+/// One worker's keep-alive connections and the runtime that drives them on
+/// the worker's thread. Requests that carry credentials go through a
+/// client that refuses redirects to another origin; the others through one
+/// that follows them as Go does.
 ///
 /// Kratos' private-IP rule ([`HttpRule`]) picks, per URL, the rule its
 /// connection is dialled under, as Kratos picks one of two transports: a
 /// client per rule, each with a resolver that keeps only the addresses
 /// that rule lets through (their pools apart, as Kratos' transports are).
-#[derive(Clone)]
-pub struct Client {
-    built: Arc<Mutex<Vec<Built>>>,
+pub struct Lane {
+    /// Started at the first request.
+    rt: Option<tokio::runtime::Runtime>,
+    built: Vec<Built>,
     rule: Arc<HttpRule>,
     timeout: Duration,
+}
+
+/// A single-threaded runtime, with the I/O and timer drivers.
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+/// Two turns of the runtime: the first takes in the sockets' events, the
+/// second runs the connection tasks they woke.
+async fn settle() {
+    tokio::task::yield_now().await;
+    tokio::task::yield_now().await;
+}
+
+/// A response body as [`std::io::Read`] for [`body::read`]: each read waits
+/// for the next chunk on `rt` (the request's total timeout ends a wait).
+struct Chunks<'a> {
+    rt: &'a tokio::runtime::Runtime,
+    resp: &'a mut reqwest::Response,
+    /// What is left of the last chunk, from `at`.
+    rest: Vec<u8>,
+    at: usize,
+}
+
+impl<'a> Chunks<'a> {
+    fn new(rt: &'a tokio::runtime::Runtime, resp: &'a mut reqwest::Response) -> Self {
+        Self {
+            rt,
+            resp,
+            rest: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl std::io::Read for Chunks<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.rest.len() {
+            match self.rt.block_on(self.resp.chunk()) {
+                Ok(Some(chunk)) => {
+                    self.rest.clear();
+                    self.rest.extend_from_slice(&chunk);
+                    self.at = 0;
+                }
+                Ok(None) => return Ok(0),
+                Err(e) => return Err(std::io::Error::other(e)),
+            }
+        }
+        let n = buf.len().min(self.rest.len() - self.at);
+        buf[..n].copy_from_slice(&self.rest[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// A resolver that hands reqwest only the addresses Kratos would dial
@@ -234,7 +305,7 @@ impl reqwest::dns::Resolve for Resolver {
 }
 
 /// A client built for (credentials guarded, the rule it dials under).
-type Built = ((bool, Mode), reqwest::blocking::Client);
+type Built = ((bool, Mode), reqwest::Client);
 
 /// A reqwest client whose requests have `timeout` in total, dialled
 /// under `mode`; `guarded` refuses redirects to another origin. Each
@@ -244,9 +315,9 @@ fn build(
     guarded: bool,
     mode: Mode,
     rule: &Arc<HttpRule>,
-) -> Result<reqwest::blocking::Client, SendError> {
+) -> Result<reqwest::Client, SendError> {
     let hops = Arc::clone(rule);
-    reqwest::blocking::Client::builder()
+    reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
         .tcp_nodelay(true)
@@ -277,48 +348,77 @@ fn build(
 }
 
 impl Client {
-    /// A client whose every request has `timeout` in total, dialled as
-    /// `rule` says.
+    /// Requests of `timeout` in total, dialled as `rule` says.
     pub fn new(timeout: Duration, rule: HttpRule) -> Result<Self, SendError> {
         let client = Self {
-            built: Arc::new(Mutex::new(Vec::new())),
             rule: Arc::new(rule),
             timeout,
         };
         // Set-up errors show at once rather than at the first message.
-        client.pick(true, Mode::Open)?;
+        let rt = runtime().map_err(|e| SendError::Other(e.to_string()))?;
+        let _entered = rt.enter();
+        build(timeout, true, Mode::Open, &client.rule)?;
         Ok(client)
     }
 
-    fn pick(&self, guarded: bool, mode: Mode) -> Result<reqwest::blocking::Client, SendError> {
-        let mut built = self
-            .built
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((_, c)) = built.iter().find(|(k, _)| *k == (guarded, mode)) {
+    /// A lane of its own for the calling thread (a worker).
+    #[must_use]
+    pub fn lane(&self) -> Lane {
+        Lane {
+            rt: None,
+            built: Vec::new(),
+            rule: Arc::clone(&self.rule),
+            timeout: self.timeout,
+        }
+    }
+
+    /// Sends `req` once, on a lane of its own.
+    pub fn send(&self, req: &crate::delivery::request::HttpRequest) -> Result<Answer, SendError> {
+        self.lane().send(req)
+    }
+}
+
+impl Lane {
+    fn pick(&mut self, guarded: bool, mode: Mode) -> Result<reqwest::Client, SendError> {
+        if let Some((_, c)) = self.built.iter().find(|(k, _)| *k == (guarded, mode)) {
             return Ok(c.clone());
         }
+        // The client's pool takes its timer from the runtime.
+        let _entered = self.rt.as_ref().map(tokio::runtime::Runtime::enter);
         let c = build(self.timeout, guarded, mode, &self.rule)?;
-        built.push(((guarded, mode), c.clone()));
+        self.built.push(((guarded, mode), c.clone()));
         Ok(c)
     }
 
     /// Sends `req` once; the status and the first KiB of the body, all
     /// within the timeout.
-    pub fn send(&self, req: &crate::delivery::request::HttpRequest) -> Result<Answer, SendError> {
+    pub fn send(
+        &mut self,
+        req: &crate::delivery::request::HttpRequest,
+    ) -> Result<Answer, SendError> {
         let deadline = Instant::now() + self.timeout;
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|e| SendError::Other(e.to_string()))?;
         let mode = guard::check_url(&self.rule, &req.url).map_err(SendError::Refused)?;
+        if self.rt.is_none() {
+            self.rt = Some(runtime().map_err(|e| SendError::Other(e.to_string()))?);
+        }
         let client = self.pick(!req.credentials.is_empty(), mode)?;
+        let Some(rt) = self.rt.as_ref() else {
+            return Err(SendError::Other("no runtime".into()));
+        };
+        // Connections sit idle between this worker's requests, their tasks
+        // not polled: let the runtime take in what happened to them (a
+        // server that closed one) before the pool hands one out.
+        rt.block_on(settle());
+        // Requests take their timers from the runtime.
+        let _entered = rt.enter();
         let mut builder = client.request(method, &req.url).timeout(self.timeout);
         for (k, v) in &req.headers {
             builder = builder.header(k.as_str(), v.as_str());
         }
         let resp =
-            builder
-                .body(req.body.clone())
-                .send()
+            rt.block_on(builder.body(req.body.clone()).send())
                 .map_err(|e| match failure(e, self.timeout) {
                     SendError::Redirect(r, _) => {
                         let kratos = match &r {
@@ -332,7 +432,7 @@ impl Client {
                     }
                     other => other,
                 })?;
-        Ok(read_answer(resp, deadline, self.timeout))
+        Ok(read_answer(rt, resp, deadline, self.timeout))
     }
 }
 
@@ -360,7 +460,8 @@ fn retry_after(value: &str) -> Option<Duration> {
 }
 
 fn read_answer(
-    mut resp: reqwest::blocking::Response,
+    rt: &tokio::runtime::Runtime,
+    mut resp: reqwest::Response,
     deadline: Instant,
     timeout: Duration,
 ) -> Answer {
@@ -382,11 +483,11 @@ fn read_answer(
         patience,
         deadline,
     };
-    let (_, end) = body::read(&mut resp, bounds, Some(&mut excerpt));
+    let (_, end) = body::read(&mut Chunks::new(rt, &mut resp), bounds, Some(&mut excerpt));
     let cut = match end {
         End::Eof => None,
         End::Limit => {
-            drain(&mut resp, deadline);
+            drain(rt, &mut resp, deadline);
             None
         }
         End::Patience => Some(format!(
@@ -408,7 +509,7 @@ fn read_answer(
 
 /// Reads the rest of a body so the connection can be reused, if it is
 /// short and prompt; otherwise dropping the response closes the connection.
-fn drain(resp: &mut reqwest::blocking::Response, deadline: Instant) {
+fn drain(rt: &tokio::runtime::Runtime, resp: &mut reqwest::Response, deadline: Instant) {
     if resp
         .content_length()
         .is_some_and(|n| n > EXCERPT as u64 + DRAIN_BYTES)
@@ -420,7 +521,7 @@ fn drain(resp: &mut reqwest::blocking::Response, deadline: Instant) {
         patience: deadline.min(Instant::now() + DRAIN_TIME),
         deadline,
     };
-    let _ = body::read(resp, bounds, None);
+    let _ = body::read(&mut Chunks::new(rt, resp), bounds, None);
 }
 
 /// `location` (a redirect's) resolved against `base`, as the client
