@@ -12,8 +12,11 @@ use help::{
     URI_HELP, WATCH_HELP,
 };
 
+mod duration;
 mod help;
 mod queue;
+
+use duration::parse_duration;
 
 pub use queue::{FailOn, LogArgs, StatusArg, WatchArgs};
 
@@ -555,25 +558,6 @@ pub struct SendArgs {
     /// further one (with jitter, at most 60 s): e.g. 500ms, 1s, 2m
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration, requires = "batch")]
     pub backoff: std::time::Duration,
-}
-
-/// `250ms`, `1s`, `2m`, `1h`.
-fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    let at = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
-    let (n, unit) = s.split_at(at);
-    let n: f64 = n
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration (e.g. 500ms, 1s, 2m)"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" | "" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return Err(format!("{s:?}: unknown unit {unit:?} (ms, s, m or h)")),
-    };
-    std::time::Duration::try_from_secs_f64(secs).map_err(|e| format!("{s:?}: {e}"))
 }
 
 /// Arguments of `courier check-config`.

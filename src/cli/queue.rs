@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::parse_duration;
+use super::duration::parse_duration;
 
 /// Arguments of `courier watch`.
 #[derive(Debug, Args)]
