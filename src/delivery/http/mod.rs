@@ -108,11 +108,11 @@ pub fn get(
     // rule is not known here, so template fetches are not checked.
     let rule = Arc::new(HttpRule::unchecked());
     let mode = guard::check_url(&rule, url).map_err(|e| FetchError::Transport(e.to_string()))?;
-    let rt = runtime().map_err(|e| FetchError::Transport(e.to_string()))?;
-    // Clients and requests take their timers from the runtime.
-    let _entered = rt.enter();
     let client =
         build(timeout, guarded, mode, &rule).map_err(|e| FetchError::Transport(e.to_string()))?;
+    let rt = runtime().map_err(|e| FetchError::Transport(e.to_string()))?;
+    // Requests take their timers from the runtime.
+    let _entered = rt.enter();
     let mut request = client.get(url).timeout(timeout);
     for (k, v) in headers {
         request = request.header(*k, *v);
@@ -355,8 +355,6 @@ impl Client {
             timeout,
         };
         // Set-up errors show at once rather than at the first message.
-        let rt = runtime().map_err(|e| SendError::Other(e.to_string()))?;
-        let _entered = rt.enter();
         build(timeout, true, Mode::Open, &client.rule)?;
         Ok(client)
     }
@@ -383,8 +381,6 @@ impl Lane {
         if let Some((_, c)) = self.built.iter().find(|(k, _)| *k == (guarded, mode)) {
             return Ok(c.clone());
         }
-        // The client's pool takes its timer from the runtime.
-        let _entered = self.rt.as_ref().map(tokio::runtime::Runtime::enter);
         let c = build(self.timeout, guarded, mode, &self.rule)?;
         self.built.push(((guarded, mode), c.clone()));
         Ok(c)
@@ -400,12 +396,12 @@ impl Lane {
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|e| SendError::Other(e.to_string()))?;
         let mode = guard::check_url(&self.rule, &req.url).map_err(SendError::Refused)?;
-        if self.rt.is_none() {
-            self.rt = Some(runtime().map_err(|e| SendError::Other(e.to_string()))?);
-        }
         let client = self.pick(!req.credentials.is_empty(), mode)?;
-        let Some(rt) = self.rt.as_ref() else {
-            return Err(SendError::Other("no runtime".into()));
+        let rt = match self.rt {
+            Some(ref rt) => rt,
+            None => self
+                .rt
+                .insert(runtime().map_err(|e| SendError::Other(e.to_string()))?),
         };
         // Connections sit idle between this worker's requests, their tasks
         // not polled: let the runtime take in what happened to them (a
